@@ -60,7 +60,7 @@ def score_sentences(question: str, hits: list[Hit], drop: tuple[str, ...] = (),
         for a, b in split_sentences(hit.text):
             raw = hit.text[a:b]
             folded = normalize(raw)
-            if len(folded) < 6 or (require and not any(r in folded for r in require)):
+            if len(folded) < 6 or (require and not any(r in folded or r in section for r in require)):
                 continue
             if _is_heading_sentence(folded, section):
                 continue
@@ -115,7 +115,7 @@ def compose(question: str, hits: list[Hit], settings: Settings = Settings(), dro
     found = best >= settings.min_coverage or (top_dense >= settings.min_dense and best >= settings.min_coverage / 2)
     if not found:
         why = reason or f"最相关段落只覆盖了问题的 {best:.0%} 关键词"
-        return Answer(_not_found_text(question, why), [], False, reason=why, **base)
+        return Answer(_not_found_text(question, why), [], False, reason=why, confidence=best, **base)
 
     figure = is_figure_question(question)
     floor = max(best * (0.8 if figure else 0.5), settings.min_coverage * 0.75)
@@ -133,7 +133,7 @@ def compose(question: str, hits: list[Hit], settings: Settings = Settings(), dro
         per_hit[s.hit.chunk_id] = per_hit.get(s.hit.chunk_id, 0) + 1
         if len(chosen) >= limit:
             break
-    return Answer(_render(chosen, figure), _citations(chosen, figure), True, **base)
+    return Answer(_render(chosen, figure), _citations(chosen, figure), True, confidence=best, **base)
 
 
 def _citations(chosen: list[_Sentence], by_score: bool = False) -> list[Hit]:

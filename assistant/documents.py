@@ -138,3 +138,4 @@ class Answer:
     question: str = ""
     filters: str = ""
     reason: str = ""
+    confidence: float = 0.0   # share of the question's key words the best quoted sentence covers

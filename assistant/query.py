@@ -79,7 +79,7 @@ def parse_filters(question: str, metas: list[ReportMeta]) -> Filters:
         year = int(match[1])
         if year not in years:
             years.append(year)
-        words.append(match[1])
+        words.append(match[0].strip())
     return Filters(tuple(regions), tuple(years), (), tuple(words))
 
 

@@ -1,6 +1,7 @@
 """Hybrid retrieval: BM25 over jieba tokens and dense FAISS search, fused by RRF or weighted scores."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -14,6 +15,21 @@ from assistant.text import normalize
 from embeddings.encoder import Encoder
 
 MODES = ("bm25", "dense", "hybrid")
+
+# Questions about problems or plans should land in those sections, which every report has.
+_INTENTS = (
+    (re.compile(r"问题|不足|短板|困难|差距|薄弱|欠缺|弱项"), re.compile(r"问题|不足|困难|差距|短板|薄弱")),
+    (re.compile(r"下一步|计划|打算|安排|今后|明年|思路|接下来|将来|未来"),
+     re.compile(r"下一步|计划|打算|安排|思路|展望|今后")),
+)
+
+
+def section_intent(query: str) -> re.Pattern | None:
+    """The pattern a section heading should match for a problems or plans question, else None."""
+    for asks, heading in _INTENTS:
+        if asks.search(query):
+            return heading
+    return None
 
 
 def _top(scores: np.ndarray, rows: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,8 +73,9 @@ class Retriever:
         rows = self.store.rows_of(sources)
         if year_in_text:
             years = [str(y) for y in active.years]
-            rows = np.array([r for r in rows if any(y in normalize(self.store.chunks[r].text) for y in years)],
-                            dtype=np.int64)
+            chunks = self.store.chunks
+            rows = np.array([r for r in rows if any(y in normalize(chunks[r].section + chunks[r].text)
+                                                    for y in years)], dtype=np.int64)
             if len(rows) == 0:
                 where = "、".join(active.regions) or "已索引的报告"
                 return rows, active, f"{where}没有覆盖{'、'.join(years)}年的报告，其他年份的报告中也未提及该年"
@@ -105,6 +122,11 @@ class Retriever:
             fused = dict(zip(dense[0].tolist(), dense[1].tolist()))
         else:
             fused = self._fuse(lexical, dense)
+            intent = section_intent(query)
+            if intent is not None:
+                bonus = 1.0 / (self.settings.rrf_k + 1) if self.settings.fusion == "rrf" else 0.5
+                fused = {row: s + (bonus if intent.search(self.store.chunks[row].section) else 0.0)
+                         for row, s in fused.items()}
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         cosine = dict(zip(dense[0].tolist(), dense[1].tolist())) if dense is not None else {}
         hits = [self.store.hit(row, score) for row, score in best]

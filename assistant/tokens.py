@@ -15,6 +15,14 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?")
 
+# Words of this genre that jieba's general dictionary splits badly ("下一步" → "下"/"一步").
+DOMAIN_WORDS = (
+    "下一步", "府院联动", "行政复议", "行政诉讼", "纠错率", "败诉率", "应诉率", "出庭应诉", "放管服",
+    "法律援助", "法律顾问", "公职律师", "合法性审查", "规范性文件", "重大行政决策", "行政执法", "综合执法",
+    "三项制度", "双随机", "一网通办", "最多跑一次", "告知承诺制", "权责清单", "营商环境", "法治督察",
+    "普法", "八五普法", "七五普法", "民法典", "枫桥经验", "人民调解", "矛盾纠纷", "信访", "政务公开",
+    "存在问题", "不足之处", "工作计划", "工作打算", "法治政府", "法治建设", "第一责任人", "述法",
+)
 _lock = threading.Lock()
 _tokenizer = None
 
@@ -28,12 +36,19 @@ def _jieba():
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
+            for word in DOMAIN_WORDS:
+                tokenizer.add_word(word, freq=20000)
             _tokenizer = tokenizer
     return _tokenizer
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, search: bool = True) -> list[str]:
     """Segment text into search tokens: jieba's search mode over normalised text, no stopwords or punctuation.
+
+    Args:
+        text: any text; it is normalised first.
+        search: jieba's search mode (also emits the words inside long words) for BM25;
+            False for accurate mode, used to pick a question's key words.
 
     Example:
         >>> tokenize("肇庆在行政复议方面做了什么？")
@@ -41,7 +56,8 @@ def tokenize(text: str) -> list[str]:
     """
     folded = normalize(text).lower()
     out = []
-    for token in _jieba().cut_for_search(folded):
+    cut = _jieba().cut_for_search if search else _jieba().cut
+    for token in cut(folded):
         token = token.strip()
         if not token or token in _STOPWORDS or not _WORD.search(token):
             continue
@@ -52,7 +68,7 @@ def tokenize(text: str) -> list[str]:
 def content_terms(text: str, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Distinct question words worth finding in an answer sentence (no stopwords, no ``drop`` words)."""
     seen: list[str] = []
-    for token in tokenize(text):
+    for token in tokenize(text, search=False):
         if token in drop or token in seen:
             continue
         if len(token) == 1 and not token.isdigit():

@@ -1,0 +1,1 @@
+"""Retrieval evaluation (``python -m eval``) and performance benchmarks (``python -m eval.bench``)."""
