@@ -44,11 +44,14 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def _control_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad / min(len(text), 20000)
+def _looks_binary(text: str) -> bool:
+    """Control characters above 2%, or replaced bytes above 10%, of the first 20,000 characters."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    replaced = sample.count("\ufffd")
+    return control > 0.02 * len(sample) or replaced > 0.1 * len(sample)
 
 
 def _decode_lines(data: bytes) -> tuple[str, str]:
@@ -104,7 +107,7 @@ def decode(data: bytes, name: str) -> Decoded:
             except UnicodeDecodeError:
                 text, encoding = _decode_lines(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if _control_ratio(text) > 0.02:
+    if _looks_binary(text):
         raise ReadError(name, f"binary or undecodable content (tried {encoding}), not text")
     if not text.strip():
         raise ReadError(name, "no text (file holds only whitespace)")

