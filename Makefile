@@ -23,8 +23,10 @@ index: install
 run: index
 	$(PY) -m ui --folder seeds
 
+# Debian chromium for the browser test, and CJK fonts so its screenshots show Chinese.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "CJK") || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 test: install chromium
 	$(PY) -m pytest -q

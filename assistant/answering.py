@@ -72,7 +72,12 @@ def score_sentences(question: str, hits: list[Hit], drop: tuple[str, ...] = (),
                 coverage = (got + 0.5 * head) / total
             score = coverage - 0.03 * rank
             if figure:
-                score += 0.15 if _DIGIT.search(folded) else -0.15
+                # A figure question is answered only by a sentence that states a figure.
+                if not _DIGIT.search(folded.replace(str(hit.year or ""), "")):
+                    coverage = min(coverage, 0.5 * coverage)
+                    score = coverage - 0.03 * rank - 0.15
+                else:
+                    score += 0.15
             out.append(_Sentence(rank, hit, raw, score, coverage))
     out.sort(key=lambda s: -s.score)
     return out

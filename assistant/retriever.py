@@ -18,8 +18,11 @@ MODES = ("bm25", "dense", "hybrid")
 
 # Questions about problems or plans should land in those sections, which every report has.
 _INTENTS = (
-    (re.compile(r"问题|不足|短板|困难|差距|薄弱|欠缺|弱项"), re.compile(r"问题|不足|困难|差距|短板|薄弱")),
-    (re.compile(r"下一步|计划|打算|安排|今后|明年|思路|接下来|将来|未来"),
+    # "存在哪些问题", "有什么不足" — not the 问题 inside "查出问题金额".
+    (re.compile(r"(?:存在|有|哪些|什么|主要|突出|面临)[的些]?(?:问题|不足|短板|困难|差距|薄弱)|不足|短板|薄弱环节|"
+                r"(?:问题|困难)(?:和|与|及)?(?:不足|困难)?[?？]?$"),
+     re.compile(r"问题|不足|困难|差距|短板|薄弱")),
+    (re.compile(r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"),
      re.compile(r"下一步|计划|打算|安排|思路|展望|今后")),
 )
 

@@ -144,7 +144,9 @@ class SentenceTransformerEncoder:
                 f"Could not load sentence-transformers model {model!r}: {exc}. "
                 "Offline, pass a local folder path that holds the model."
             ) from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.name = f"st:{model}"
         self.batch_size = batch_size
         prompts = getattr(self._model, "prompts", None) or {}

@@ -180,5 +180,8 @@ def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: boo
 
     app = build_app(bot)
     app.queue(default_concurrency_limit=8)
-    return app.launch(server_name=host, server_port=port, share=share, css=CSS,
-                      theme=gr.themes.Soft(), max_file_size=f"{MAX_UPLOAD_MB}mb", **kwargs)
+    # Local fonts only: the default theme fetches Google Fonts, which an intranet cannot reach.
+    theme = gr.themes.Soft(font=["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif"],
+                           font_mono=["Noto Sans Mono CJK SC", "monospace"])
+    return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme,
+                      max_file_size=f"{MAX_UPLOAD_MB}mb", **kwargs)
