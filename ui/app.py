@@ -181,7 +181,7 @@ def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: boo
     app = build_app(bot)
     app.queue(default_concurrency_limit=8)
     # Local fonts only: the default theme fetches Google Fonts, which an intranet cannot reach.
-    theme = gr.themes.Soft(font=["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif"],
-                           font_mono=["Noto Sans Mono CJK SC", "monospace"])
+    fonts = [gr.themes.Font(name) for name in ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif")]
+    theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
     return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme,
                       max_file_size=f"{MAX_UPLOAD_MB}mb", **kwargs)
