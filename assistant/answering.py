@@ -111,6 +111,13 @@ def compose(question: str, hits: list[Hit], settings: Settings = Settings(), dro
         reason: why nothing could match, when the filters already ruled every report out.
     """
     base = dict(query=query or question, question=question, filters=filters)
+    if not re.search(r"[\u4e00-\u9fff]", question):
+        why = "问题中没有中文内容；报告是中文的，请用中文提问" if re.search(r"[A-Za-z]", question) \
+            else "问题中没有可检索的内容"
+        return Answer(_not_found_text(question, why), [], False, reason=why, **base)
+    if not question_terms(question, drop) and not filters:
+        why = "问题中没有可检索的关键词（请说明地区、事项或数据）"
+        return Answer(_not_found_text(question, why), [], False, reason=why, **base)
     if not hits:
         return Answer(_not_found_text(question, reason), [], False, reason=reason or "no passages", **base)
     hits = hits[: settings.answer_hits]

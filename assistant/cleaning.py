@@ -56,8 +56,8 @@ class Block:
 
     def file_offset(self, pos: int) -> int:
         """Map a position in ``text`` to a character offset in the decoded file."""
-        keys = [a[0] for a in self.anchors]
-        i = max(0, bisect.bisect_right(keys, pos) - 1)
+        # anchors are sorted by block offset; bisect on the first element of each pair.
+        i = max(0, bisect.bisect_right(self.anchors, (pos, float("inf"))) - 1)
         block_pos, file_pos = self.anchors[i]
         return file_pos + (pos - block_pos)
 

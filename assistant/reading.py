@@ -96,9 +96,10 @@ def decode(data: bytes, name: str) -> Decoded:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             text, encoding = data.decode(encoding, errors="replace"), encoding + " (invalid bytes replaced)"
-    elif b"\x00" in data[:8192]:
+    elif data[:8192].count(0) > 0.01 * len(data[:8192]):
         raise ReadError(name, "binary file (contains NUL bytes), not text")
     else:
+        data = data.replace(b"\x00", b"")  # a stray NUL in scraped text is noise, not a reason to give up
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:

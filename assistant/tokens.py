@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 
 from assistant.text import normalize
@@ -61,7 +62,7 @@ def tokenize(text: str, search: bool = True) -> list[str]:
         token = token.strip()
         if not token or token in _STOPWORDS or not _WORD.search(token):
             continue
-        out.append(token)
+        out.append(sys.intern(token))  # one shared object per word: a big corpus holds millions of tokens
     return out
 
 

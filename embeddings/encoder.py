@@ -1,7 +1,7 @@
 """The Encoder interface, a deterministic hash encoder for tests, and `load_encoder` by name."""
 from __future__ import annotations
 
-import hashlib
+import zlib
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -53,10 +53,8 @@ class HashEncoder:
         chars = [c for c in text if not c.isspace()]
         grams = chars + [a + b for a, b in zip(chars, chars[1:])]
         for gram in grams:
-            digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
-            bucket = int.from_bytes(digest[:4], "little") % self.dim
-            sign = 1.0 if digest[4] & 1 else -1.0
-            vec[bucket] += sign
+            digest = zlib.crc32(gram.encode("utf-8"))  # deterministic across processes, unlike hash()
+            vec[digest % self.dim] += 1.0 if (digest >> 16) & 1 else -1.0
         return vec
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -117,3 +117,42 @@ def test_browser_chat_follow_up_upload_and_xss(app_url, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "ui-upload-xss.png"), full_page=True)
         browser.close()
     assert (folder / "uploads" / "锦江区报告.txt").exists()
+
+
+def test_twenty_concurrent_chat_sessions(app_url):
+    """20 sessions, each its own gradio_client, chatting 3 turns at once on loopback; nothing may error."""
+    import statistics
+    import threading
+
+    from gradio_client import Client
+
+    url, _ = app_url
+    chains = [("肇庆在行政复议方面做了什么？", "那方山县呢？", "北京市的情况呢？"),
+              ("方山县2021年法律援助中心受理了多少案件？", "其中刑事案件有多少？", "下一步打算怎么做？"),
+              ("西秀区2022年行政复议纠错率是多少？", "败诉率呢？", "那西区呢？"),
+              ("攀枝花西区有哪些不足？", "2021年有什么安排？", "西山区呢？")]
+    latencies, errors = [], []
+    lock = threading.Lock()
+
+    def session(i):
+        try:
+            client = Client(url, verbose=False)
+            history = []
+            for question in chains[i % len(chains)]:
+                started = time.perf_counter()
+                history, sources, _ = client.predict(question, history, "全部", "全部", api_name="/chat")
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                assert history[-1]["role"] == "assistant"
+        except Exception as exc:
+            with lock:
+                errors.append(f"session {i}: {exc!r}")
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    assert errors == [] and len(latencies) == 60
+    q = statistics.quantiles(latencies, n=20)
+    print(f"20 sessions x 3 turns: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {q[18] * 1000:.0f} ms")

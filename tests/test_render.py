@@ -1,0 +1,27 @@
+import pytest
+
+from assistant.documents import Answer, Hit
+from ui.app import safe_name
+from ui.render import answer_markdown, sources_html
+
+pytestmark = pytest.mark.unit
+EVIL = "全年检查<script>alert(1)</script>共58次，<img src=x onerror=alert(2)>发现**隐患**12处。"
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", "/abs/path/r.txt", ".hidden.txt",
+                                  "a/../../b.txt", "报告<script>.txt", "\x00evil.txt"])
+def test_upload_names_cannot_escape_the_upload_folder(name, tmp_path):
+    safe = safe_name(name)
+    assert "/" not in safe and "\\" not in safe and not safe.startswith(".") and "<" not in safe
+    assert (tmp_path / safe).resolve().parent == tmp_path.resolve()
+
+
+def test_report_text_is_escaped_in_answers_and_sources():
+    hit = Hit("r.txt", "一、<b>章节</b>", EVIL, 1.0, "成都市锦江区", 2022, quotes=(EVIL.replace("**", ""),),
+              chunk_id="r.txt#0")
+    answer = Answer(f"报告原文如下：\n\n【成都市锦江区 · 2022年】r.txt\n- 「{EVIL}」[1]\n\n来源：\n[1] r.txt",
+                    [hit], True, query="q", question="q")
+    for html in (answer_markdown(answer), sources_html([hit])):
+        assert "<script>" not in html and "<img" not in html and "<b>章节" not in html
+        assert "&lt;script&gt;" in html and "onerror" in html   # shown as text
+    assert "<mark>" in sources_html([hit]) and 'href="#src-1"' in answer_markdown(answer)
