@@ -82,8 +82,8 @@ def split_sections(blocks: list[Block]) -> list[Section]:
     sections = [Section(())]
     stack: list[tuple[int, str]] = []
     for block in blocks:
-        level = heading_level(block.text)
-        if level == 3 and _is_numbered_list(block.text):
+        level = block.level or heading_level(block.text)
+        if level == 3 and block.level is None and _is_numbered_list(block.text):
             level = None
         if level is None:
             sections[-1].blocks.append(block)

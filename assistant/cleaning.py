@@ -45,6 +45,7 @@ class Block:
 
     text: str
     anchors: list[tuple[int, int]] = field(default_factory=list)
+    level: int | None = None  # heading level the file format declared (DOCX styles), if any
 
     @property
     def start(self) -> int:
@@ -74,10 +75,16 @@ def _lines_with_offsets(text: str):
 _TITLE_LIKE = re.compile(r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|发布时间|撰写时间|发布日期")
 
 
-def _continues(prev: Block, line: str) -> bool:
+def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
     """Whether ``line`` continues ``prev`` across a PDF page or layout break."""
     tail = prev.text.rstrip()
-    if not tail or tail.endswith(_TERMINAL) or HEADING_START.match(line):
+    if not tail:
+        return False
+    if wrap_width and len(tail[prev.anchors[-1][0]:]) >= 0.95 * wrap_width:
+        # A line that fills the layout's width was wrapped: mid-sentence it always continues (even into
+        # "2、…"), and after a sentence end it continues unless a heading starts.
+        return not tail.endswith(_TERMINAL) or not HEADING_START.match(line)
+    if HEADING_START.match(line) or tail.endswith(_TERMINAL):
         return False
     if tail.endswith(("，", ",", "、", "（", "(", "“", "《")):
         return True
@@ -85,11 +92,20 @@ def _continues(prev: Block, line: str) -> bool:
     if len(last_line) <= 60 and _TITLE_LIKE.search(normalize(last_line)):
         return False
     # Page-wide body lines are long; titles, headings and signatures are short.
+    if wrap_width:
+        return len(last_line) >= 0.8 * wrap_width
     return len(last_line) >= (40 if HEADING_START.match(last_line) else 30)
 
 
-def clean(text: str) -> tuple[list[Block], list[str]]:
+def clean(text: str, headings: dict[int, int] | None = None,
+          wrap_width: int | None = None) -> tuple[list[Block], list[str]]:
     """Split decoded text into cleaned paragraphs.
+
+    Args:
+        text: the decoded report.
+        headings: line start offset → heading level, where the file format says so (DOCX styles).
+        wrap_width: the layout's line width, where lines were wrapped to it (PDF); a line that runs
+            nearly the full width and ends mid-sentence continues on the next.
 
     Returns:
         The kept blocks, and the boilerplate lines that were dropped (for metadata and audit).
@@ -102,7 +118,11 @@ def clean(text: str) -> tuple[list[Block], list[str]]:
         if is_boilerplate(line):
             dropped.append(line)
             continue
-        if blocks and _continues(blocks[-1], line):
+        level = headings.get(offset) if headings else None
+        if level is not None:
+            blocks.append(Block(line, [(0, offset)], level))
+            continue
+        if blocks and blocks[-1].level is None and _continues(blocks[-1], line, wrap_width):
             prev = blocks[-1]
             prev.text = prev.text.rstrip()
             prev.anchors.append((len(prev.text), offset))

@@ -1,17 +1,20 @@
 """Turn one report file into a Report: decode, clean, read metadata, chunk."""
 from __future__ import annotations
 
+import bisect
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.chunking import chunk_report
 from assistant.cleaning import clean
 from assistant.documents import Chunk, Report, ReportMeta
+from assistant.formats import SUPPORTED, load
 from assistant.metadata import apply_sidecar, extract_metadata
-from assistant.reading import ReadError, decode
+from assistant.reading import ReadError
 from assistant.settings import Settings
 from assistant.text import normalize
 
-SUPPORTED = (".txt",)
+__all__ = ["SUPPORTED", "index_text", "parse_report"]
 
 
 def parse_report(source: str, data: bytes, path: Path | None = None,
@@ -21,11 +24,11 @@ def parse_report(source: str, data: bytes, path: Path | None = None,
     Raises:
         ReadError: naming the file and the reason it cannot be indexed.
     """
-    decoded = decode(data, source)
-    blocks, _ = clean(decoded.text)
+    loaded = load(source, data)
+    blocks, _ = clean(loaded.text, loaded.headings, loaded.wrap_width)
     if not blocks:
         raise ReadError(source, "no text left after removing web-page boilerplate")
-    meta = extract_metadata(decoded.text, blocks)
+    meta = extract_metadata(loaded.text, blocks)
     if path is not None:
         try:
             meta = apply_sidecar(meta, path)
@@ -34,7 +37,9 @@ def parse_report(source: str, data: bytes, path: Path | None = None,
     chunks = chunk_report(source, blocks, settings.chunk_chars, settings.overlap_chars)
     if not chunks:
         raise ReadError(source, "no text to index")
-    return Report(source, meta, tuple(chunks), decoded.encoding)
+    if loaded.pages:
+        chunks = [replace(c, page=bisect.bisect_right(loaded.pages, c.start)) for c in chunks]
+    return Report(source, meta, tuple(chunks), loaded.encoding)
 
 
 def index_text(meta: ReportMeta, chunk: Chunk) -> str:

