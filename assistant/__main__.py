@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.settings import Settings
-from assistant.store import IndexError_
+from assistant.store import IndexUnusable
 
 
 class _Bars:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 answer = conv.ask(line)
                 print(f"（检索：{answer.query}）\n{answer.text}\n")
         return 0
-    except (IndexError_, NotADirectoryError, FileNotFoundError, ValueError) as exc:
+    except (IndexUnusable, NotADirectoryError, FileNotFoundError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 

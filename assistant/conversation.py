@@ -121,12 +121,15 @@ class Conversation:
     def rewrite(self, question: str) -> Rewrite:
         return rewrite(question, self._context, list(self.assistant.reports.values()))
 
-    def ask(self, question: str, mode: str = "hybrid") -> Answer:
-        """Answer ``question`` in the light of the chat so far; ``Answer.query`` shows what was searched."""
+    def ask(self, question: str, mode: str = "hybrid", filters=None) -> Answer:
+        """Answer ``question`` in the light of the chat so far; ``Answer.query`` shows what was searched.
+
+        ``filters`` (a :class:`~assistant.query.Filters`) are applied on top, e.g. the UI's region/year choice.
+        """
         if not (question or "").strip():
             return self.assistant.answer_query("", "")
         step = self.rewrite(question)
-        answer = self.assistant.answer_query(question, step.query, None, mode, topic_question=step.query)
+        answer = self.assistant.answer_query(question, step.query, filters, mode, topic_question=step.query)
         self.history.append(Turn(question, step.query, answer, step.regions, step.years, step.topic))
         # Only what a later turn can use is carried: place, period, topic.
         self._context = _Context(step.regions, step.years, step.topic)

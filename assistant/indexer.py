@@ -18,7 +18,7 @@ from assistant.lexical import LexicalIndex
 from assistant.metadata import SIDECAR_SUFFIX, sidecar_for
 from assistant.reading import ReadError
 from assistant.settings import Settings
-from assistant.store import FORMAT, FileEntry, IndexCorrupt, IndexMismatch, Store
+from assistant.store import FORMAT, FileEntry, Store
 from assistant.tokens import tokenize
 from embeddings.encoder import Encoder
 from embeddings.vector_index import VectorIndex
@@ -100,16 +100,16 @@ def _read(candidate: Candidate, settings: Settings) -> bytes:
         raise ReadError(candidate.source, f"cannot read: {exc.strerror or exc}") from exc
 
 
-def load_existing(index_dir: Path, encoder: Encoder, settings: Settings, rebuild: bool) -> Store | None:
-    """The index to refresh, or None to start afresh (none yet, or ``rebuild``)."""
+def load_existing(index_dir: Path, encoder: Encoder, settings: Settings) -> Store | None:
+    """The index to refresh, or None when there is none yet.
+
+    Raises:
+        IndexMismatch / IndexCorrupt: an index that cannot be refreshed; rebuild it instead.
+    """
     try:
         return Store.load(index_dir, encoder.name, encoder.dim, CHUNKER_VERSION, settings.index_key())
     except FileNotFoundError:
         return None
-    except (IndexMismatch, IndexCorrupt):
-        if rebuild:
-            return None
-        raise
 
 
 def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Settings = Settings(),
@@ -127,7 +127,7 @@ def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Sett
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(index_dir / ".lock")):
-        old = None if rebuild else load_existing(index_dir, encoder, settings, rebuild)
+        old = None if rebuild else load_existing(index_dir, encoder, settings)
         candidates, skipped = discover(folder)
         kept: list[tuple[FileEntry, list[Chunk], list[list[str]], np.ndarray]] = []
         fresh: list[tuple[Report, str, int]] = []   # report, fingerprint, size

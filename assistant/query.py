@@ -61,10 +61,13 @@ def _resolve(places: tuple[Place, ...], metas: list[ReportMeta]) -> str:
     return places[0].name
 
 
-def parse_filters(question: str, metas: list[ReportMeta]) -> Filters:
-    """Region and year filters named in a question, e.g. "攀枝花西区2020年…" → (西区, 2020)."""
+def parse_filters(question: str, metas: list[ReportMeta], known_short: frozenset[str] | None = None) -> Filters:
+    """Region and year filters named in a question, e.g. "攀枝花西区2020年…" → (西区, 2020).
+
+    ``known_short`` (from :func:`known_short_forms`) may be passed in so a big index computes it once.
+    """
     folded = normalize(question)
-    mentions = find_mentions(folded, known_short_forms(metas))
+    mentions = find_mentions(folded, known_short if known_short is not None else known_short_forms(metas))
     regions: list[str] = []
     words: list[str] = []
     # "攀枝花西区" names one place: keep only the deepest of a parent/child pair.

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from assistant.documents import Hit
-from assistant.query import Filters, parse_filters, select_reports
+from assistant.query import Filters, known_short_forms, parse_filters, select_reports
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.tokens import tokenize
@@ -62,11 +62,14 @@ class Retriever:
         self.encoder = encoder
         self.settings = settings
         self.metas = {s: store.meta(s) for s in store.sources}
+        # Per snapshot, not per query: with thousands of reports this is most of a BM25 query's time.
+        self._meta_list = list(self.metas.values())
+        self._known_short = known_short_forms(self._meta_list)
 
     def allowed_rows(self, query: str, filters: Filters | None, use_question: bool = True
                      ) -> tuple[np.ndarray | None, Filters, str]:
         """Rows the search may return, the filters in force, and why nothing may match ('' if something may)."""
-        found = parse_filters(query, list(self.metas.values())) if use_question else Filters()
+        found = parse_filters(query, self._meta_list, self._known_short) if use_question else Filters()
         active = found.merge(filters) if filters else found
         if not active:
             return None, active, ""

@@ -33,15 +33,15 @@ FORMAT = 1
 CURRENT = "CURRENT"
 
 
-class IndexError_(Exception):
+class IndexUnusable(Exception):
     """Base for index problems; the message says what is wrong and how to rebuild."""
 
 
-class IndexMismatch(IndexError_):
+class IndexMismatch(IndexUnusable):
     """The index was built with another encoder, dimension, chunker or format."""
 
 
-class IndexCorrupt(IndexError_):
+class IndexCorrupt(IndexUnusable):
     """An index file is missing, truncated or unreadable."""
 
 

@@ -33,7 +33,7 @@ class VectorIndex:
 
     The index kind follows a rule, as txtai does: exact Flat search up to
     ``exact_limit`` rows, IVF with about 4·√n cells above it (``nprobe`` cells
-    searched per query). The vectors themselves are kept, so a filtered search
+    searched per query, about 8·√nlist). The vectors themselves are kept, so a filtered search
     over a small subset is exact.
 
     Example:
@@ -79,7 +79,9 @@ class VectorIndex:
             sample = vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)]
             index.train(sample)
         index.add(vectors)
-        index.nprobe = nprobe or max(16, nlist // 16)
+        # About 8·√nlist cells: measured recall@10 ≈ 0.97 against exact at both 100k (nlist 1265) and
+        # 1M (nlist 4000) vectors on embedding-like data (python -m eval.bench); nlist/16 gave 0.85–0.90.
+        index.nprobe = nprobe or min(nlist, max(32, round(8 * math.sqrt(nlist))))
         return cls(vectors, index, "ivf", int(index.nprobe))
 
     def centroids(self) -> np.ndarray | None:

@@ -118,3 +118,15 @@ def test_settings_are_validated():
         Settings(chunk_chars=10)
     with pytest.raises(ValueError, match="fusion"):
         Settings(fusion="max")
+
+
+def test_cli_reports_a_damaged_index_without_a_traceback(hash_bot, tiny_folder, capsys):
+    from assistant.__main__ import main
+
+    (hash_bot.store.path / "chunks.jsonl").write_text('{"broken": ', encoding="utf-8")
+    args = ["--encoder", hash_bot.encoder.name, "--index-dir", str(hash_bot.index_dir)]
+    assert main(args + ["index", str(tiny_folder)]) == 2
+    err = capsys.readouterr().err
+    assert "damaged" in err and "--rebuild" in err and "Traceback" not in err
+    assert main(args + ["index", str(tiny_folder), "--rebuild"]) == 0
+    assert "已索引 2 份报告" in capsys.readouterr().out

@@ -7,7 +7,7 @@ import time
 
 from assistant.assistant import Assistant
 from assistant.settings import Settings
-from assistant.store import IndexError_
+from assistant.store import IndexUnusable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, settings=Settings(encoder=args.encoder),
                                     progress=progress)
-    except (IndexError_, NotADirectoryError, ValueError) as exc:
+    except (IndexUnusable, NotADirectoryError, ValueError) as exc:
         print(f"\n错误：{exc}", file=sys.stderr)
         return 2
     print(f"\nindex ready in {time.perf_counter() - started:.1f} s; serving on http://{args.host}:{args.port}",

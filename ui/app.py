@@ -82,11 +82,7 @@ def build_app(bot: Assistant):
             return history, conv, gr.update(), ""
         if conv is None:
             conv = bot.chat()
-        filters = _filters(region, year)
-        if filters:
-            answer = bot.ask(message, filters=filters)
-        else:
-            answer = conv.ask(message)
+        answer = conv.ask(message, filters=_filters(region, year))
         history.append({"role": "user", "content": message})
         history.append({"role": "assistant", "content": answer_markdown(answer)})
         return history, conv, sources_html(answer.citations), ""

