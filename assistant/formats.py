@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from collections import Counter
@@ -27,6 +28,14 @@ class Loaded:
     pages: tuple[int, ...] = ()                       # text offset where page 1, 2, … starts
     headings: dict[int, int] = field(default_factory=dict)  # line offset → heading level (DOCX styles)
     wrap_width: int | None = None                     # typical line width where the layout wrapped lines
+
+
+def _require(source: str, module: str, package: str):
+    """Import an optional format library, or say which package to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ReadError(source, f"reading this format needs: pip install {package}") from exc
 
 
 def load_txt(source: str, data: bytes) -> Loaded:
@@ -55,11 +64,8 @@ def _html_text(source: str, data: bytes) -> tuple[str, str]:
 
 
 def load_html(source: str, data: bytes) -> Loaded:
-    try:
-        import trafilatura
-        from lxml import html as lxml_html
-    except ImportError as exc:
-        raise ReadError(source, "HTML support needs: pip install trafilatura") from exc
+    trafilatura = _require(source, "trafilatura", "trafilatura")
+    lxml_html = _require(source, "lxml.html", "lxml")
     page, encoding = _html_text(source, data)
     body = trafilatura.extract(page, output_format="txt", include_tables=True, include_comments=False,
                                include_links=False, favor_recall=True, deduplicate=False)
@@ -98,10 +104,7 @@ def _shape(line: str) -> str:
 
 
 def load_pdf(source: str, data: bytes) -> Loaded:
-    try:
-        import pypdf
-    except ImportError as exc:
-        raise ReadError(source, "PDF support needs: pip install pypdf") from exc
+    pypdf = _require(source, "pypdf", "pypdf")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -140,12 +143,9 @@ _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*(\d)", re.I)
 
 
 def load_docx(source: str, data: bytes) -> Loaded:
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-    except ImportError as exc:
-        raise ReadError(source, "DOCX support needs: pip install python-docx") from exc
+    docx = _require(source, "docx", "python-docx")
+    Table = _require(source, "docx.table", "python-docx").Table
+    Paragraph = _require(source, "docx.text.paragraph", "python-docx").Paragraph
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
