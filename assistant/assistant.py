@@ -137,8 +137,22 @@ class Assistant:
             sources = {h.source for h in hits}
             if sources and not any(any(self.reports[s].covers(y) for y in active.years) for s in sources):
                 require = tuple(str(y) for y in active.years)
-        return compose(topic_question or query, hits, self.settings, drop=active.mentions + active.regions,
+        asked = topic_question or query
+        return compose(asked, hits, self.settings, drop=active.mentions + active.regions + self._issuers_in(asked, hits),
                        require=require, query=query, filters=active.describe(), reason=reason)
+
+    def _issuers_in(self, question: str, hits: list[Hit]) -> tuple[str, ...]:
+        """Issuing bodies a question names ("西山区政务服务管理局…"): they pick the report, they are not the topic."""
+        found = []
+        for source in {h.source for h in hits}:
+            meta = self.reports.get(source)
+            for issuer in (meta.issuer.split("、") if meta and meta.issuer else []):
+                core = issuer
+                for name in meta.region_path + (meta.region,):
+                    core = core.replace(name, "")
+                if len(core) >= 3 and core in question and not core.endswith("人民政府"):
+                    found.append(core)
+        return tuple(found)
 
     def chat(self):
         """A Conversation that understands follow-up questions."""

@@ -130,3 +130,14 @@ def test_cli_reports_a_damaged_index_without_a_traceback(hash_bot, tiny_folder, 
     assert "damaged" in err and "--rebuild" in err and "Traceback" not in err
     assert main(args + ["index", str(tiny_folder), "--rebuild"]) == 0
     assert "已索引 2 份报告" in capsys.readouterr().out
+
+
+def test_issuer_named_in_the_question_picks_the_report_not_the_answer(tmp_path):
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    (folder / "sfj.txt").write_text(
+        "杭州市西湖区司法局2021年法治政府建设工作报告\n杭州市西湖区司法局始终坚持依法行政，杭州市西湖区司法局全面推进各项工作。\n"
+        "一、主要做法\n（一）队伍建设。全年组织培训6次，新办执法证17人。\n杭州市西湖区司法局\n2022年1月5日\n", encoding="utf-8")
+    bot = Assistant.from_folder(folder, index_dir=tmp_path / "i", settings=Settings(encoder="hash-64"))
+    answer = bot.ask("西湖区司法局2021年新办执法证多少人？")
+    assert answer.found and "新办执法证17人" in answer.citations[0].quotes[0]
