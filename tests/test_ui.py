@@ -77,7 +77,6 @@ def test_browser_chat_follow_up_upload_and_xss(app_url, tmp_path):
         pytest.fail("Debian chromium is missing: apt-get install chromium (make test does this)")
     url, folder = app_url
     ARTIFACTS.mkdir(exist_ok=True)
-    upload = tmp_path / "../../evil<name>.txt"
     upload = tmp_path / "锦江区报告.txt"
     upload.write_text(XSS_REPORT, encoding="utf-8")
     with sync_api.sync_playwright() as p:
@@ -109,6 +108,10 @@ def test_browser_chat_follow_up_upload_and_xss(app_url, tmp_path):
         page.wait_for_function("() => document.querySelector('#upload-msg textarea').value.includes('已加入索引')",
                                timeout=120000)
         page.click("#clear")
+        # As a person would, wait for the chat to be cleared before asking: Gradio runs a session's
+        # events concurrently, so a late "clear" could otherwise wipe the next answer.
+        page.wait_for_function("() => document.querySelector('#sources').innerText.includes('回答引用的原文')",
+                               timeout=30000)
         ask("锦江区网络安全检查发现多少处隐患？", "锦江区报告.txt")
         sources = page.inner_text("#sources")
         assert "<script>" in sources or "onerror" in sources  # shown as text
