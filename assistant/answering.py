@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.documents import Answer, Hit, SECTION_SEP
+from assistant.documents import Answer, Hit
 from assistant.settings import Settings
 from assistant.text import display, normalize, split_sentences
 from assistant.tokens import content_terms, tokenize
@@ -145,15 +145,17 @@ def compose(question: str, hits: list[Hit], settings: Settings = Settings(), dro
         per_hit[s.hit.chunk_id] = per_hit.get(s.hit.chunk_id, 0) + 1
         if len(chosen) >= limit:
             break
-    return Answer(_render(chosen, figure), _citations(chosen, figure), True, confidence=best, **base)
+    grouped = _grouped(chosen, figure)
+    citations = _citations(grouped)
+    return Answer(_render(grouped, citations), citations, True, confidence=best, **base)
 
 
-def _citations(chosen: list[_Sentence], by_score: bool = False) -> list[Hit]:
+def _citations(grouped: list[_Sentence]) -> list[Hit]:
     """One Hit per quoted passage, in order of first quote, carrying its quoted sentences."""
     order: list[str] = []
     quotes: dict[str, list[str]] = {}
     hits: dict[str, Hit] = {}
-    for s in _grouped(chosen, by_score):
+    for s in grouped:
         cid = s.hit.chunk_id
         if cid not in hits:
             order.append(cid)
@@ -175,9 +177,7 @@ def _grouped(chosen: list[_Sentence], by_score: bool = False) -> list[_Sentence]
     return sorted(chosen, key=lambda s: (reports.index(s.hit.source), s.hit.start, s.hit.text.find(s.text)))
 
 
-def _render(chosen: list[_Sentence], by_score: bool = False) -> str:
-    grouped = _grouped(chosen, by_score)
-    citations = _citations(chosen, by_score)
+def _render(grouped: list[_Sentence], citations: list[Hit]) -> str:
     number = {h.chunk_id: i + 1 for i, h in enumerate(citations)}
     reports = []
     for s in grouped:
@@ -196,8 +196,7 @@ def _render(chosen: list[_Sentence], by_score: bool = False) -> str:
     lines.append("")
     lines.append("来源：")
     for i, hit in enumerate(citations, 1):
-        lines.append(f"[{i}] {hit.source}{SECTION_SEP}{hit.section}（原文第 {hit.start}–{hit.end} 字）"
-                     if not hit.page else f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
+        lines.append(f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
     return "\n".join(lines)
 
 

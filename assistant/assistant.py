@@ -8,6 +8,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from assistant.answering import compose
 from assistant.documents import Answer, Hit, ReportMeta
@@ -86,14 +88,19 @@ class Assistant:
         return self._state.store
 
     @property
+    def retriever(self) -> Retriever:
+        """The live snapshot's retriever (it also holds the reports' metadata, computed once per snapshot)."""
+        return self._state.retriever
+
+    @property
     def skipped(self) -> list[tuple[str, str]]:
         """(file, reason) for every file that could not be indexed."""
         return list(self._state.store.skipped)
 
     @property
-    def reports(self) -> dict[str, ReportMeta]:
-        store = self._state.store
-        return {s: store.meta(s) for s in store.sources}
+    def reports(self) -> Mapping[str, ReportMeta]:
+        """Metadata of each indexed report (a read-only view of the live snapshot's)."""
+        return MappingProxyType(self.retriever.metas)
 
     def refresh(self, progress: Progress = _quiet) -> Store:
         """Re-scan the folder and index what changed; readers keep the old snapshot until the swap."""
@@ -130,29 +137,18 @@ class Assistant:
         if not question:
             return Answer("请输入问题。", [], False, query="", question="", reason="empty question")
         query = query[:500]
-        retriever = self._state.retriever
+        retriever = self.retriever
         hits, active, reason = retriever.search_with_reason(query, self.settings.answer_hits, filters, mode)
+        metas = retriever.metas
         require: tuple[str, ...] = ()
         if active.years and not reason:
             sources = {h.source for h in hits}
-            if sources and not any(any(self.reports[s].covers(y) for y in active.years) for s in sources):
+            if sources and not any(any(metas[s].covers(y) for y in active.years) for s in sources):
                 require = tuple(str(y) for y in active.years)
         asked = topic_question or query
-        return compose(asked, hits, self.settings, drop=active.mentions + active.regions + self._issuers_in(asked, hits),
-                       require=require, query=query, filters=active.describe(), reason=reason)
-
-    def _issuers_in(self, question: str, hits: list[Hit]) -> tuple[str, ...]:
-        """Issuing bodies a question names ("西山区政务服务管理局…"): they pick the report, they are not the topic."""
-        found = []
-        for source in {h.source for h in hits}:
-            meta = self.reports.get(source)
-            for issuer in (meta.issuer.split("、") if meta and meta.issuer else []):
-                core = issuer
-                for name in meta.region_path + (meta.region,):
-                    core = core.replace(name, "")
-                if len(core) >= 3 and core in question and not core.endswith("人民政府"):
-                    found.append(core)
-        return tuple(found)
+        drop = active.mentions + active.regions + _issuers_in(asked, hits, metas)
+        return compose(asked, hits, self.settings, drop=drop, require=require, query=query,
+                       filters=active.describe(), reason=reason)
 
     def chat(self):
         """A Conversation that understands follow-up questions."""
@@ -166,3 +162,17 @@ def _explicit(filters: Filters | None, region: str | None, year: int | None) -> 
         return filters
     extra = Filters(regions=(region,) if region else (), years=(int(year),) if year else ())
     return (filters or Filters()).merge(extra)
+
+
+def _issuers_in(question: str, hits: list[Hit], metas: Mapping[str, ReportMeta]) -> tuple[str, ...]:
+    """Issuing bodies a question names ("西山区政务服务管理局…"): they pick the report, they are not the topic."""
+    found = []
+    for source in {h.source for h in hits}:
+        meta = metas.get(source)
+        for issuer in (meta.issuer.split("、") if meta and meta.issuer else []):
+            core = issuer
+            for name in meta.region_path + (meta.region,):
+                core = core.replace(name, "")
+            if len(core) >= 3 and core in question and not core.endswith("人民政府"):
+                found.append(core)
+    return tuple(found)

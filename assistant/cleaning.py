@@ -80,7 +80,8 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
     tail = prev.text.rstrip()
     if not tail:
         return False
-    if wrap_width and len(tail[prev.anchors[-1][0]:]) >= 0.95 * wrap_width:
+    last_line = tail[prev.anchors[-1][0]:]
+    if wrap_width and len(last_line) >= 0.95 * wrap_width:
         # A line that fills the layout's width was wrapped: mid-sentence it always continues (even into
         # "2、…"), and after a sentence end it continues unless a heading starts.
         return not tail.endswith(_TERMINAL) or not HEADING_START.match(line)
@@ -88,7 +89,6 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
         return False
     if tail.endswith(("，", ",", "、", "（", "(", "“", "《")):
         return True
-    last_line = tail[prev.anchors[-1][0]:]
     if len(last_line) <= 60 and _TITLE_LIKE.search(normalize(last_line)):
         return False
     # Page-wide body lines are long; titles, headings and signatures are short.

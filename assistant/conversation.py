@@ -61,13 +61,13 @@ def _strip_words(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
-def rewrite(question: str, context: _Context, metas: list) -> Rewrite:
+def rewrite(question: str, context: _Context, metas: list, known_short: frozenset[str] | None = None) -> Rewrite:
     """Turn ``question`` into a standalone query given the ``context`` of the previous turn.
 
     Deterministic: the same question and context always give the same query.
     """
     folded = normalize(question).strip()
-    found = parse_filters(folded, metas)
+    found = parse_filters(folded, metas, known_short)
     is_follow = bool(_FOLLOW.search(folded))
     cross = bool(_CROSS.search(folded))
     bare = _TAIL.sub("", _LEAD.sub("", _strip_words(folded, found.mentions))).strip()
@@ -119,7 +119,8 @@ class Conversation:
         self._context = _Context()
 
     def rewrite(self, question: str) -> Rewrite:
-        return rewrite(question, self._context, list(self.assistant.reports.values()))
+        retriever = self.assistant.retriever
+        return rewrite(question, self._context, retriever.meta_list, retriever.known_short)
 
     def ask(self, question: str, mode: str = "hybrid", filters=None) -> Answer:
         """Answer ``question`` in the light of the chat so far; ``Answer.query`` shows what was searched.

@@ -16,7 +16,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from assistant.metadata import PUBLISHED_LINE, SOURCE_LINE
 from assistant.reading import ReadError, decode
+from assistant.text import normalize
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,6 @@ def load_txt(source: str, data: bytes) -> Loaded:
 # -- HTML ----------------------------------------------------------------------------------
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_SOURCE = re.compile(r"来源[:：]\s*([\u4e00-\u9fffA-Za-z（）()]{2,40})")
-_PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|时间)[:：]\s*(\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2})")
 
 
 def _html_text(source: str, data: bytes) -> tuple[str, str]:
@@ -75,19 +75,22 @@ def load_html(source: str, data: bytes) -> Loaded:
         tree = lxml_html.fromstring(page)
         for bad in tree.xpath("//script|//style|//noscript"):
             bad.drop_tree()
-        visible = tree.text_content()
+        visible = normalize(tree.text_content())
         heading = (tree.xpath("string(//h1)") or tree.xpath("string(//title)") or "").strip()
     except Exception:  # a page lxml cannot parse still has its trafilatura body
-        visible, heading = page, ""
+        visible, heading = normalize(page), ""
     header = []
     if heading and heading not in body[:200]:
         header.append(heading)
     info = []
-    source_match, date_match = _SOURCE.search(visible), _PUBLISHED.search(visible)
-    if source_match and source_match.group(0) not in body:
+    # The same patterns metadata.py reads, so what is lifted here is what metadata will find.
+    folded_body = normalize(body)
+    source_match, date_match = SOURCE_LINE.search(visible), PUBLISHED_LINE.search(visible)
+    if source_match and source_match.group(0) not in folded_body:
         info.append(f"来源: {source_match.group(1)}")
-    if date_match and date_match.group(0) not in body:
-        info.append(f"发布时间: {date_match.group(1)}")
+    if date_match and date_match.group(0) not in folded_body:
+        y, m, d = (int(x) for x in date_match.groups())
+        info.append(f"发布时间: {y:04d}-{m:02d}-{d:02d}")
     if info:
         header.append(" ".join(info))
     text = "\n".join(header + [body.strip()]) + "\n"

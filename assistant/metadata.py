@@ -13,8 +13,8 @@ from assistant.text import normalize
 
 _ORG_END = re.compile(r"(?:人民政府|政府|局|委员会|党委|县委|市委|区委|委|办公室|厅|院|中心|司法所)$")
 _DATE_CN = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
-_DATE_WEB = re.compile(r"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_SOURCE = re.compile(r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)")
+PUBLISHED_LINE = re.compile(r"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+SOURCE_LINE = re.compile(r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~至到]\s*((?:19|20)\d{2})年")
 # "现将2017-2019年……汇报如下", "现将西区2020年度……报告如下": the period the report covers.
@@ -89,9 +89,9 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     body = normalize("\n".join(b.text for b in blocks))[:40000]
     title, pre_title_issuer = find_title(blocks)
     sig_issuer, sig_date = _signature(blocks)
-    web_date = _DATE_WEB.search(folded_all)
+    web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
-    source = _SOURCE.search(folded_all)
+    source = SOURCE_LINE.search(folded_all)
     issuer = sig_issuer or pre_title_issuer or (source[1] if source else "")
     if not issuer and title:
         m = re.match(r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|局|委员会|办公室))(?:关于|\d)", title)

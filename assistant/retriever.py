@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 
@@ -63,13 +62,13 @@ class Retriever:
         self.settings = settings
         self.metas = {s: store.meta(s) for s in store.sources}
         # Per snapshot, not per query: with thousands of reports this is most of a BM25 query's time.
-        self._meta_list = list(self.metas.values())
-        self._known_short = known_short_forms(self._meta_list)
+        self.meta_list = list(self.metas.values())
+        self.known_short = known_short_forms(self.meta_list)
 
     def allowed_rows(self, query: str, filters: Filters | None, use_question: bool = True
                      ) -> tuple[np.ndarray | None, Filters, str]:
         """Rows the search may return, the filters in force, and why nothing may match ('' if something may)."""
-        found = parse_filters(query, self._meta_list, self._known_short) if use_question else Filters()
+        found = parse_filters(query, self.meta_list, self.known_short) if use_question else Filters()
         active = found.merge(filters) if filters else found
         if not active:
             return None, active, ""
@@ -135,9 +134,7 @@ class Retriever:
                          for row, s in fused.items()}
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         cosine = dict(zip(dense[0].tolist(), dense[1].tolist())) if dense is not None else {}
-        hits = [self.store.hit(row, score) for row, score in best]
-        hits = [replace(h, dense=cosine.get(row)) for h, (row, _) in zip(hits, best)]
-        return hits, active, ""
+        return [self.store.hit(row, score, cosine.get(row)) for row, score in best], active, ""
 
     def _fuse(self, lexical, dense) -> dict[int, float]:
         scores: dict[int, float] = {}

@@ -111,12 +111,12 @@ class Store:
                  if s in self.files]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    def hit(self, row: int, score: float) -> Hit:
+    def hit(self, row: int, score: float, dense: float | None = None) -> Hit:
         chunk = self.chunks[row]
         meta = self.files[chunk.source].meta
         return Hit(source=chunk.source, section=chunk.section, text=chunk.text, score=float(score),
                    region=meta.region, year=meta.year, title=meta.title, years=meta.years,
-                   chunk_id=chunk.id, start=chunk.start, end=chunk.end, page=chunk.page)
+                   chunk_id=chunk.id, start=chunk.start, end=chunk.end, page=chunk.page, dense=dense)
 
     # -- persistence -------------------------------------------------------------------------
 

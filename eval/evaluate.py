@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -105,12 +104,6 @@ def calibrate(signals: list[dict]) -> dict:
         if best is None or correct > best[1]:
             best = (float(t), correct)
     return {"min_coverage": best[0], "accuracy": best[1] / max(len(signals), 1)}
-
-
-@dataclass
-class Turn:
-    question: str
-    gold: tuple[Gold, ...]
 
 
 def conversation_scores(bot: Assistant, path: Path) -> dict:

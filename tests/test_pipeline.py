@@ -1,9 +1,7 @@
 """Indexing, persistence and answers end to end with the hash encoder."""
 import json
 import os
-import shutil
 
-import numpy as np
 import pytest
 
 from assistant import Assistant, Settings

@@ -15,7 +15,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.store import Store
 from embeddings.encoder import load_encoder
-from tests.conftest import REPORT_A, REPORT_B, ROOT
+from tests.conftest import ROOT
 
 GOOD = "xihu.txt"
 BODY = ("一、主要做法\n（一）行政复议。全年受理行政复议案件321件，纠错率为8.8%。\n"
@@ -166,13 +166,15 @@ def test_readers_see_whole_snapshots_while_a_writer_adds_reports(tiny_folder, tm
     def reader():
         while not stop.is_set():
             try:
-                store = bot.store
-                for hit in bot.search("行政复议案件", k=5):
+                # One snapshot per read: every hit must be a chunk of exactly the snapshot searched.
+                retriever = bot.retriever
+                chunks = {c.id: c for c in retriever.store.chunks}
+                for hit in retriever.search("行政复议案件", k=5):
                     seen.add(hit.source)
-                    chunk = next(c for c in bot.store.chunks if c.id == hit.chunk_id) if hit.source not in \
-                        store.files else store.chunks[store.files[hit.source].first]
-                    assert chunk.source == hit.source
-                bot.ask("西湖区纠错率是多少？")
+                    chunk = chunks[hit.chunk_id]
+                    assert (chunk.source, chunk.text, chunk.section) == (hit.source, hit.text, hit.section)
+                    assert retriever.metas[hit.source].region == hit.region
+                assert bot.ask("西湖区纠错率是多少？").found
             except Exception as exc:  # any exception is a torn read
                 errors.append(repr(exc))
 

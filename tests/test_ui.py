@@ -57,7 +57,7 @@ def app_url(tmp_path_factory):
 
 
 def test_api_flow_with_gradio_client(app_url, tmp_path):
-    from gradio_client import Client, handle_file
+    from gradio_client import Client
 
     url, folder = app_url
     client = Client(url, verbose=False)
