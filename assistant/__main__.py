@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.assistant import Assistant
+from assistant.api import Assistant
 from assistant.settings import Settings
-from assistant.store import IndexUnusable
+from assistant.index.store import IndexUnusable
 
 
 class _Bars:

@@ -11,9 +11,9 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from assistant.answering import question_terms
-from assistant.documents import Answer
-from assistant.query import parse_filters
+from assistant.answer.compose import question_terms
+from assistant.records import Answer
+from assistant.search.filters import parse_filters
 from assistant.text import normalize
 
 _LEAD = re.compile(r"^(?:那么|那|那在|那个|还有|另外|再问一下|再问|再说说|请问|再看看|换成|换个地方|如果是)[,，、\s]*")
@@ -125,7 +125,7 @@ class Conversation:
     def ask(self, question: str, mode: str = "hybrid", filters=None) -> Answer:
         """Answer ``question`` in the light of the chat so far; ``Answer.query`` shows what was searched.
 
-        ``filters`` (a :class:`~assistant.query.Filters`) are applied on top, e.g. the UI's region/year choice.
+        ``filters`` (a :class:`~assistant.search.filters.Filters`) are applied on top, e.g. the UI's region/year choice.
         """
         if not (question or "").strip():
             return self.assistant.answer_query("", "")

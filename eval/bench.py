@@ -80,8 +80,8 @@ def queries_for(regions: list[tuple[str, int]], n: int = 60, seed: int = 0) -> l
 
 def task_throughput(size: int, repeats: int, work: Path) -> dict:
     """Whole-pipeline chunks/s next to the raw encoder's chunks/s on the same chunks."""
-    from assistant.indexer import update_index
-    from assistant.ingest import index_text, parse_report
+    from assistant.index.indexer import update_index
+    from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
     from embeddings.encoder import load_encoder
     from eval.synthetic import write_corpus
@@ -111,8 +111,8 @@ def task_throughput(size: int, repeats: int, work: Path) -> dict:
 
 def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
     """p50/p95 of one query at a time for bm25, dense and hybrid; peak RSS and index size."""
-    from assistant.indexer import update_index
-    from assistant.retriever import Retriever
+    from assistant.index.indexer import update_index
+    from assistant.search.retriever import Retriever
     from assistant.settings import Settings
     from embeddings.encoder import load_encoder
     from eval.synthetic import write_corpus
@@ -144,8 +144,8 @@ def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
 
 def task_incremental(size: int, repeats: int, work: Path) -> dict:
     """Adding one report to an index of ``size`` chunks, against embedding that report alone."""
-    from assistant.indexer import update_index
-    from assistant.ingest import index_text, parse_report
+    from assistant.index.indexer import update_index
+    from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
     from embeddings.encoder import load_encoder
     from eval.synthetic import synthetic_report, seed_segments, _districts, write_corpus

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.assistant import Assistant
+from assistant.api import Assistant
 from assistant.text import normalize
 from eval.gold import Gold, Question, load_questions, qrels_for
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 import io
 
-from assistant.chunking import heading_level
-from assistant.cleaning import clean
+from assistant.ingest.chunking import heading_level
+from assistant.ingest.cleaning import clean
 from assistant.text import display
 
 
@@ -81,7 +81,7 @@ def write_samples(seeds: "Path", out: "Path") -> list[str]:
     """Write eval/formats/: one seed report as an HTML page, one as a PDF, one as a DOCX."""
     from pathlib import Path
 
-    from assistant.ingest import parse_report
+    from assistant.ingest.report import parse_report
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

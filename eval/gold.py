@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.documents import Chunk
+from assistant.records import Chunk
 from assistant.text import normalize
 
 TYPES = ("figure", "topic", "paraphrase", "problems", "plan", "cross-report", "follow-up", "negative", "multi-format")

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.chunking import heading_level
-from assistant.cleaning import clean
-from assistant.ingest import parse_report
+from assistant.ingest.chunking import heading_level
+from assistant.ingest.cleaning import clean
+from assistant.ingest.report import parse_report
 from assistant.regions import gazetteer, short_name
 
 _CN = "一二三四五六七八九十"

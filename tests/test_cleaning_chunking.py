@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.chunking import chunk_report, heading_level, split_sections
-from assistant.cleaning import clean, is_boilerplate
+from assistant.ingest.chunking import chunk_report, heading_level, split_sections
+from assistant.ingest.cleaning import clean, is_boilerplate
 from tests.conftest import REPORT_A, REPORT_B
 
 pytestmark = pytest.mark.unit

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.conversation import _Context, rewrite
-from assistant.documents import ReportMeta
+from assistant.records import ReportMeta
 
 pytestmark = pytest.mark.unit
 METAS = [ReportMeta(region="肇庆市", region_path=("广东省", "肇庆市"), year_from=2023, year_to=2023),

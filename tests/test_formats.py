@@ -4,9 +4,9 @@ import io
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.documents import PREAMBLE
-from assistant.ingest import parse_report
-from assistant.reading import ReadError
+from assistant.records import PREAMBLE
+from assistant.ingest.report import parse_report
+from assistant.ingest.reading import ReadError
 from assistant.text import normalize
 from eval.format_samples import make_docx, make_html, make_pdf
 from tests.conftest import SEEDS

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from assistant.lexical import LexicalIndex
+from assistant.index.lexical import LexicalIndex
 from embeddings.encoder import HashEncoder
 from embeddings.vector_index import VectorIndex
 

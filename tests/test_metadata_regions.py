@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from assistant.cleaning import clean
-from assistant.metadata import apply_sidecar, extract_metadata
-from assistant.query import Filters, parse_filters, select_reports
+from assistant.ingest.cleaning import clean
+from assistant.ingest.metadata import apply_sidecar, extract_metadata
+from assistant.search.filters import Filters, parse_filters, select_reports
 from assistant.regions import find_mentions
 from tests.conftest import REPORT_A, REPORT_B
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.store import IndexCorrupt, IndexMismatch, Store
+from assistant.index.store import IndexCorrupt, IndexMismatch, Store
 from embeddings.encoder import HashEncoder
 
 pytestmark = pytest.mark.unit

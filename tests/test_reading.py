@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.reading import ReadError, decode
+from assistant.ingest.reading import ReadError, decode
 
 pytestmark = pytest.mark.unit
 TEXT = "一、主要做法\n西湖区2021年受理行政复议案件198件，纠错率12.6%。\n"

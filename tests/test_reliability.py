@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.store import Store
+from assistant.index.store import Store
 from embeddings.encoder import load_encoder
 from tests.conftest import ROOT
 

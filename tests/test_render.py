@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.documents import Answer, Hit
+from assistant.records import Answer, Hit
 from ui.app import safe_name
 from ui.render import answer_markdown, sources_html
 

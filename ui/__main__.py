@@ -5,9 +5,9 @@ import argparse
 import sys
 import time
 
-from assistant.assistant import Assistant
+from assistant.api import Assistant
 from assistant.settings import Settings
-from assistant.store import IndexUnusable
+from assistant.index.store import IndexUnusable
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,9 +6,9 @@ import shutil
 import time
 from pathlib import Path
 
-from assistant.assistant import Assistant
-from assistant.ingest import SUPPORTED
-from assistant.query import Filters
+from assistant.api import Assistant
+from assistant.ingest.report import SUPPORTED
+from assistant.search.filters import Filters
 from ui.render import CSS, answer_markdown, sources_html
 
 ALL = "全部"

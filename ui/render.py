@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 
-from assistant.documents import Answer, Hit
+from assistant.records import Answer, Hit
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
 

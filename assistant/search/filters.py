@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.documents import ReportMeta
+from assistant.records import ReportMeta
 from assistant.regions import Place, find_mentions, short_name
 from assistant.text import normalize
 

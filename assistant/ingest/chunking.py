@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.cleaning import Block
-from assistant.documents import Chunk
+from assistant.ingest.cleaning import Block
+from assistant.records import Chunk
 from assistant.text import display, normalize, split_sentences, tighten
 
 # Bump whenever chunk boundaries or paths could change: an index built by another version is refused.
@@ -168,7 +168,7 @@ def chunk_report(source: str, blocks: list[Block], size: int = 360, overlap: int
 
     Args:
         source: the report's file name, kept on every chunk.
-        blocks: cleaned paragraphs (see :func:`assistant.cleaning.clean`).
+        blocks: cleaned paragraphs (see :func:`assistant.ingest.cleaning.clean`).
         size: the most characters a chunk should hold.
         overlap: characters of whole sentences repeated between windows of one long piece.
     """

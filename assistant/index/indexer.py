@@ -11,15 +11,15 @@ from typing import Callable
 import numpy as np
 from filelock import FileLock
 
-from assistant.chunking import CHUNKER_VERSION
-from assistant.documents import Chunk, Report
-from assistant.ingest import SUPPORTED, index_text, parse_report
-from assistant.lexical import LexicalIndex
-from assistant.metadata import SIDECAR_SUFFIX, sidecar_for
-from assistant.reading import ReadError
+from assistant.ingest.chunking import CHUNKER_VERSION
+from assistant.records import Chunk, Report
+from assistant.ingest.report import SUPPORTED, index_text, parse_report
+from assistant.index.lexical import LexicalIndex
+from assistant.ingest.metadata import SIDECAR_SUFFIX, sidecar_for
+from assistant.ingest.reading import ReadError
 from assistant.settings import Settings
-from assistant.store import FORMAT, FileEntry, Store
-from assistant.tokens import tokenize
+from assistant.index.store import FORMAT, FileEntry, Store
+from assistant.index.tokens import tokenize
 from embeddings.encoder import Encoder
 from embeddings.vector_index import VectorIndex
 

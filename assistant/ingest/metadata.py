@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from assistant.cleaning import HEADING_START, Block
-from assistant.documents import ReportMeta
+from assistant.ingest.cleaning import HEADING_START, Block
+from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, pick_place
 from assistant.text import normalize
 

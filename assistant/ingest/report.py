@@ -5,12 +5,12 @@ import bisect
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.chunking import chunk_report
-from assistant.cleaning import clean
-from assistant.documents import Chunk, Report, ReportMeta
-from assistant.formats import SUPPORTED, load
-from assistant.metadata import apply_sidecar, extract_metadata
-from assistant.reading import ReadError
+from assistant.ingest.chunking import chunk_report
+from assistant.ingest.cleaning import clean
+from assistant.records import Chunk, Report, ReportMeta
+from assistant.ingest.formats import SUPPORTED, load
+from assistant.ingest.metadata import apply_sidecar, extract_metadata
+from assistant.ingest.reading import ReadError
 from assistant.settings import Settings
 from assistant.text import normalize
 

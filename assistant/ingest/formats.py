@@ -1,6 +1,6 @@
 """Read report files of each format into plain text for the same cleaning, metadata and chunking path.
 
-- ``.txt``: encoding detected (see :mod:`assistant.reading`).
+- ``.txt``: encoding detected (see :mod:`assistant.ingest.reading`).
 - ``.html``/``.htm``: the declared charset is honoured (many pages are GBK); the article body is
   extracted with trafilatura; the title and the 来源/发布时间 lines are put on top for metadata.
 - ``.pdf``: text layer via pypdf, running headers/footers and page numbers dropped, page starts
@@ -16,8 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.metadata import PUBLISHED_LINE, SOURCE_LINE
-from assistant.reading import ReadError, decode
+from assistant.ingest.metadata import PUBLISHED_LINE, SOURCE_LINE
+from assistant.ingest.reading import ReadError, decode
 from assistant.text import normalize
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from assistant.answering import compose
-from assistant.documents import Answer, Hit, ReportMeta
-from assistant.indexer import Progress, _quiet, update_index
-from assistant.query import Filters
-from assistant.retriever import Retriever
+from assistant.answer.compose import compose
+from assistant.records import Answer, Hit, ReportMeta
+from assistant.index.indexer import Progress, _quiet, update_index
+from assistant.search.filters import Filters
+from assistant.search.retriever import Retriever
 from assistant.settings import Settings
-from assistant.store import Store
+from assistant.index.store import Store
 from embeddings.encoder import Encoder, load_encoder
 
 

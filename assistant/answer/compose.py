@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.documents import Answer, Hit
+from assistant.records import Answer, Hit
 from assistant.settings import Settings
 from assistant.text import display, normalize, split_sentences
-from assistant.tokens import content_terms, tokenize
+from assistant.index.tokens import content_terms, tokenize
 
 FIGURE_WORDS = ("多少", "几", "比率", "比例", "数量", "金额", "人数", "件数", "多大", "占比", "总量", "规模",
                 "纠错率", "败诉率", "满意度", "覆盖率", "办结率", "成功率", "应诉率", "有多", "数据")

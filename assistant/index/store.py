@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.documents import Chunk, Hit, ReportMeta
+from assistant.records import Chunk, Hit, ReportMeta
 from embeddings.vector_index import VectorIndex
-from assistant.lexical import LexicalIndex
+from assistant.index.lexical import LexicalIndex
 
 FORMAT = 1
 CURRENT = "CURRENT"

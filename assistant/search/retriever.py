@@ -5,11 +5,11 @@ import re
 
 import numpy as np
 
-from assistant.documents import Hit
-from assistant.query import Filters, known_short_forms, parse_filters, select_reports
+from assistant.records import Hit
+from assistant.search.filters import Filters, known_short_forms, parse_filters, select_reports
 from assistant.settings import Settings
-from assistant.store import Store
-from assistant.tokens import tokenize
+from assistant.index.store import Store
+from assistant.index.tokens import tokenize
 from assistant.text import normalize
 from embeddings.encoder import Encoder
 

@@ -1,0 +1,1 @@
+"""Question, Hits → Answer: quoted sentences with their citations."""

@@ -1,0 +1,1 @@
+"""file → Report → Chunks: read, decode, clean, read metadata, split by section."""

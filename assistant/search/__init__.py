@@ -1,0 +1,1 @@
+"""Question → Hits: filters from the question, BM25 and dense search, fusion."""
