@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from assistant.api import Assistant
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--region")
         p.add_argument("--year", type=int)
         p.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
     p_chat = sub.add_parser("chat", help="ask questions and follow-ups in the terminal")
     p_chat.add_argument("--folder", default="seeds")
     args = parser.parse_args(argv)
@@ -77,15 +79,21 @@ def main(argv: list[str] | None = None) -> int:
             status = bot.status()
             print(f"已索引 {status['reports']} 份报告、{status['chunks']} 个段落（编码器 {status['encoder']}）。"
                   f"本次重新编码 {bot.store.manifest.get('reembedded', 0)} 个段落。索引位置：{status['index_dir']}")
+            for note in bot.store.manifest.get("notes", []):
+                print(note)
             for name, reason in bot.skipped:
                 print(f"跳过 {name}：{reason}")
             return 0
         bot = _open(args, _Bars())
         if args.command == "search":
-            _print_hits(bot.search(args.question, k=args.k, region=args.region, year=args.year, mode=args.mode))
+            hits = bot.search(args.question, k=args.k, region=args.region, year=args.year, mode=args.mode)
+            if args.json:
+                print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+            else:
+                _print_hits(hits)
         elif args.command == "ask":
             answer = bot.ask(args.question, region=args.region, year=args.year, mode=args.mode)
-            print(answer.text)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else answer.text)
         else:
             conv = bot.chat()
             print("输入问题，空行退出；输入 /reset 重新开始。")

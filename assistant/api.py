@@ -12,12 +12,14 @@ from types import MappingProxyType
 from typing import Mapping
 
 from assistant.answer.compose import compose
-from assistant.records import Answer, Hit, ReportMeta
-from assistant.index.indexer import Progress, _quiet, update_index
-from assistant.search.filters import Filters
-from assistant.search.retriever import Retriever
-from assistant.settings import Settings
+from assistant.index.indexer import Progress, no_progress, update_index
 from assistant.index.store import Store
+from assistant.records import Answer, Hit, ReportMeta
+from assistant.search.catalog import Catalog
+from assistant.search.filters import Filters
+from assistant.search.question import Question, analyze
+from assistant.search.retriever import Retrieval, Retriever
+from assistant.settings import Settings
 from embeddings.encoder import Encoder, load_encoder
 
 
@@ -57,7 +59,7 @@ class Assistant:
 
     @classmethod
     def from_folder(cls, folder: str | Path, index_dir: str | Path | None = None, encoder: str | Encoder | None = None,
-                    settings: Settings | None = None, progress: Progress = _quiet, rebuild: bool = False
+                    settings: Settings | None = None, progress: Progress = no_progress, rebuild: bool = False
                     ) -> "Assistant":
         """Build or refresh the persisted index of ``folder`` and return an Assistant over it.
 
@@ -89,8 +91,13 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
-        """The live snapshot's retriever (it also holds the reports' metadata, computed once per snapshot)."""
+        """The live snapshot's retriever."""
         return self._state.retriever
+
+    @property
+    def catalog(self) -> Catalog:
+        """The live snapshot's reports, as questions are read against them (computed once per snapshot)."""
+        return self._state.retriever.catalog
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
@@ -100,9 +107,9 @@ class Assistant:
     @property
     def reports(self) -> Mapping[str, ReportMeta]:
         """Metadata of each indexed report (a read-only view of the live snapshot's)."""
-        return MappingProxyType(self.retriever.metas)
+        return MappingProxyType(self.catalog.metas)
 
-    def refresh(self, progress: Progress = _quiet) -> Store:
+    def refresh(self, progress: Progress = no_progress) -> Store:
         """Re-scan the folder and index what changed; readers keep the old snapshot until the swap."""
         with self._write_lock:
             store = update_index(self.folder, self.index_dir, self.encoder, self.settings, progress)
@@ -119,42 +126,39 @@ class Assistant:
 
     # -- questions -------------------------------------------------------------------------
 
+    def analyze(self, text: str) -> Question:
+        """Read a question against the indexed reports: places, years, intent, metric, key words."""
+        return analyze(text, self.catalog)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                region: str | None = None, year: int | None = None, use_question_filters: bool = True
                ) -> list[Hit]:
         """The ``k`` best passages. Region and year named in the query become filters, as do ``region``/``year``."""
-        return self._state.retriever.search(query, k, _explicit(filters, region, year), mode, use_question_filters)
+        retriever = self.retriever
+        question = analyze(query, retriever.catalog)
+        return retriever.retrieve(question, k, _explicit(filters, region, year), mode, use_question_filters).hits
 
     def ask(self, question: str, filters: Filters | None = None, region: str | None = None,
             year: int | None = None, mode: str = "hybrid") -> Answer:
         """Answer ``question`` by quoting the reports, with a citation after each point."""
-        return self.answer_query(question, question, _explicit(filters, region, year), mode)
-
-    def answer_query(self, question: str, query: str, filters: Filters | None = None, mode: str = "hybrid",
-                     topic_question: str | None = None) -> Answer:
-        """Answer ``question`` by searching ``query`` (a rewritten, standalone form of it)."""
-        question = (question or "").strip()
-        if not question:
-            return Answer("请输入问题。", [], False, query="", question="", reason="empty question")
-        query = query[:500]
         retriever = self.retriever
-        hits, active, reason = retriever.search_with_reason(query, self.settings.answer_hits, filters, mode)
-        metas = retriever.metas
-        require: tuple[str, ...] = ()
-        if active.years and not reason:
-            sources = {h.source for h in hits}
-            if sources and not any(any(metas[s].covers(y) for y in active.years) for s in sources):
-                require = tuple(str(y) for y in active.years)
-        asked = topic_question or query
-        drop = active.mentions + active.regions + _issuers_in(asked, hits, metas)
-        return compose(asked, hits, self.settings, drop=drop, require=require, query=query,
-                       filters=active.describe(), reason=reason)
+        return self._answer(retriever, analyze(question, retriever.catalog), _explicit(filters, region, year), mode)
+
+    def answer(self, question: Question, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
+        """Answer an already analysed :class:`Question` (a follow-up's standalone question, for one)."""
+        return self._answer(self.retriever, question, filters, mode)
+
+    def _answer(self, retriever: Retriever, question: Question, filters: Filters | None, mode: str) -> Answer:
+        if not question.raw or not question.has_chinese:
+            return compose(question, Retrieval(), self.settings)
+        found = retriever.retrieve(question, self.settings.answer_hits, filters, mode)
+        return compose(question, found, self.settings)
 
     def chat(self):
         """A Conversation that understands follow-up questions."""
         from assistant.conversation import Conversation
 
-        return Conversation(self)
+        return Conversation(self.analyze, self.answer)
 
 
 def _explicit(filters: Filters | None, region: str | None, year: int | None) -> Filters | None:
@@ -162,17 +166,3 @@ def _explicit(filters: Filters | None, region: str | None, year: int | None) -> 
         return filters
     extra = Filters(regions=(region,) if region else (), years=(int(year),) if year else ())
     return (filters or Filters()).merge(extra)
-
-
-def _issuers_in(question: str, hits: list[Hit], metas: Mapping[str, ReportMeta]) -> tuple[str, ...]:
-    """Issuing bodies a question names ("西山区政务服务管理局…"): they pick the report, they are not the topic."""
-    found = []
-    for source in {h.source for h in hits}:
-        meta = metas.get(source)
-        for issuer in (meta.issuer.split("、") if meta and meta.issuer else []):
-            core = issuer
-            for name in meta.region_path + (meta.region,):
-                core = core.replace(name, "")
-            if len(core) >= 3 and core in question and not core.endswith("人民政府"):
-                found.append(core)
-    return tuple(found)

@@ -122,20 +122,67 @@ class Hit:
         parts = [self.source] + ([f"第{self.page}页"] if self.page else []) + [self.section]
         return SECTION_SEP.join(parts)
 
+    def to_dict(self) -> dict:
+        """The one JSON form of a hit (CLI, API and tests)."""
+        data = asdict(self)
+        data["quotes"] = list(self.quotes)
+        data["citation"] = self.citation
+        return data
+
+
+@dataclass(frozen=True)
+class Point:
+    """One answered point: the sentences it quotes, the number of its citation (1-based), and its report.
+
+    Example:
+        >>> Point(("全年受理行政复议案件215件。",), 1, "a.txt").citation
+        1
+    """
+
+    quotes: tuple[str, ...]
+    citation: int
+    source: str
+
+    def to_dict(self) -> dict:
+        return {"quotes": list(self.quotes), "citation": self.citation, "source": self.source}
+
 
 @dataclass(frozen=True)
 class Answer:
-    """An extractive answer: quoted sentences grouped by report, each followed by its citation.
+    """An extractive answer as a structure: points (quotes, citation, report), the cited passages, and why.
 
-    ``found`` is False when the reports do not answer the question; ``query`` is the
-    standalone query that was searched (after rewriting a follow-up).
+    ``found`` is False when the reports do not answer the question (``reason`` says why). ``question``
+    is what the user asked; ``query`` the standalone text that was searched (after rewriting a follow-up).
+    ``lead`` and ``table`` are an optional first line and comparison table. :attr:`text` is rendered
+    from this structure (see :mod:`assistant.answer.render`), never stored beside it.
+
+    Example:
+        >>> a = bot.ask("西秀区2022年行政复议纠错率是多少？")           # doctest: +SKIP
+        >>> a.points[0].quotes, a.citations[a.points[0].citation - 1].citation  # doctest: +SKIP
     """
 
-    text: str
-    citations: list[Hit] = field(default_factory=list)
-    found: bool = False
-    query: str = ""
+    found: bool
     question: str = ""
+    query: str = ""
+    points: tuple[Point, ...] = ()
+    citations: tuple[Hit, ...] = ()
+    lead: str = ""
+    table: tuple[tuple[str, ...], ...] = ()
     filters: str = ""
     reason: str = ""
     confidence: float = 0.0   # share of the question's key words the best quoted sentence covers
+    understood: dict = field(default_factory=dict, compare=False)  # the Question as read (Question.to_dict)
+
+    @property
+    def text(self) -> str:
+        """The answer as plain text: quotes grouped by report, each with its citation number, then the sources."""
+        from assistant.answer.render import render_text
+
+        return render_text(self)
+
+    def to_dict(self) -> dict:
+        """The one JSON form of an answer (CLI ``--json``, the UI's ``/ask``, tests)."""
+        return {"found": self.found, "question": self.question, "query": self.query, "lead": self.lead,
+                "points": [p.to_dict() for p in self.points], "citations": [h.to_dict() for h in self.citations],
+                "table": [list(r) for r in self.table], "filters": self.filters, "reason": self.reason,
+                "confidence": self.confidence, "understood": self.understood, "text": self.text}

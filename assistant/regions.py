@@ -11,11 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Full names that are also everyday words in these reports ("全区城区", "郊区").
-_COMMON_WORDS = {"城区", "郊区", "矿区", "新区", "市辖区", "开发区"}
-_ETHNIC_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}族)+$")
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
-             "地区", "林区", "新区", "省", "市", "区", "县", "盟", "旗")
+from assistant import lexicon
+
+_ETHNIC_TAIL = re.compile(lexicon.ETHNIC_TAIL)
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class Place:
 
 def short_name(name: str) -> str | None:
     """西秀区 → 西秀, 肇庆市 → 肇庆, 广西壮族自治区 → 广西; None when nothing of 2+ chars is left."""
-    for suffix in _SUFFIXES:
+    for suffix in lexicon.REGION_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             stem = name[: -len(suffix)]
             # 恩施土家族苗族自治州 → 恩施: drop ethnic-group words before an autonomous suffix.
@@ -65,12 +63,12 @@ def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
 
     for province in AREAS:
         add(province, 1, ())
-    for word in _COMMON_WORDS:
+    for word in lexicon.COMMON_WORD_REGIONS:
         full.pop(word, None)
     return full, short
 
 
-_MAX_NAME = 12
+_MAX_NAME = lexicon.REGION_NAME_MAX
 
 
 @dataclass(frozen=True)

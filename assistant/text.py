@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant import lexicon
+
 _SPACE_BEFORE_CJK = re.compile(r"(?<=[0-9A-Za-z%])[ \t\u3000]+(?=[\u4e00-\u9fff%])")
 _SPACE_AFTER_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[0-9\u4e00-\u9fff])")
 _MULTISPACE = re.compile(r"[ \t\u3000]+")
-SENTENCE_END = "。！？；!?;"
-_SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)）]*|\n|$)")
+SENTENCE_END = lexicon.SENTENCE_END
+_SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{lexicon.CLOSING_QUOTES}]*|\n|$)")
 
 
 def normalize(text: str) -> str:

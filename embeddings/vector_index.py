@@ -84,6 +84,18 @@ class VectorIndex:
         index.nprobe = nprobe or min(nlist, max(32, round(8 * math.sqrt(nlist))))
         return cls(vectors, index, "ivf", int(index.nprobe))
 
+    @property
+    def nlist(self) -> int:
+        """How many IVF cells (0 for an exact index)."""
+        return int(_faiss().extract_index_ivf(self._index).nlist) if self.kind == "ivf" else 0
+
+    def search_batch(self, queries: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the ``k`` nearest rows for each query row, unfiltered; ``nprobe`` overrides the
+        cells searched (IVF only), for measuring the recall/latency trade-off."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
+        params = _faiss().SearchParametersIVF(nprobe=nprobe) if nprobe and self.kind == "ivf" else None
+        return self._index.search(queries, k, params=params)
+
     def centroids(self) -> np.ndarray | None:
         """The IVF cell centroids, or None for an exact index."""
         if self.kind != "ivf":

@@ -148,7 +148,7 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
     from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
     from embeddings.encoder import load_encoder
-    from eval.synthetic import synthetic_report, seed_segments, _districts, write_corpus
+    from eval.synthetic import districts, seed_segments, synthetic_report, write_corpus
 
     folder = work / "corpus"
     write_corpus(SEEDS, folder, size)
@@ -157,7 +157,7 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
     standin = StandIn(real.dim, real.name)
     update_index(folder, work / "index", standin, Settings())
     rng = random.Random(99)
-    segments, places = seed_segments(SEEDS), _districts()
+    segments, places = seed_segments(SEEDS), districts()
     adds, embeds, sizes = [], [], []
     for r in range(repeats):
         text = synthetic_report(segments, rng, places)
@@ -219,14 +219,13 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
         return pct(times, 50), pct(times, 95)
 
     out = {"task": "ann", "vectors": size, "dim": int(vectors.shape[1]), "queries": len(queries), "repeats": repeats,
-           "nlist": int(ivf._index.nlist), "default_nprobe": ivf.nprobe, "ivf_build_s": build_s}
+           "nlist": ivf.nlist, "default_nprobe": ivf.nprobe, "ivf_build_s": build_s}
     out["flat_p50_ms"], out["flat_p95_ms"] = timed(lambda q: flat.search(q.reshape(1, -1), 10))
     sweep = {}
     for nprobe in sorted({8, 16, 32, 64, 128, ivf.nprobe}):
-        faiss.extract_index_ivf(ivf._index).nprobe = nprobe
-        _, found = ivf._index.search(queries, 10)
+        _, found = ivf.search_batch(queries, 10, nprobe)
         recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
-        p50, p95 = timed(lambda q: ivf._index.search(q.reshape(1, -1), 10))
+        p50, p95 = timed(lambda q: ivf.search_batch(q, 10, nprobe))
         sweep[nprobe] = {"recall@10": recall, "p50_ms": p50, "p95_ms": p95}
     out["ivf"] = sweep
     out["default"] = sweep[ivf.nprobe]

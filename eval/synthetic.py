@@ -48,7 +48,7 @@ def seed_segments(seeds: Path) -> list[Segment]:
     return out
 
 
-def _districts() -> list[tuple[str, str]]:
+def districts() -> list[tuple[str, str]]:
     full, _ = gazetteer()
     pairs = {(p.parents[-1], p.name) for places in full.values() for p in places
              if p.level == 3 and len(p.parents) >= 2 and p.name.endswith(("区", "县")) and short_name(p.name)}
@@ -77,7 +77,7 @@ def write_corpus(seeds: Path, folder: Path, chunks: int, seed: int = 0, chunk_ch
     """Write synthetic reports into ``folder`` until they hold at least ``chunks`` chunks."""
     rng = random.Random(seed)
     segments = seed_segments(seeds)
-    places = _districts()
+    places = districts()
     folder.mkdir(parents=True, exist_ok=True)
     total = files = 0
     regions = []

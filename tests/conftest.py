@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from embeddings.encoder import HashEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -47,6 +48,18 @@ REPORT_B = """关于 2022 年度法治政府建设工作情况的报告
 成都市武侯区人民政府
 2023 年 1 月 10 日
 """
+
+
+class CountingEncoder(HashEncoder):
+    """The hash encoder, counting the passages it embeds."""
+
+    def __init__(self):
+        super().__init__(64)
+        self.passages = 0
+
+    def encode_passages(self, texts):
+        self.passages += len(texts)
+        return super().encode_passages(texts)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ import pytest
 
 from assistant.ingest.cleaning import clean
 from assistant.ingest.metadata import apply_sidecar, extract_metadata
-from assistant.search.filters import Filters, parse_filters, select_reports
+from assistant.search.catalog import Catalog
+from assistant.search.filters import Filters, select_reports
+from assistant.search.question import analyze
 from assistant.regions import find_mentions
 from tests.conftest import REPORT_A, REPORT_B
 
@@ -64,12 +66,13 @@ def test_look_alike_regions_never_match_each_other():
 
 def test_question_filters_short_forms_and_uncovered_regions():
     metas = {"a": meta_of(REPORT_A), "b": meta_of(REPORT_B)}
-    f = parse_filters("西湖2021年行政复议纠错率是多少？", list(metas.values()))
+    catalog = Catalog(metas)
+    f = Filters.of(analyze("西湖2021年行政复议纠错率是多少？", catalog))
     assert f.regions == ("西湖区",) and f.years == (2021,)
     assert select_reports(f, metas)[0] == ["a"]
-    f = parse_filters("杭州的法律援助", list(metas.values()))
+    f = Filters.of(analyze("杭州的法律援助", catalog))
     assert select_reports(f, metas)[0] == ["a"]
-    sources, _, reason = select_reports(parse_filters("北京市的情况呢？", list(metas.values())), metas)
+    sources, _, reason = select_reports(Filters.of(analyze("北京市的情况呢？", catalog)), metas)
     assert sources == [] and "北京市" in reason
     sources, year_in_text, _ = select_reports(Filters(regions=("武侯区",), years=(2019,)), metas)
     assert sources == ["b"] and year_in_text

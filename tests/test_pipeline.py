@@ -6,19 +6,9 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.index.store import IndexCorrupt, IndexMismatch, Store
-from embeddings.encoder import HashEncoder
+from tests.conftest import CountingEncoder
 
 pytestmark = pytest.mark.unit
-
-
-class CountingEncoder(HashEncoder):
-    def __init__(self):
-        super().__init__(64)
-        self.passages = 0
-
-    def encode_passages(self, texts):
-        self.passages += len(texts)
-        return super().encode_passages(texts)
 
 
 def test_api_shapes(hash_bot):
@@ -41,7 +31,7 @@ def test_gb18030_report_is_searchable(hash_bot):
 def test_not_found_for_uncovered_region_year_and_topic(hash_bot):
     for q in ("北京市的法律援助案件有多少？", "西湖区2015年的纠错率是多少？", "西湖区的地铁建设进展如何？"):
         answer = hash_bot.ask(q)
-        assert not answer.found and answer.text.startswith("报告中没有找到") and answer.citations == []
+        assert not answer.found and answer.text.startswith("报告中没有找到") and answer.citations == ()
 
 
 def test_explicit_filters(hash_bot):

@@ -14,6 +14,7 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.index.store import Store
+from assistant.search.question import analyze
 from embeddings.encoder import load_encoder
 from tests.conftest import ROOT
 
@@ -169,11 +170,11 @@ def test_readers_see_whole_snapshots_while_a_writer_adds_reports(tiny_folder, tm
                 # One snapshot per read: every hit must be a chunk of exactly the snapshot searched.
                 retriever = bot.retriever
                 chunks = {c.id: c for c in retriever.store.chunks}
-                for hit in retriever.search("行政复议案件", k=5):
+                for hit in retriever.retrieve(analyze("行政复议案件", retriever.catalog), k=5).hits:
                     seen.add(hit.source)
                     chunk = chunks[hit.chunk_id]
                     assert (chunk.source, chunk.text, chunk.section) == (hit.source, hit.text, hit.section)
-                    assert retriever.metas[hit.source].region == hit.region
+                    assert retriever.catalog.metas[hit.source].region == hit.region
                 assert bot.ask("西湖区纠错率是多少？").found
             except Exception as exc:  # any exception is a torn read
                 errors.append(repr(exc))

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.records import Answer, Hit
-from ui.app import safe_name
+from assistant.records import Answer, Hit, Point
+from ui.upload import safe_name
 from ui.render import answer_markdown, sources_html
 
 pytestmark = pytest.mark.unit
@@ -19,8 +19,7 @@ def test_upload_names_cannot_escape_the_upload_folder(name, tmp_path):
 def test_report_text_is_escaped_in_answers_and_sources():
     hit = Hit("r.txt", "一、<b>章节</b>", EVIL, 1.0, "成都市锦江区", 2022, quotes=(EVIL.replace("**", ""),),
               chunk_id="r.txt#0")
-    answer = Answer(f"报告原文如下：\n\n【成都市锦江区 · 2022年】r.txt\n- 「{EVIL}」[1]\n\n来源：\n[1] r.txt",
-                    [hit], True, query="q", question="q")
+    answer = Answer(True, question="q", query="q", points=(Point((EVIL,), 1, "r.txt"),), citations=(hit,))
     for html in (answer_markdown(answer), sources_html([hit])):
         assert "<script>" not in html and "<img" not in html and "<b>章节" not in html
         assert "&lt;script&gt;" in html and "onerror" in html   # shown as text

@@ -1,26 +1,15 @@
 """The Gradio chat app: one Conversation per browser session, sources beside the chat, uploads indexed in place."""
 from __future__ import annotations
 
-import re
-import shutil
-import time
-from pathlib import Path
-
 from assistant.api import Assistant
-from assistant.ingest.report import SUPPORTED
+from assistant.ingest.formats import SUPPORTED
 from assistant.search.filters import Filters
 from ui.render import CSS, answer_markdown, sources_html
+from ui.upload import safe_name, upload
+
+__all__ = ["build_app", "launch", "safe_name"]
 
 ALL = "全部"
-MAX_UPLOAD_MB = 20
-UPLOAD_DIR = "uploads"
-
-
-def safe_name(name: str) -> str:
-    """A file name that stays inside the upload folder: no folders, no leading dots, only plain characters."""
-    base = Path(str(name).replace("\\", "/")).name
-    base = re.sub(r"[^\w\u4e00-\u9fff.\-（）()]+", "_", base).lstrip(".") or "upload.txt"
-    return base[:120]
 
 
 def status_line(bot: Assistant) -> str:
@@ -88,57 +77,22 @@ def build_app(bot: Assistant):
         return history, conv, sources_html(answer.citations), ""
 
     def ask_json(question, region, year):
-        answer = bot.ask(question or "", filters=_filters(region, year))
-        return {"text": answer.text, "found": answer.found, "query": answer.query,
-                "citations": [{"source": h.source, "section": h.section, "region": h.region, "year": h.year,
-                               "quotes": list(h.quotes)} for h in answer.citations]}
+        return bot.ask(question or "", filters=_filters(region, year)).to_dict()
 
     def clear():
         return [], bot.chat(), sources_html([]), ""
 
-    def upload(files, progress=gr.Progress()):
+    def add_files(files, progress=gr.Progress()):
         if not files:
             return "请选择要上传的文件。", status_line(bot), gr.update(), gr.update()
-        target = bot.folder / UPLOAD_DIR
-        target.mkdir(parents=True, exist_ok=True)
-        notes, added = [], []
-        for f in files:
-            src = Path(getattr(f, "name", f))
-            name = safe_name(getattr(f, "orig_name", None) or src.name)
-            if not name.lower().endswith(SUPPORTED):
-                notes.append(f"✗ {name}：不支持的格式（支持 {'、'.join(SUPPORTED)}）")
-                continue
-            size = src.stat().st_size
-            if size > MAX_UPLOAD_MB * 2**20:
-                notes.append(f"✗ {name}：文件过大（{size / 2**20:.1f} MB，上限 {MAX_UPLOAD_MB} MB）")
-                continue
-            dest = (target / name).resolve()
-            if target.resolve() not in dest.parents:
-                notes.append(f"✗ {name}：文件名不安全")
-                continue
-            shutil.copyfile(src, dest)
-            added.append(f"{UPLOAD_DIR}/{name}")
 
         def report(stage, done, total, detail):
             label = "读取文件" if stage == "read" else "向量编码"
             progress((done / total) if total else 1.0, desc=f"{label} {done}/{total}")
 
-        started = time.perf_counter()
-        try:
-            bot.refresh(progress=report)
-        except Exception as exc:  # the previous index stays live; say why
-            return f"索引更新失败，原索引保持不变：{exc}", status_line(bot), gr.update(), gr.update()
-        skipped = dict(bot.skipped)
-        for name in added:
-            if name in skipped:
-                notes.append(f"✗ {name}：{skipped[name]}")
-            else:
-                meta = bot.reports.get(name)
-                label = f"（{meta.region} {meta.years}年）" if meta and meta.region else ""
-                notes.append(f"✓ {name}{label} 已加入索引")
-        notes.append(f"用时 {time.perf_counter() - started:.1f} 秒")
+        message = upload(bot, files, report)
         regions, years = choices()
-        return "\n".join(notes), status_line(bot), gr.update(choices=regions), gr.update(choices=years)
+        return message, status_line(bot), gr.update(choices=regions), gr.update(choices=years)
 
     regions, years = choices()
     with gr.Blocks(title="法治政府建设年度报告问答") as app:
@@ -164,7 +118,7 @@ def build_app(bot: Assistant):
                 gr.Markdown("### 来源")
                 sources = gr.HTML(sources_html([]), elem_id="sources")
                 with gr.Accordion("上传报告", open=False):
-                    files = gr.File(label=f"上传 {'、'.join(SUPPORTED)} 文件（每个不超过 {MAX_UPLOAD_MB} MB）",
+                    files = gr.File(label=f"上传 {'、'.join(SUPPORTED)} 文件（每个不超过 {bot.settings.max_file_mb:g} MB）",
                                     file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                     upload_btn = gr.Button("加入索引", elem_id="upload-btn")
                     upload_msg = gr.Textbox(label="上传结果", interactive=False, lines=4, elem_id="upload-msg")
@@ -176,7 +130,7 @@ def build_app(bot: Assistant):
         send.click(respond, inputs, outputs, api_name="chat")
         box.submit(respond, inputs, outputs, api_name=False)
         clear_btn.click(clear, None, outputs, api_name="clear")
-        upload_btn.click(upload, [files], [upload_msg, status, region, year], api_name="upload").then(
+        upload_btn.click(add_files, [files], [upload_msg, status, region, year], api_name="upload").then(
             lambda: skipped_markdown(bot), None, skipped, api_name=False)
         hidden_q = gr.Textbox(visible=False)
         hidden_q.submit(ask_json, [hidden_q, region, year], api_out, api_name="ask")
@@ -193,4 +147,4 @@ def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: boo
     fonts = [gr.themes.Font(name) for name in ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif")]
     theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
     return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme,
-                      max_file_size=f"{MAX_UPLOAD_MB}mb", **kwargs)
+                      max_file_size=f"{bot.settings.max_file_mb:g}mb", **kwargs)

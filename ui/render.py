@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.answer.render import by_report, intro, render_text, report_heading
 from assistant.records import Answer, Hit
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
@@ -15,19 +16,21 @@ def text(value: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The chat message for an answer: escaped quotes, each citation a link to its source card."""
-    lines = []
-    for line in answer.text.split("\n"):
-        if line.startswith("来源："):
-            break
-        match = re.match(r"^- 「(.*)」\[(\d+)\]$", line)
-        if match:
-            n = match[2]
-            lines.append(f"- 「{text(match[1])}」<a href=\"#src-{n}\">[{n}]</a>")
-        else:
-            lines.append(text(line))
-    body = "\n".join(lines).strip()
-    if answer.found:
+    """The chat message for an answer, rendered from its structure: escaped quotes, each citation a link
+    to its source card."""
+    if not answer.found:
+        body = "\n".join(text(line) for line in render_text(answer).split("\n"))
+    else:
+        lines = [text(answer.lead)] if answer.lead else []
+        groups = by_report(answer)
+        lines.append(text(intro(len(groups))))
+        for head, points in groups:
+            lines.append("")
+            lines.append(text(report_heading(head)))
+            for point in points:
+                n = point.citation
+                lines.append(f"- 「{text(' '.join(point.quotes))}」<a href=\"#src-{n}\">[{n}]</a>")
+        body = "\n".join(lines).strip()
         cites = " ".join(f"<a href=\"#src-{i}\">[{i}] {html.escape(h.source)}</a>"
                          for i, h in enumerate(answer.citations, 1))
         body += f"\n\n<small>来源：{cites}</small>"

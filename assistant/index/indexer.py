@@ -1,103 +1,37 @@
-"""Build or refresh the index of a folder: re-embed only added or changed files, drop removed ones."""
+"""Build or refresh the index of a folder: scan, plan, read what changed, embed, write a new version."""
 from __future__ import annotations
 
-import hashlib
-import os
+import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 from filelock import FileLock
 
-from assistant.ingest.chunking import CHUNKER_VERSION
-from assistant.records import Chunk, Report
-from assistant.ingest.report import SUPPORTED, index_text, parse_report
+from assistant import lexicon
 from assistant.index.lexical import LexicalIndex
-from assistant.ingest.metadata import SIDECAR_SUFFIX, sidecar_for
-from assistant.ingest.reading import ReadError
-from assistant.settings import Settings
+from assistant.index.plan import Plan, plan_update
+from assistant.index.scan import Candidate, discover, fingerprint, read_file
 from assistant.index.store import FORMAT, FileEntry, Store
-from assistant.index.tokens import tokenize
+from assistant.index.tokens import tokenize, tokenizer_version
+from assistant.ingest.chunking import CHUNKER_VERSION
+from assistant.ingest.reading import ReadError
+from assistant.ingest.report import index_text, parse_report
+from assistant.records import Chunk, Report
+from assistant.settings import Settings
 from embeddings.encoder import Encoder
 from embeddings.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 # progress(stage, done, total, detail): stage is "read" or "embed".
 Progress = Callable[[str, int, int, str], None]
 
 
-def _quiet(stage: str, done: int, total: int, detail: str) -> None:
-    pass
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A file found in the folder, named relative to it."""
-
-    source: str
-    path: Path
-
-
-def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """List report files under ``folder`` (sorted), skipping hidden folders and never following directory links.
-
-    Returns:
-        The candidates, and (file, reason) pairs for entries that cannot be read.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise NotADirectoryError(f"{folder} is not a folder")
-    found, skipped = [], []
-
-    def onerror(exc: OSError) -> None:
-        skipped.append((os.path.relpath(exc.filename or str(folder), folder), f"cannot list folder: {exc.strerror}"))
-
-    for root, dirs, files in os.walk(folder, onerror=onerror, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
-                continue
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            if not name.lower().endswith(suffixes):
-                continue
-            if path.is_symlink() and not path.exists():
-                skipped.append((rel, "broken or looping symbolic link"))
-                continue
-            found.append(Candidate(rel, path))
-    return found, skipped
-
-
-def _fingerprint(data: bytes, path: Path) -> str:
-    digest = hashlib.sha256(data)
-    sidecar = sidecar_for(path)
-    if sidecar.exists():
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
-    return digest.hexdigest()
-
-
-def _read(candidate: Candidate, settings: Settings) -> bytes:
-    try:
-        size = candidate.path.stat().st_size
-    except FileNotFoundError as exc:
-        raise ReadError(candidate.source, "file disappeared while indexing") from exc
-    except OSError as exc:
-        raise ReadError(candidate.source, f"cannot read: {exc.strerror}") from exc
-    limit = settings.max_file_mb * 1024 * 1024
-    if size > limit:
-        raise ReadError(candidate.source, f"too large ({size / 2**20:.1f} MB > {settings.max_file_mb:g} MB limit; "
-                                          "raise Settings.max_file_mb to index it)")
-    try:
-        return candidate.path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReadError(candidate.source, "file disappeared while indexing") from exc
-    except PermissionError as exc:
-        raise ReadError(candidate.source, "permission denied") from exc
-    except IsADirectoryError as exc:
-        raise ReadError(candidate.source, "is a folder, not a file") from exc
-    except OSError as exc:
-        raise ReadError(candidate.source, f"cannot read: {exc.strerror or exc}") from exc
+def no_progress(stage: str, done: int, total: int, detail: str) -> None:
+    """A Progress that reports nothing."""
 
 
 def load_existing(index_dir: Path, encoder: Encoder, settings: Settings) -> Store | None:
@@ -112,14 +46,20 @@ def load_existing(index_dir: Path, encoder: Encoder, settings: Settings) -> Stor
         return None
 
 
+def analysis_key() -> dict:
+    """What tokens, metadata and chunks depend on besides the code: the lexicon and the segmenter."""
+    return {"lexicon": lexicon.fingerprint(), "tokenizer": tokenizer_version()}
+
+
 def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Settings = Settings(),
-                 progress: Progress = _quiet, rebuild: bool = False, batch_size: int = 64) -> Store:
+                 progress: Progress = no_progress, rebuild: bool = False, batch_size: int = 64) -> Store:
     """Bring the index in ``index_dir`` up to date with the report files in ``folder``.
 
     Unchanged files keep their chunks and vectors; added or changed files are read and
-    embedded; removed files are dropped. A file that cannot be read is skipped with its
-    reason and never costs what was already indexed. The new index replaces the old one
-    atomically.
+    embedded (a passage whose indexed text is unchanged keeps its vector); removed files are
+    dropped. A file that cannot be read is skipped with its reason and never costs what was
+    already indexed. After a lexicon change every file is read again. The new index replaces
+    the old one atomically.
 
     Raises:
         IndexMismatch / IndexCorrupt: when the existing index cannot be refreshed and ``rebuild`` is False.
@@ -128,79 +68,112 @@ def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Sett
     index_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(index_dir / ".lock")):
         old = None if rebuild else load_existing(index_dir, encoder, settings)
+        key = analysis_key()
+        notes = []
+        reread = old is not None and any(old.manifest.get(k) != v for k, v in key.items())
+        if reread:
+            notes.append(f"词表或分词器已更新（{old.manifest.get('lexicon')} → {key['lexicon']}）："
+                         "全部报告重新分词、重新读取元数据和章节")
+            log.warning(notes[-1])
         candidates, skipped = discover(folder)
-        kept: list[tuple[FileEntry, list[Chunk], list[list[str]], np.ndarray]] = []
-        fresh: list[tuple[Report, str, int]] = []   # report, fingerprint, size
-        by_hash: dict[str, str] = {}
-        aliases: dict[str, list[str]] = {}
+        found: list[tuple[str, str]] = []
+        paths: dict[str, Candidate] = {}
         for i, cand in enumerate(candidates):
             progress("read", i, len(candidates), cand.source)
             try:
-                data = _read(cand, settings)
-                fingerprint = _fingerprint(data, cand.path)
+                found.append((cand.source, fingerprint(read_file(cand, settings), cand.path)))
+                paths[cand.source] = cand
             except ReadError as exc:
                 skipped.append((cand.source, exc.reason))
-                continue
-            if fingerprint in by_hash:  # the same report under another name: index it once
-                aliases.setdefault(by_hash[fingerprint], []).append(cand.source)
-                continue
-            prev = old.files.get(cand.source) if old else None
-            if prev and prev.sha256 == fingerprint:
-                rows = slice(prev.first, prev.first + prev.count)
-                kept.append((prev, old.chunks[rows], old.tokens[rows], old.vectors.vectors[rows]))
-                by_hash[fingerprint] = cand.source
-                continue
-            try:
-                report = parse_report(cand.source, data, cand.path, settings)
-            except ReadError as exc:
-                skipped.append((cand.source, exc.reason))
-                continue
-            by_hash[fingerprint] = cand.source
-            fresh.append((report, fingerprint, len(data)))
+        old_hashes = {name: entry.sha256 for name, entry in old.files.items()} if old else {}
+        plan = plan_update(found, old_hashes, reread)
+        reports = _read_reports(plan, paths, settings, skipped)
         progress("read", len(candidates), len(candidates), "")
-
-        # Embed everything new in one pass, batch by batch, so progress is smooth.
-        texts = [index_text(r.meta, c) for r, _, _ in fresh for c in r.chunks]
-        new_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
-        parts = []
-        for start in range(0, len(texts), batch_size):
-            progress("embed", start, len(texts), "")
-            parts.append(encoder.encode_passages(texts[start:start + batch_size]))
-        progress("embed", len(texts), len(texts), "")
-        if parts:
-            new_vectors = np.concatenate(parts)
-        new_tokens = [tokenize(t) for t in texts]
-
-        files: dict[str, dict] = {}
-        chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
-        vector_parts: list[np.ndarray] = []
-        offset = 0
-        for entry, ch, tk, vec in kept:
-            files[entry.source] = replace(entry, first=len(chunks), count=len(ch),
-                                          aliases=tuple(aliases.get(entry.source, ()))).to_dict()
-            chunks.extend(ch)
-            tokens.extend(tk)
-            vector_parts.append(np.asarray(vec))
-        for report, fingerprint, size in fresh:
-            n = len(report.chunks)
-            entry = FileEntry(report.source, fingerprint, size, report.encoding, report.meta, len(chunks), n,
-                              tuple(aliases.get(report.source, ())))
-            files[report.source] = entry.to_dict()
-            chunks.extend(report.chunks)
-            tokens.extend(new_tokens[offset:offset + n])
-            vector_parts.append(new_vectors[offset:offset + n])
-            offset += n
-        all_vectors = (np.concatenate(vector_parts) if vector_parts
-                       else np.zeros((0, encoder.dim), dtype=np.float32))
-        centroids = old.vectors.centroids() if old is not None else None
-        manifest = {
-            "format": FORMAT, "encoder": encoder.name, "dim": encoder.dim, "chunker": CHUNKER_VERSION,
-            "settings": settings.index_key(), "updated": time.time(), "folder": str(Path(folder).resolve()),
-            "chunks": len(chunks), "files": files, "skipped": [list(s) for s in skipped],
-            "reembedded": len(texts),
-        }
-        store = Store(manifest, chunks, tokens, VectorIndex.build(all_vectors, centroids=centroids),
-                      LexicalIndex.build(tokens))
+        new_vectors, new_tokens, reembedded = _embed(reports, old, plan, encoder, progress, batch_size)
+        key.update({"folder": str(Path(folder).resolve()), "skipped": [list(s) for s in skipped],
+                    "reembedded": reembedded, "notes": notes})
+        store = _assemble(old, plan, reports, new_vectors, new_tokens, encoder, settings, key)
         store.write(index_dir)
         return store
+
+
+def _read_reports(plan: Plan, paths: dict[str, Candidate], settings: Settings,
+                  skipped: list[tuple[str, str]]) -> list[tuple[Report, str, int]]:
+    """Parse the files the plan adds: (report, content hash, size). A file that fails is skipped,
+    with the other names of its content."""
+    out = []
+    for source in plan.add:
+        cand = paths[source]
+        try:
+            data = read_file(cand, settings)   # read again: it may have changed since the scan
+            out.append((parse_report(source, data, cand.path, settings), fingerprint(data, cand.path), len(data)))
+        except ReadError as exc:
+            skipped.extend((name, exc.reason) for name in (source,) + plan.aliases.get(source, ()))
+    return out
+
+
+def _embed(reports: list[tuple[Report, str, int]], old: Store | None, plan: Plan, encoder: Encoder,
+           progress: Progress, batch_size: int) -> tuple[np.ndarray, list[list[str]], int]:
+    """Vectors and tokens for the new reports' chunks. A chunk whose indexed text an old row of a
+    changed or removed file already had keeps that row's vector."""
+    texts = [index_text(r.meta, c) for r, _, _ in reports for c in r.chunks]
+    reuse = _old_vectors(old, plan) if texts else {}
+    todo = [i for i, t in enumerate(texts) if t not in reuse]
+    vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    for i, t in enumerate(texts):
+        if t in reuse:
+            vectors[i] = reuse[t]
+    for start in range(0, len(todo), batch_size):
+        progress("embed", start, len(todo), "")
+        batch = todo[start:start + batch_size]
+        vectors[batch] = encoder.encode_passages([texts[i] for i in batch])
+    progress("embed", len(todo), len(todo), "")
+    return vectors, [tokenize(t) for t in texts], len(todo)
+
+
+def _old_vectors(old: Store | None, plan: Plan) -> dict[str, np.ndarray]:
+    """Indexed text → vector for the old rows an update does not keep."""
+    if old is None:
+        return {}
+    kept = set(plan.keep)
+    out = {}
+    for name, entry in old.files.items():
+        if name in kept:
+            continue
+        for row in range(entry.first, entry.first + entry.count):
+            out[index_text(entry.meta, old.chunks[row])] = old.vectors.vectors[row]
+    return out
+
+
+def _assemble(old: Store | None, plan: Plan, reports: list[tuple[Report, str, int]], new_vectors: np.ndarray,
+              new_tokens: list[list[str]], encoder: Encoder, settings: Settings, extra: dict) -> Store:
+    """The new snapshot: the kept files' rows as they were, then the new reports' rows; ``extra`` goes
+    into the manifest."""
+    files: dict[str, dict] = {}
+    chunks: list[Chunk] = []
+    tokens: list[list[str]] = []
+    vector_parts: list[np.ndarray] = []
+    for name in plan.keep:
+        entry = old.files[name]
+        rows = slice(entry.first, entry.first + entry.count)
+        files[name] = replace(entry, first=len(chunks), aliases=plan.aliases.get(name, ())).to_dict()
+        chunks.extend(old.chunks[rows])
+        tokens.extend(old.tokens[rows])
+        vector_parts.append(np.asarray(old.vectors.vectors[rows]))
+    offset = 0
+    for report, digest, size in reports:
+        n = len(report.chunks)
+        entry = FileEntry(report.source, digest, size, report.encoding, report.meta, len(chunks), n,
+                          plan.aliases.get(report.source, ()))
+        files[report.source] = entry.to_dict()
+        chunks.extend(report.chunks)
+        tokens.extend(new_tokens[offset:offset + n])
+        vector_parts.append(new_vectors[offset:offset + n])
+        offset += n
+    all_vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, encoder.dim), dtype=np.float32)
+    centroids = old.vectors.centroids() if old is not None else None
+    manifest = {"format": FORMAT, "encoder": encoder.name, "dim": encoder.dim, "chunker": CHUNKER_VERSION,
+                "settings": settings.index_key(), "updated": time.time(), "chunks": len(chunks), "files": files,
+                **extra}
+    return Store(manifest, chunks, tokens, VectorIndex.build(all_vectors, centroids=centroids),
+                 LexicalIndex.build(tokens))

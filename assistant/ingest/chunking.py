@@ -9,26 +9,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant import lexicon
 from assistant.ingest.cleaning import Block
+from assistant.ingest.headings import SUBPOINT_LEVEL, heading_level
 from assistant.records import Chunk
 from assistant.text import display, normalize, split_sentences, tighten
 
-# Bump whenever chunk boundaries or paths could change: an index built by another version is refused.
+# Bump whenever chunk boundaries or paths could change for another reason than the lexicon
+# (whose own hash is checked separately): an index built by another version is refused.
 CHUNKER_VERSION = "3"
 
-_CN_NUM = "一二三四五六七八九十百"
-_LEVELS = (
-    (1, re.compile(rf"^(?:[{_CN_NUM}]+[、.]|第[{_CN_NUM}]+部分)")),
-    (2, re.compile(rf"^\([{_CN_NUM}]+\)")),
-    (2, re.compile(r"^\)(?=[\u4e00-\u9fff])")),  # "(四" lost in scraping: ")增强法治服务意识"
-    (3, re.compile(r"^\d{1,2}[.、](?!\d)")),
-    (4, re.compile(r"^\(\d{1,2}\)")),
-)
-SUBPOINT_LEVEL = 5
-_END = "。；;！？!?"
-_SUBPOINT = re.compile(rf"(?:^|(?<=[。；;：:]))\s*(?:\*\*)?([{_CN_NUM}]{{1,3}}是)")
-_INLINE_NUM = re.compile(r"(?:^|(?<=[。；;：:]))\s*(\d{1,2})[、.](?!\d)")
+_LEAD = f"(?:^|(?<=[{lexicon.ITEM_LEAD}]))"
+_SUBPOINT = re.compile(rf"{_LEAD}\s*(?:\*\*)?({lexicon.SUBPOINT})")
+_INLINE_NUM = re.compile(rf"{_LEAD}\s*{lexicon.INLINE_NUMBER}")
+_INLINE_ITEM = re.compile(r"(?<=[\u4e00-\u9fff])\d{1,2}、")
+_END = lexicon.HEADING_END
 MAX_TITLE = 50
+
+__all__ = ["CHUNKER_VERSION", "SUBPOINT_LEVEL", "Section", "chunk_report", "heading_level", "split_sections"]
 
 
 @dataclass
@@ -37,20 +35,6 @@ class Section:
 
     path: tuple[str, ...]
     blocks: list[Block] = field(default_factory=list)
-
-
-def heading_level(text: str) -> int | None:
-    """The heading level a paragraph opens with, or None for body text."""
-    folded = normalize(text).lstrip()
-    for level, pattern in _LEVELS:
-        if pattern.match(folded):
-            if level == 2 and folded.startswith(")") and len(folded) > 40:
-                return None
-            return level
-    return None
-
-
-_INLINE_ITEM = re.compile(r"(?<=[\u4e00-\u9fff])\d{1,2}、")
 
 
 def _title_end(text: str) -> int:

@@ -5,23 +5,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from assistant import lexicon
+from assistant.ingest.headings import opens_heading
 from assistant.text import normalize
 
-# Markers of web-page chrome. A line holding one is dropped only when it is short or looks
-# like a navigation bar, so a content sentence that mentions 无障碍 or 分享 survives.
-_BOILERPLATE = (
-    "长者助手", "市民登录", "政务邮箱", "邮件订阅", "网站无障碍", "无障碍浏览", "网站支持IPv6",
-    "保护视力色", "字体大小", "分享到", "现在位置", "当前位置", "打印本页", "关闭窗口",
-    "【打印】", "【关闭】", "扫一扫", "在手机打开", "收藏本页", "返回顶部", "浏览次数", "阅读次数",
-    "上一篇", "下一篇", "相关链接", "网站地图", "版权所有", "主办单位", "ICP备",
-)
-_NAV_HINTS = ("|", "｜", "[大]", "【大】", ">", "》 ")
-_TERMINAL = tuple("。！？；：!?;:”’」』")
-HEADING_START = re.compile(
-    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百]+[)）]|\d{1,2}[.、．](?!\d)"
-    r"|[(（]\d{1,2}[)）]|[)）](?=[\u4e00-\u9fff])|第[一二三四五六七八九十]+[部章节])"
-)
-_LONE_NOISE = re.compile(r"^(?:附件[:：]?|\d{1,4}|-\s*\d+\s*-|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
+_LONE_NOISE = re.compile(lexicon.LONE_NOISE)
+_TITLE_LIKE = re.compile(lexicon.TITLE_LIKE)
+_TERMINAL = tuple(lexicon.PARAGRAPH_END)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -29,10 +19,10 @@ def is_boilerplate(line: str) -> bool:
     folded = normalize(line).strip()
     if not folded:
         return False
-    hits = sum(marker in folded for marker in _BOILERPLATE)
+    hits = sum(marker in folded for marker in lexicon.BOILERPLATE_MARKERS)
     if hits == 0:
         return bool(_LONE_NOISE.match(folded))
-    return hits >= 2 or len(folded) <= 40 or any(h in folded for h in _NAV_HINTS)
+    return hits >= 2 or len(folded) <= lexicon.BOILERPLATE_MAX_CHARS or any(h in folded for h in lexicon.NAV_HINTS)
 
 
 @dataclass
@@ -72,9 +62,6 @@ def _lines_with_offsets(text: str):
         offset += len(raw) + 1
 
 
-_TITLE_LIKE = re.compile(r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|发布时间|撰写时间|发布日期")
-
-
 def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
     """Whether ``line`` continues ``prev`` across a PDF page or layout break."""
     tail = prev.text.rstrip()
@@ -84,17 +71,17 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
     if wrap_width and len(last_line) >= 0.95 * wrap_width:
         # A line that fills the layout's width was wrapped: mid-sentence it always continues (even into
         # "2、…"), and after a sentence end it continues unless a heading starts.
-        return not tail.endswith(_TERMINAL) or not HEADING_START.match(line)
-    if HEADING_START.match(line) or tail.endswith(_TERMINAL):
+        return not tail.endswith(_TERMINAL) or not opens_heading(normalize(line))
+    if opens_heading(normalize(line)) or tail.endswith(_TERMINAL):
         return False
-    if tail.endswith(("，", ",", "、", "（", "(", "“", "《")):
+    if tail.endswith(lexicon.CONTINUES_AFTER):
         return True
     if len(last_line) <= 60 and _TITLE_LIKE.search(normalize(last_line)):
         return False
     # Page-wide body lines are long; titles, headings and signatures are short.
     if wrap_width:
         return len(last_line) >= 0.8 * wrap_width
-    return len(last_line) >= (40 if HEADING_START.match(last_line) else 30)
+    return len(last_line) >= (40 if opens_heading(normalize(last_line)) else 30)
 
 
 def clean(text: str, headings: dict[int, int] | None = None,

@@ -6,32 +6,34 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from assistant.ingest.cleaning import HEADING_START, Block
+from assistant import lexicon
+from assistant.ingest.cleaning import Block
+from assistant.ingest.headings import opens_heading
 from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, pick_place
 from assistant.text import normalize
 
-_ORG_END = re.compile(r"(?:人民政府|政府|局|委员会|党委|县委|市委|区委|委|办公室|厅|院|中心|司法所)$")
-_DATE_CN = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
-PUBLISHED_LINE = re.compile(r"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-SOURCE_LINE = re.compile(r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~至到]\s*((?:19|20)\d{2})年")
-# "现将2017-2019年……汇报如下", "现将西区2020年度……报告如下": the period the report covers.
-_REPORTED_RANGE = re.compile(r"(?:现将|现就|兹将)[^。,，;；]{0,20}?((?:19|20)\d{2})[-—–~至到]((?:19|20)\d{2})年")
-_REPORTED_YEAR = re.compile(r"(?:现将|现就|兹将)[^。,，;；]{0,20}?((?:19|20)\d{2})年")
+_ORG_END = re.compile(lexicon.ORG_SUFFIX)
+_DATE_CN = re.compile(lexicon.DATE_CN)
+PUBLISHED_LINE = re.compile(lexicon.PUBLISHED_LINE)
+SOURCE_LINE = re.compile(lexicon.SOURCE_LINE)
+_YEAR = re.compile(lexicon.YEAR_IN_TEXT)
+_RANGE = re.compile(lexicon.YEAR_RANGE)
+_REPORTED_RANGE = re.compile(lexicon.REPORTED_RANGE)
+_REPORTED_YEAR = re.compile(lexicon.REPORTED_YEAR)
+_TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 
 
 def _is_title(text: str) -> bool:
     folded = normalize(text)
-    return (len(folded) <= 70 and "报告" in folded and not folded.endswith(("。", ":", "："))
+    return (len(folded) <= lexicon.TITLE_MAX_CHARS and "报告" in folded and not folded.endswith(("。", ":", "："))
             and "," not in folded)
 
 
 def find_title(blocks: list[Block]) -> tuple[str, str]:
     """(title, issuer line before it) from the blocks before the first heading."""
     for i, block in enumerate(blocks[:15]):
-        if HEADING_START.match(block.text):
+        if opens_heading(normalize(block.text)):
             break
         if _is_title(block.text):
             title = normalize(block.text).replace(" ", "")
@@ -94,7 +96,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     source = SOURCE_LINE.search(folded_all)
     issuer = sig_issuer or pre_title_issuer or (source[1] if source else "")
     if not issuer and title:
-        m = re.match(r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|局|委员会|办公室))(?:关于|\d)", title)
+        m = _TITLE_ISSUER.match(title)
         issuer = m[1] if m else ""
 
     place = None

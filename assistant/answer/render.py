@@ -1,0 +1,63 @@
+"""The plain-text form of an Answer, rendered from its structure (the UI renders the same structure as HTML)."""
+from __future__ import annotations
+
+from assistant.records import Answer, Hit, Point
+
+NOT_FOUND = "报告中没有找到"
+EMPTY_QUESTION = "请输入问题。"
+
+
+def render_text(answer: Answer) -> str:
+    """Quotes grouped by report, each followed by its citation number, then the list of sources.
+
+    Example:
+        >>> print(render_text(Answer(False, question="北京市的情况呢？", reason="没有关于北京市的报告")))
+        报告中没有找到与“北京市的情况呢？”相关的内容。
+        原因：没有关于北京市的报告
+    """
+    if not answer.found:
+        return not_found_text(answer.question, answer.reason)
+    groups = by_report(answer)
+    lines = [answer.lead] if answer.lead else []
+    lines.append(intro(len(groups)))
+    for head, points in groups:
+        lines.append("")
+        lines.append(report_heading(head))
+        for point in points:
+            lines.append(f"- 「{' '.join(point.quotes)}」[{point.citation}]")
+    lines.append("")
+    lines.append("来源：")
+    for i, hit in enumerate(answer.citations, 1):
+        lines.append(f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
+    return "\n".join(lines)
+
+
+def by_report(answer: Answer) -> list[tuple[Hit, list[Point]]]:
+    """The answer's points grouped by report, reports in order of their first point, each with the
+    passage its first point cites (for the report's region, years and title)."""
+    groups: dict[str, list[Point]] = {}
+    for point in answer.points:
+        groups.setdefault(point.source, []).append(point)
+    return [(answer.citations[points[0].citation - 1], points) for points in groups.values()]
+
+
+def intro(reports: int) -> str:
+    return f"在 {reports} 份报告中找到相关内容：" if reports > 1 else "报告原文如下："
+
+
+def report_heading(hit: Hit) -> str:
+    """"【攀枝花市西区 · 2020年】title" above a report's points."""
+    return f"【{report_label(hit.region, hit.years)}】{hit.title or hit.source}"
+
+
+def report_label(region: str, years: str) -> str:
+    """"攀枝花市西区 · 2020年", or the region alone, or "（未识别地区）"."""
+    label = region or "（未识别地区）"
+    return f"{label} · {years}年" if years else label
+
+
+def not_found_text(question: str, reason: str) -> str:
+    if not question.strip():
+        return EMPTY_QUESTION
+    text = f"{NOT_FOUND}与“{question.strip()[:80]}”相关的内容。"
+    return text + (f"\n原因：{reason}" if reason else "")

@@ -1,0 +1,163 @@
+"""Every word list and pattern of the domain, as plain data: the one place to change what the tool reads.
+
+Headings, web chrome, metadata lines, years, stopwords, question intents and figure words live here
+and nowhere else. Modules compile what they need from these strings. The content hash
+(:func:`fingerprint`) is saved in the index manifest: an index built with another lexicon is
+re-read (tokens, metadata and chunks) on the next update, with a message saying so.
+
+Patterns are regular-expression sources matched against *folded* text (see ``assistant.text.normalize``:
+NFKC, so full-width brackets and digits are already half-width), unless a comment says otherwise.
+"""
+from __future__ import annotations
+
+import hashlib
+
+# -- numbers and years -------------------------------------------------------------------------
+
+CN_NUMERALS = "一二三四五六七八九十百"
+YEAR = r"(?:19|20)\d{2}"
+# A year in report text: "2022年" (the figure must be followed by 年).
+YEAR_IN_TEXT = rf"(?<!\d)({YEAR})年"
+# A year in a question: "2022年", "2022 年" or a bare "2022".
+YEAR_IN_QUESTION = rf"(?<!\d)({YEAR})(?:\s*年|(?!\d))"
+# A period: "2017-2019年", "2016—2020年".
+YEAR_RANGE = rf"(?<!\d)({YEAR})\s*[-—–~至到]\s*({YEAR})年"
+# The period a report says it covers: "现将2017-2019年……汇报如下", "现将西区2020年度……报告如下".
+REPORTED_RANGE = rf"(?:现将|现就|兹将)[^。,，;；]{{0,20}}?({YEAR})[-—–~至到]({YEAR})年"
+REPORTED_YEAR = rf"(?:现将|现就|兹将)[^。,，;；]{{0,20}}?({YEAR})年"
+# A signature date: "2023年3月4日".
+DATE_CN = rf"({YEAR})年(\d{{1,2}})月(\d{{1,2}})日"
+
+# -- the heading grammar -----------------------------------------------------------------------
+# (level, pattern) at the start of a paragraph, outermost first. Real reports skip levels and
+# mix styles; a heading closes every open heading of its own level or deeper.
+HEADING_LEVELS = (
+    (1, rf"[{CN_NUMERALS}]+[、.]|第[{CN_NUMERALS}]+(?:部分|章|节)"),   # 一、 / 第一部分
+    (2, rf"\([{CN_NUMERALS}]+\)"),                                  # (一)
+    (2, r"\)(?=[\u4e00-\u9fff])"),                                  # "(四" lost in scraping: ")增强…"
+    (3, r"\d{1,2}[.、](?!\d)"),                                     # 1. / 1、 (not "2.5%")
+    (4, r"\(\d{1,2}\)"),                                            # (1)
+)
+# A ")…" heading longer than this is body text that lost its opening bracket, not a heading.
+BROKEN_HEADING_MAX = 40
+# Sub-points inside a paragraph: "一是……二是……", after a sentence end or at the start.
+SUBPOINT = rf"[{CN_NUMERALS}]{{1,3}}是"
+# Inline numbered items inside a paragraph: "……。1、……2、……".
+INLINE_NUMBER = r"(\d{1,2})[、.](?!\d)"
+# Marks after which a sub-point or inline item may start.
+ITEM_LEAD = "。；;：:"
+# Marks that end a heading's own words ("一、主要做法。正文……").
+HEADING_END = "。；;！？!?"
+
+# -- sentences ---------------------------------------------------------------------------------
+
+SENTENCE_END = "。！？；!?;"
+CLOSING_QUOTES = "”’」』)）"
+
+# -- web-page chrome (cleaning) ----------------------------------------------------------------
+# A line holding one of these is dropped only when it is short or looks like a navigation bar,
+# so a content sentence that mentions 无障碍 or 分享 survives. Matched on the raw line.
+BOILERPLATE_MARKERS = (
+    "长者助手", "市民登录", "政务邮箱", "邮件订阅", "网站无障碍", "无障碍浏览", "网站支持IPv6",
+    "保护视力色", "字体大小", "分享到", "现在位置", "当前位置", "打印本页", "关闭窗口",
+    "【打印】", "【关闭】", "扫一扫", "在手机打开", "收藏本页", "返回顶部", "浏览次数", "阅读次数",
+    "上一篇", "下一篇", "相关链接", "网站地图", "版权所有", "主办单位", "ICP备",
+)
+NAV_HINTS = ("|", "｜", "[大]", "【大】", ">", "》 ")
+BOILERPLATE_MAX_CHARS = 40          # a chrome marker on a line this short drops the line
+# Lines that are noise on their own: "附件:", a page number, "- 3 -", "第2页 共9页".
+LONE_NOISE = r"^(?:附件[:：]?|\d{1,4}|-\s*\d+\s*-|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$"
+# A paragraph ending in one of these is complete; the next line starts a new one.
+PARAGRAPH_END = "。！？；：!?;:”’」』"
+# A paragraph ending in one of these always continues on the next line.
+CONTINUES_AFTER = ("，", ",", "、", "（", "(", "“", "《")
+# Title and info lines: never joined to the next line.
+TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|发布时间|撰写时间|发布日期"
+
+# -- metadata lines ----------------------------------------------------------------------------
+
+# Names of issuing bodies end like this ("XX区人民政府", "XX局", "中共XX县委").
+ORG_SUFFIX = r"(?:人民政府|政府|局|委员会|党委|县委|市委|区委|委|办公室|厅|院|中心|司法所)$"
+# "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
+TITLE_ISSUER = r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|局|委员会|办公室))(?:关于|\d)"
+PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
+SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
+TITLE_MAX_CHARS = 70
+
+# -- regions -----------------------------------------------------------------------------------
+
+# Full region names that are also everyday words in these reports ("全区城区", "郊区").
+COMMON_WORD_REGIONS = ("城区", "郊区", "矿区", "新区", "市辖区", "开发区")
+# Suffixes stripped to make a short form (西秀区 → 西秀), longest first.
+REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+                   "地区", "林区", "新区", "省", "市", "区", "县", "盟", "旗")
+# Ethnic-group words before an autonomous suffix (恩施土家族苗族自治州 → 恩施).
+ETHNIC_TAIL = r"^(?:[\u4e00-\u9fff]{1,3}族)+$"
+REGION_NAME_MAX = 12
+
+# -- tokens (BM25 and key words) ---------------------------------------------------------------
+
+# Dropped from BM25 tokens and from a question's key words.
+STOPWORDS = tuple(
+    "的 了 在 是 和 与 及 以及 等 对 为 有 也 都 就 而 并 或 其 之 中 上 下 个 这 那 该 此 把 被 从 向 将 于 由 "
+    "哪些 哪些地方 哪个 哪 什么 多少 几 怎么 怎样 如何 吗 呢 啊 吧 请问 请 一下 是否 有没有 做 做了 干 干了 了吗 "
+    "方面 情况 相关 关于 有关 具体 主要 分别 一共 总共 共 进行 开展 采取 通过 我 我们 你 您 它 他们 能 会 "
+    "里 地方 时候 年 年度 报告 提到 说 讲".split()
+)
+# Words so common in these reports that finding them in a sentence says nothing about relevance:
+# dropped from a question's key words (not from BM25 tokens).
+GENERIC_TERMS = tuple(
+    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些".split()
+)
+# What counts as a token: one Chinese character (within a word), a Latin word, or a number.
+TOKEN = r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?"
+# Words of this genre that jieba's general dictionary splits badly ("下一步" → "下"/"一步").
+DOMAIN_WORDS = (
+    "下一步", "府院联动", "行政复议", "行政诉讼", "纠错率", "败诉率", "应诉率", "出庭应诉", "放管服",
+    "法律援助", "法律顾问", "公职律师", "合法性审查", "规范性文件", "重大行政决策", "行政执法", "综合执法",
+    "三项制度", "双随机", "一网通办", "最多跑一次", "告知承诺制", "权责清单", "营商环境", "法治督察",
+    "普法", "八五普法", "七五普法", "民法典", "枫桥经验", "人民调解", "矛盾纠纷", "信访", "政务公开",
+    "存在问题", "不足之处", "工作计划", "工作打算", "法治政府", "法治建设", "第一责任人", "述法",
+)
+DOMAIN_WORD_FREQ = 20000
+
+# -- questions ---------------------------------------------------------------------------------
+
+# A question with one of these asks for a figure: the answer must quote a sentence that states one.
+FIGURE_WORDS = ("多少", "几", "比率", "比例", "数量", "金额", "人数", "件数", "多大", "占比", "总量", "规模",
+                "纠错率", "败诉率", "满意度", "覆盖率", "办结率", "成功率", "应诉率", "有多", "数据")
+# Named measures a figure question may ask about, longest first where one contains another.
+METRICS = ("出庭应诉率", "调解成功率", "行政复议纠错率", "行政诉讼败诉率", "纠错率", "败诉率", "应诉率",
+           "满意度", "覆盖率", "办结率", "成功率", "受理率", "结案率", "知晓率", "公开率", "网办率", "达标率",
+           "案件数", "件数", "人数", "金额", "次数")
+# Problems and plans questions should land in those sections, which every report has.
+# (asked: the question asks for it; heading: a section heading that holds it)
+PROBLEMS_ASKED = (r"(?:存在|有|哪些|什么|主要|突出|面临)[的些]?(?:问题|不足|短板|困难|差距|薄弱)|不足|短板|薄弱环节|"
+                  r"(?:问题|困难)(?:和|与|及)?(?:不足|困难)?[?？]?$")   # not the 问题 inside "查出问题金额"
+PROBLEMS_HEADING = r"问题|不足|困难|差距|短板|薄弱"
+PLANS_ASKED = r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"
+PLANS_HEADING = r"下一步|计划|打算|安排|思路|展望|今后"
+# "哪些地方…", "各地…": questions across all reports.
+CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|哪几个"
+# Of those, the ones that ask for a comparison of one figure across reports.
+COMPARE_ASKED = r"各地|分别|比较|对比|相比"
+# "…做了什么" / "…有哪些措施": a list of measures.
+MEASURES_ASKED = r"做了(?:什么|哪些)|采取了?(?:什么|哪些)|(?:哪些|什么)(?:措施|举措|做法|工作)|怎么做|如何(?:推进|开展|加强)"
+
+# -- follow-up questions -----------------------------------------------------------------------
+
+FOLLOW_LEAD = r"^(?:那么|那|那在|那个|还有|另外|再问一下|再问|再说说|请问|再看看|换成|换个地方|如果是)[,，、\s]*"
+FOLLOW_TAIL = r"[,，\s]*(?:的情况|情况|怎么样|如何|呢|吗)*[?？。!！\s]*$"
+PRONOUNS = r"(?:其中|它们|它|这方面|这一方面|那方面|该报告|该地|该|此项|上述|同样|这个|这些|那里|这里|当地)"
+# "其中…", "这方面…": narrow the previous topic rather than replace it.
+NARROWING = r"其中|这方面|这一方面|此项|上述|这些"
+# Cues that a question leans on the previous turn.
+FOLLOW_CUES = r"^(?:那|还有|另外|再)|[呢吗]\s*[?？]?\s*$|其中|它|这方面|该|上述|下一步|接下来|同样|这些|那里|当地"
+
+
+def fingerprint() -> str:
+    """A short hash of every list and pattern above; saved in the index manifest."""
+    digest = hashlib.sha256()
+    for name in sorted(n for n in globals() if n.isupper()):
+        digest.update(f"{name}={globals()[name]!r}\n".encode("utf-8"))
+    return digest.hexdigest()[:16]

@@ -1,0 +1,238 @@
+"""Read a question once into a `Question`: places, years, intent, metric, key words and follow-up cues.
+
+Everything downstream (retriever, answer composer, follow-up rewriter) takes the `Question`; none of
+them reads the question's text again. A follow-up's standalone question is composed from the parsed
+parts of this turn and the last (see :mod:`assistant.conversation`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant import lexicon
+from assistant.index.tokens import key_terms, tokenize
+from assistant.regions import find_mentions
+from assistant.search.catalog import Catalog
+from assistant.text import normalize
+
+MAX_CHARS = 500   # longer questions are cut here; the answer says so
+
+_YEAR = re.compile(lexicon.YEAR_IN_QUESTION)
+_PROBLEMS_ASKED = re.compile(lexicon.PROBLEMS_ASKED)
+_PLANS_ASKED = re.compile(lexicon.PLANS_ASKED)
+_CROSS = re.compile(lexicon.CROSS_REPORT)
+_COMPARE = re.compile(lexicon.COMPARE_ASKED)
+_MEASURES = re.compile(lexicon.MEASURES_ASKED)
+_LEAD = re.compile(lexicon.FOLLOW_LEAD)
+_TAIL = re.compile(lexicon.FOLLOW_TAIL)
+_PRONOUNS = re.compile(lexicon.PRONOUNS)
+_NARROW = re.compile(lexicon.NARROWING)
+_FOLLOW = re.compile(lexicon.FOLLOW_CUES)
+_GENERIC = frozenset(lexicon.GENERIC_TERMS)
+
+# Section kinds a question may ask for, in order of precedence.
+PROBLEMS, PLANS = "problems", "plans"
+INTENTS = ("compare", "places", PROBLEMS, PLANS, "figure", "measures", "other")
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    """A region the question names: its full name (西湖区) and the words that named it (西湖)."""
+
+    name: str
+    words: str
+
+
+@dataclass(frozen=True)
+class YearRef:
+    """A year the question names, and the words that named it ("2022年")."""
+
+    year: int
+    words: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a question asks about, without its places, years, lead-ins and pronouns ("行政复议纠错率是多少").
+
+    A follow-up that names no topic borrows the previous one; "其中…" narrows it (:meth:`join`).
+    """
+
+    text: str = ""
+    terms: tuple[str, ...] = ()
+    figure: bool = False
+    section: str = ""
+    metric: str = ""
+
+    def join(self, other: "Topic") -> "Topic":
+        """This topic narrowed by ``other``: "行政复议" + "刑事案件有多少" asks both."""
+        return Topic(f"{self.text} {other.text}".strip(), _unique(self.terms + other.terms),
+                     self.figure or other.figure, self.section or other.section, other.metric or self.metric)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the tool understood it. Build one with :func:`analyze`.
+
+    ``text`` is what is searched (folded): the question itself, or for a follow-up the standalone
+    question composed from the chat so far. ``terms`` are the key words an answer sentence should
+    contain (no places, years, issuers or generic words); ``tokens`` are its BM25 tokens.
+
+    Example:
+        >>> q = analyze("西湖区2021年行政复议纠错率是多少？")
+        >>> q.years[0].year, q.intent, q.metric, q.terms
+        (2021, 'figure', '纠错率', ('行政复议', '纠错率'))
+    """
+
+    raw: str
+    text: str
+    regions: tuple[RegionRef, ...] = ()
+    years: tuple[YearRef, ...] = ()
+    issuers: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    figure: bool = False
+    section: str = ""            # problems / plans: the kind of section that holds the answer
+    metric: str = ""             # the measure a figure question asks about ("纠错率")
+    cross: bool = False          # about all reports ("哪些地方…", "各地…")
+    compare: bool = False        # one figure across reports ("各地…分别是多少")
+    measures: bool = False       # a list of measures ("…做了什么")
+    topic: Topic = field(default_factory=Topic)
+    follows: bool = False        # leans on the previous turn ("那…呢？", "其中…")
+    narrows: bool = False        # narrows the previous topic ("其中…")
+    carried: tuple[str, ...] = ()  # what a follow-up took from earlier turns: 地区 / 年份 / 话题
+    truncated: bool = False      # cut at MAX_CHARS
+
+    @property
+    def intent(self) -> str:
+        """One of :data:`INTENTS`: what kind of answer the question wants."""
+        if self.cross:
+            return "compare" if self.compare and self.figure else "places"
+        if self.section:
+            return self.section
+        if self.figure:
+            return "figure"
+        return "measures" if self.measures else "other"
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.regions)
+
+    @property
+    def year_values(self) -> tuple[int, ...]:
+        return tuple(y.year for y in self.years)
+
+    @property
+    def mentions(self) -> tuple[str, ...]:
+        """The words that named places and years."""
+        return tuple(r.words for r in self.regions) + tuple(y.words for y in self.years)
+
+    @property
+    def has_chinese(self) -> bool:
+        return bool(re.search(r"[\u4e00-\u9fff]", self.raw))
+
+    def to_dict(self) -> dict:
+        return {"raw": self.raw, "text": self.text, "intent": self.intent,
+                "regions": [r.name for r in self.regions], "years": [y.year for y in self.years],
+                "issuers": list(self.issuers), "metric": self.metric, "terms": list(self.terms),
+                "topic": self.topic.text, "carried": list(self.carried), "truncated": self.truncated}
+
+
+def analyze(text: str, catalog: Catalog | None = None) -> Question:
+    """Read ``text`` once into a Question, against the reports in ``catalog``.
+
+    Short forms of districts and counties (西秀, 方山) match only for indexed regions, because short
+    county names are often ordinary words; a name shared by several regions resolves to the one an
+    indexed report is in.
+    """
+    catalog = catalog or Catalog()
+    raw = (text or "").strip()
+    truncated = len(raw) > MAX_CHARS
+    raw = raw[:MAX_CHARS]
+    folded = normalize(raw)
+    regions, region_words = _regions(folded, catalog)
+    years = _years(folded)
+    issuers = tuple(w for w in catalog.issuers if w in folded)
+    words = region_words + tuple(y.words for y in years)
+    drop = set(_GENERIC)
+    for word in words + tuple(r.name for r in regions) + issuers:
+        drop.add(word)
+        drop.update(tokenize(word))
+    topic = _topic(folded, words, frozenset(drop))
+    return Question(
+        raw=raw, text=folded, regions=regions, years=years, issuers=issuers,
+        terms=tuple(key_terms(folded, frozenset(drop))), tokens=tuple(tokenize(folded)),
+        figure=_asks_figure(raw), section=_section(folded), metric=_metric(folded),
+        cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)),
+        measures=bool(_MEASURES.search(folded)), topic=topic,
+        follows=bool(_FOLLOW.search(folded.strip())), narrows=bool(_NARROW.search(folded)),
+        truncated=truncated)
+
+
+def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[YearRef, ...], topic: Topic,
+               carried: tuple[str, ...]) -> Question:
+    """The question to search for a follow-up: places, years and topic as the chat so far settled them.
+
+    Its text is composed from those parts ("方山县 行政复议方面做了什么"); only its BM25 tokens are
+    computed from that text. Nothing is read from it again.
+    """
+    parts = [r.name for r in regions] + [f"{y.year}年" for y in years] + [topic.text]
+    text = normalize(" ".join(p for p in parts if p).strip()) or question.text
+    return replace(question, text=text, regions=regions, years=years, terms=topic.terms,
+                   tokens=tuple(tokenize(text)), figure=topic.figure, section=topic.section,
+                   metric=topic.metric, topic=topic, carried=carried)
+
+
+# -- the parts --------------------------------------------------------------------------------------
+
+def _regions(folded: str, catalog: Catalog) -> tuple[tuple[RegionRef, ...], tuple[str, ...]]:
+    """Regions named, the deepest of each parent/child pair ("攀枝花西区" names one place: 西区), and the
+    words of every region mention, parents included (none of them is a key word)."""
+    mentions = find_mentions(folded, catalog.known_short)
+    chosen = [(catalog.resolve(m.places).name, m) for m in mentions]
+    out: list[RegionRef] = []
+    for name, mention in chosen:
+        deeper = any(name in m.places[0].parents for other, m in chosen if other != name)
+        if not deeper and name not in [r.name for r in out]:
+            out.append(RegionRef(name, mention.text))
+    return tuple(out), tuple(m.text for m in mentions)
+
+
+def _years(folded: str) -> tuple[YearRef, ...]:
+    out: list[YearRef] = []
+    for match in _YEAR.finditer(folded):
+        year = int(match[1])
+        if year not in [y.year for y in out]:
+            out.append(YearRef(year, match[0].strip()))
+    return tuple(out)
+
+
+def _asks_figure(text: str) -> bool:
+    return any(w in text for w in lexicon.FIGURE_WORDS)
+
+
+def _section(folded: str) -> str:
+    if _PROBLEMS_ASKED.search(folded):
+        return PROBLEMS
+    if _PLANS_ASKED.search(folded):
+        return PLANS
+    return ""
+
+
+def _metric(folded: str) -> str:
+    return next((m for m in lexicon.METRICS if m in folded), "")
+
+
+def _topic(folded: str, words: tuple[str, ...], drop: frozenset[str]) -> Topic:
+    """The question without its place and year words, lead-ins ("那"), tails ("呢？") and pronouns."""
+    bare = folded.strip()
+    for word in sorted(set(words), key=len, reverse=True):
+        bare = bare.replace(word, " ")
+    bare = _TAIL.sub("", _LEAD.sub("", bare)).strip()
+    bare = _PRONOUNS.sub(" ", bare)
+    bare = re.sub(r"\s+", " ", bare).strip(" ,，、的")
+    return Topic(bare, tuple(key_terms(bare, drop)), _asks_figure(bare), _section(bare), _metric(bare))
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
