@@ -48,11 +48,11 @@ def rewrite(question: Question, last: Question | None) -> Question:
     if not years and last.years and not question.regions and not question.cross and regions:
         years = last.years
         carried.append("年份")
-    if not question.topic.terms and last.topic.text:
-        topic = last.topic                           # "那方山县呢？": same topic, new place
+    if question.narrows and last.topic.text:
+        topic = last.topic.join(question.topic)      # "其中刑事案件有多少？", "其中有多少件？": same topic, narrower
         carried.append("话题")
-    elif question.narrows and last.topic.text:
-        topic = last.topic.join(question.topic)      # "其中刑事案件有多少？": narrower figure, same topic
+    elif not question.topic.terms and last.topic.text:
+        topic = last.topic                           # "那方山县呢？": same topic, new place
         carried.append("话题")
     else:
         topic = question.topic

@@ -77,9 +77,12 @@ TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|
 # -- metadata lines ----------------------------------------------------------------------------
 
 # Names of issuing bodies end like this ("XX区人民政府", "XX局", "中共XX县委").
-ORG_SUFFIX = r"(?:人民政府|政府|局|委员会|党委|县委|市委|区委|委|办公室|厅|院|中心|司法所)$"
+# Ministries of the State Council: a report they issue is national.
+MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|教育|科学技术|交通运输|水利|农业农村|文化和旅游|自然资源|"
+            r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
+ORG_SUFFIX = rf"(?:人民政府|政府|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = r"^([\u4e00-\u9fff]{2,30}?(?:人民政府|局|委员会|办公室))(?:关于|\d)"
+TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
 SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
 TITLE_MAX_CHARS = 70
@@ -94,6 +97,41 @@ REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "
 # Ethnic-group words before an autonomous suffix (恩施土家族苗族自治州 → 恩施).
 ETHNIC_TAIL = r"^(?:[\u4e00-\u9fff]{1,3}族)+$"
 REGION_NAME_MAX = 12
+# Places the gazetteer does not list, recognised by their shape: a name of 2–6 characters and one of
+# these endings. Zone endings map to one canonical kind, so 黄山风景区 and 黄山风景名胜区 are one place.
+ZONE_SUFFIXES = {
+    "风景名胜区": "风景名胜区", "风景区": "风景名胜区", "高新技术产业开发区": "高新区", "高新技术开发区": "高新区",
+    "高新区": "高新区", "经济技术开发区": "经济技术开发区", "经济开发区": "经济技术开发区", "经开区": "经济技术开发区",
+    "开发区": "开发区", "新区": "新区", "工业园区": "工业园区", "保税区": "保税区", "管理区": "管理区",
+}
+TOWN_SUFFIXES = {"街道办事处": "街道", "街道": "街道", "镇": "镇", "乡": "乡", "苏木": "苏木"}
+# Endings of county-level names the gazetteer may not know ("新城县"): questions still name a place.
+COUNTY_SUFFIXES = ("自治县", "县", "区", "旗")
+# A shaped name's stem never holds these (全区, 各乡镇, 本街道, 城乡, 省市县…).
+NOT_IN_STEM = "省市县区镇乡街各全本我该每其此等个这那哪些多少几的地在和与及是了对为从向将于由到把被"
+# Words that end like a place but are not one.
+NOT_PLACES = (
+    "辖区 社区 园区 景区 小区 山区 片区 老区 城区 郊区 市区 地区 矿区 灾区 牧区 校区 库区 营区 湾区 "
+    "示范区 试验区 自贸区 保护区 功能区 生态区 服务区 商业区 工业区 居住区 核心区 主城区 中心城区 重点区 "
+    "先行区 集聚区 引领区 实验区 开发区 新区 城镇 乡镇 村镇 集镇 重镇 名镇 强镇 古镇 特色小镇 家乡 城乡 下乡 "
+    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区"
+).split()
+# Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
+SELF_REFERENCE = {
+    "province": ("我省", "全省", "本省", "省政府"),
+    "city": ("我市", "全市", "本市", "市政府"),
+    "county": ("我区", "全区", "本区", "区政府", "我县", "全县", "本县", "县政府", "我旗", "全旗"),
+    "town": ("我镇", "全镇", "本镇", "镇政府", "我乡", "全乡", "本乡", "乡政府", "本街道", "我街道", "全街道"),
+    "department": ("我局", "本局", "全局", "我委", "本委", "我办", "本部门"),
+}
+# Parenthesised periods and document names hold years that are not the year reported on:
+# 《X市法治政府建设实施方案（2016—2020年）》.
+DOCUMENT_NAME = r"《[^》]{0,80}》"
+PERIOD_IN_BRACKETS = rf"[(（]\s*{YEAR}\s*[-—–~至到]\s*{YEAR}\s*年?\s*[)）]"
+# A breadcrumb trail: "首页 > 政务公开 > 工作报告".
+BREADCRUMB = r"(?:首页|主页|当前位置|您的位置|所在位置)\s*[>＞›»/|]|[>＞›»]\s*[\u4e00-\u9fff]{2,12}\s*[>＞›»]"
+# "文章来源：司法局　更新时间：…" and its variants: the site's source line, not a title.
+SOURCE_MARKERS = ("来源", "信息来源", "文章来源", "稿源", "发布机构", "发文机关")
 
 # -- tokens (BM25 and key words) ---------------------------------------------------------------
 
@@ -130,6 +168,19 @@ FIGURE_WORDS = ("多少", "几", "比率", "比例", "数量", "金额", "人数
 METRICS = ("出庭应诉率", "调解成功率", "行政复议纠错率", "行政诉讼败诉率", "纠错率", "败诉率", "应诉率",
            "满意度", "覆盖率", "办结率", "成功率", "受理率", "结案率", "知晓率", "公开率", "网办率", "达标率",
            "案件数", "件数", "人数", "金额", "次数")
+# How people ask, and the words reports use for it: a question with the phrase on the left is also
+# read as asking for the words on the right (its own colloquial words are not required in the answer).
+SYNONYMS = {
+    "输官司": ("败诉",), "官司输": ("败诉",), "打输": ("败诉",), "输了": ("败诉",), "有没有输": ("败诉",),
+    "输的比例": ("败诉率",), "打官司": ("行政诉讼",), "当被告": ("行政诉讼", "被告"), "被人告": ("行政诉讼", "应诉"),
+    "被起诉": ("行政诉讼", "应诉"), "民告官": ("行政诉讼",), "告政府": ("行政诉讼",), "一把手出庭": ("出庭应诉",),
+    "负责人出庭": ("出庭应诉",), "纠正": ("纠错",), "改正": ("纠错",), "申请复议": ("行政复议",),
+    "免费律师": ("法律援助",), "请不起律师": ("法律援助",), "法律顾问": ("法律顾问",), "红头文件": ("规范性文件",),
+    "热线": ("12345",), "市民热线": ("12345",), "投诉电话": ("12345",), "满意率": ("满意度",), "跑腿": ("政务服务",),
+    "网上办": ("网办",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
+}
+# A question asking "how high / what share" asks for a rate.
+RATE_ASKED = ("比例", "比率", "多高", "百分之", "占比", "几成")
 # Problems and plans questions should land in those sections, which every report has.
 # (asked: the question asks for it; heading: a section heading that holds it)
 PROBLEMS_ASKED = (r"(?:存在|有|哪些|什么|主要|突出|面临)[的些]?(?:问题|不足|短板|困难|差距|薄弱)|不足|短板|薄弱环节|"
@@ -138,7 +189,7 @@ PROBLEMS_HEADING = r"问题|不足|困难|差距|短板|薄弱"
 PLANS_ASKED = r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"
 PLANS_HEADING = r"下一步|计划|打算|安排|思路|展望|今后"
 # "哪些地方…", "各地…": questions across all reports.
-CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|哪几个"
+CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
 # Of those, the ones that ask for a comparison of one figure across reports.
 COMPARE_ASKED = r"各地|分别|比较|对比|相比"
 # "…做了什么" / "…有哪些措施": a list of measures.

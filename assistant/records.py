@@ -9,10 +9,14 @@ PREAMBLE = "（开篇）"
 
 @dataclass(frozen=True)
 class ReportMeta:
-    """What a report is about: where, when reported on, by whom.
+    """What a report is about: where, when reported on, by whom, and how sure that is.
 
     ``year_from``..``year_to`` is the period reported on (not the publication date):
     a report covering 2017–2019 and dated 2019-11 has year_from=2017, year_to=2019.
+    ``level`` is the kind of place (province, city, county, town, zone, national). ``provenance``
+    says where each field was read (title, signature, issuer, source, intro, body, sidecar, user);
+    ``uncertain`` names the fields that are a guess (read from the body only): a region or year
+    filter is hard only where the label is certain.
     """
 
     title: str = ""
@@ -22,6 +26,10 @@ class ReportMeta:
     year_from: int | None = None
     year_to: int | None = None
     date: str = ""
+    level: str = ""
+    provenance: dict = field(default_factory=dict, compare=False)
+    uncertain: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()   # every place its title, issuer and opening lines name
 
     @property
     def year(self) -> int | None:
@@ -36,15 +44,24 @@ class ReportMeta:
     def covers(self, year: int) -> bool:
         return self.year_from is not None and self.year_from <= year <= (self.year_to or self.year_from)
 
+    def certain(self, name: str) -> bool:
+        """Whether field ``name`` (region, year, issuer, title) was read from where a report names itself."""
+        return name not in self.uncertain
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["region_path"] = list(self.region_path)
+        data["uncertain"] = list(self.uncertain)
+        data["places"] = list(self.places)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "ReportMeta":
         data = dict(data)
         data["region_path"] = tuple(data.get("region_path") or ())
+        data["uncertain"] = tuple(data.get("uncertain") or ())
+        data["places"] = tuple(data.get("places") or ())
+        data["provenance"] = dict(data.get("provenance") or {})
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
@@ -115,6 +132,8 @@ class Hit:
     page: int | None = None
     quotes: tuple[str, ...] = ()
     dense: float | None = None   # cosine of the dense match, when the dense retriever found it
+    region_path: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()   # the report's labels that are guesses (region, year)
 
     @property
     def citation(self) -> str:
@@ -126,6 +145,8 @@ class Hit:
         """The one JSON form of a hit (CLI, API and tests)."""
         data = asdict(self)
         data["quotes"] = list(self.quotes)
+        data["region_path"] = list(self.region_path)
+        data["uncertain"] = list(self.uncertain)
         data["citation"] = self.citation
         return data
 

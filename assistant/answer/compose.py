@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.ingest.headings import opens_heading_or_subpoint
-from assistant.records import Answer, Hit, Point
+from assistant.records import Answer, Hit, Point, ReportMeta
+from assistant.search.filters import region_matches
 from assistant.search.question import Question
 from assistant.search.retriever import Retrieval
 from assistant.settings import Settings
@@ -35,6 +36,16 @@ def unanswerable(question: Question, has_filters: bool) -> str:
     if not question.terms and not has_filters:
         return "问题中没有可检索的关键词（请说明地区、事项或数据）"
     return ""
+
+
+def about_asked_region(hit: Hit, question: Question) -> bool:
+    """A passage may answer when its report is of a region the question asks about, or when its report's
+    region is a guess (the answer then says so). A question about all reports of a place takes every place
+    under it."""
+    if not question.regions or "region" in hit.uncertain:
+        return True
+    return any(region_matches(ReportMeta(region=hit.region, region_path=hit.region_path), path, question.cross)
+               for path in question.region_paths)
 
 
 def _weight(term: str) -> float:
@@ -95,13 +106,15 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     A year asked about that no report of the region covers must appear in every quoted sentence.
     """
     filters = found.filters.describe()
-    base = dict(question=question.raw, query=question.text, filters=filters, understood=question.to_dict())
+    base = dict(question=question.raw, query=question.text, filters=filters, understood=question.to_dict(),
+                notices=found.notices)
     reason = unanswerable(question, bool(filters))
     if reason:
         return Answer(False, reason=reason, **base)
-    hits = found.hits
+    hits = [h for h in found.hits if about_asked_region(h, question)]
     if not hits:
-        return Answer(False, reason=found.reason or "没有检索到相关段落", **base)
+        return Answer(False, reason=found.reason or ("检索到的段落都来自其他地区的报告" if found.hits
+                                                     else "没有检索到相关段落"), **base)
     hits = hits[: settings.answer_hits]
     require = tuple(str(y) for y in found.filters.years) if found.year_in_text else ()
     sentences = score_sentences(question, hits, require)

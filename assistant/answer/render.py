@@ -16,9 +16,9 @@ def render_text(answer: Answer) -> str:
         原因：没有关于北京市的报告
     """
     if not answer.found:
-        return not_found_text(answer.question, answer.reason)
+        return "\n".join(list(answer.notices) + [not_found_text(answer.question, answer.reason)])
     groups = by_report(answer)
-    lines = [answer.lead] if answer.lead else []
+    lines = list(answer.notices) + ([answer.lead] if answer.lead else [])
     lines.append(intro(len(groups)))
     for head, points in groups:
         lines.append("")
@@ -47,13 +47,16 @@ def intro(reports: int) -> str:
 
 def report_heading(hit: Hit) -> str:
     """"【攀枝花市西区 · 2020年】title" above a report's points."""
-    return f"【{report_label(hit.region, hit.years)}】{hit.title or hit.source}"
+    return f"【{report_label(hit.region, hit.years, hit.uncertain)}】{hit.title or hit.source}"
 
 
-def report_label(region: str, years: str) -> str:
-    """"攀枝花市西区 · 2020年", or the region alone, or "（未识别地区）"."""
-    label = region or "（未识别地区）"
-    return f"{label} · {years}年" if years else label
+def report_label(region: str, years: str, uncertain: tuple[str, ...] = ()) -> str:
+    """"攀枝花市西区 · 2020年", or the region alone, or "（未识别地区）"; a label read only from the body
+    is marked "（推断）"."""
+    label = (region or "（未识别地区）") + ("（推断）" if region and "region" in uncertain else "")
+    if not years:
+        return label
+    return f"{label} · {years}年" + ("（推断）" if "year" in uncertain else "")
 
 
 def not_found_text(question: str, reason: str) -> str:

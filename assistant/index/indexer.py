@@ -21,6 +21,7 @@ from assistant.ingest.reading import ReadError
 from assistant.ingest.report import index_text, parse_report
 from assistant.records import Chunk, Report
 from assistant.settings import Settings
+from assistant.text import folding_version
 from embeddings.encoder import Encoder
 from embeddings.vector_index import VectorIndex
 
@@ -48,7 +49,7 @@ def load_existing(index_dir: Path, encoder: Encoder, settings: Settings) -> Stor
 
 def analysis_key() -> dict:
     """What tokens, metadata and chunks depend on besides the code: the lexicon and the segmenter."""
-    return {"lexicon": lexicon.fingerprint(), "tokenizer": tokenizer_version()}
+    return {"lexicon": lexicon.fingerprint(), "tokenizer": f"{tokenizer_version()}; {folding_version()}"}
 
 
 def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Settings = Settings(),

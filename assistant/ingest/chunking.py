@@ -17,7 +17,7 @@ from assistant.text import display, normalize, split_sentences, tighten
 
 # Bump whenever chunk boundaries or paths could change for another reason than the lexicon
 # (whose own hash is checked separately): an index built by another version is refused.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 _LEAD = f"(?:^|(?<=[{lexicon.ITEM_LEAD}]))"
 _SUBPOINT = re.compile(rf"{_LEAD}\s*(?:\*\*)?({lexicon.SUBPOINT})")
@@ -35,6 +35,7 @@ class Section:
 
     path: tuple[str, ...]
     blocks: list[Block] = field(default_factory=list)
+    heading: Block | None = None   # a whole-sentence heading, kept as text if nothing else is under it
 
 
 def _title_end(text: str) -> int:
@@ -62,7 +63,9 @@ def _clean_title(text: str, limit: int = MAX_TITLE) -> str:
 
 
 def split_sections(blocks: list[Block]) -> list[Section]:
-    """Group blocks under their heading paths. A heading with body text on its line keeps that text."""
+    """Group blocks under their heading paths. A heading with body text on its line keeps that text, and so
+    does a heading that is itself a whole sentence with nothing under it: "（1）少数部门重视不够。" is a list
+    item, not only a title."""
     sections = [Section(())]
     stack: list[tuple[int, str]] = []
     for block in blocks:
@@ -80,6 +83,11 @@ def split_sections(blocks: list[Block]) -> list[Section]:
         sections.append(Section(tuple(t for _, t in stack)))
         if block.text[end:].strip() or len(block.text) > 80:
             sections[-1].blocks.append(block)
+        elif normalize(block.text).rstrip().endswith(tuple(_END)):
+            sections[-1].heading = block
+    for section in sections:
+        if not section.blocks and section.heading is not None:
+            section.blocks.append(section.heading)
     return [s for s in sections if s.blocks]
 
 

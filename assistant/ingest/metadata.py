@@ -1,47 +1,81 @@
-"""Read a report's metadata from its text (title, region, issuer, period reported on, date) and sidecars."""
+"""Read a report's identity from its text (title, region and level, issuer, period reported on, date)
+and from sidecars, recording where each field was read and which are guesses."""
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import opens_heading
+from assistant.ingest.identity import identify, is_organisation
+from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, pick_place
-from assistant.text import normalize
+from assistant.text import display, normalize, tighten
 
-_ORG_END = re.compile(lexicon.ORG_SUFFIX)
 _DATE_CN = re.compile(lexicon.DATE_CN)
 PUBLISHED_LINE = re.compile(lexicon.PUBLISHED_LINE)
 SOURCE_LINE = re.compile(lexicon.SOURCE_LINE)
-_YEAR = re.compile(lexicon.YEAR_IN_TEXT)
-_RANGE = re.compile(lexicon.YEAR_RANGE)
-_REPORTED_RANGE = re.compile(lexicon.REPORTED_RANGE)
-_REPORTED_YEAR = re.compile(lexicon.REPORTED_YEAR)
 _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
+_BREADCRUMB = re.compile(lexicon.BREADCRUMB)
+_YEAR = re.compile(lexicon.YEAR)
+_PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
+HEAD_BLOCKS = 15
 
 
-def _is_title(text: str) -> bool:
-    folded = normalize(text)
-    return (len(folded) <= lexicon.TITLE_MAX_CHARS and "报告" in folded and not folded.endswith(("。", ":", "："))
-            and "," not in folded)
+def _title_candidate(text: str) -> str:
+    """The report title a line holds ("…的报告_工作报告_XX市人民政府" → "…的报告"), or ''."""
+    folded = normalize(text).strip()
+    if _BREADCRUMB.search(folded) or any(folded.startswith(m) for m in lexicon.SOURCE_MARKERS):
+        return ""
+    parts = [p for p in _PAGE_TITLE_SEP.split(folded) if p]
+    part = next((p for p in parts if "报告" in p), "")
+    if (not part or len(part) > lexicon.TITLE_MAX_CHARS or part.endswith(("。", ":", "："))
+            or "," in part or PUBLISHED_LINE.search(part)):
+        return ""
+    return part
 
 
-def find_title(blocks: list[Block]) -> tuple[str, str]:
-    """(title, issuer line before it) from the blocks before the first heading."""
-    for i, block in enumerate(blocks[:15]):
+def _title_score(title: str) -> int:
+    score = 3 * bool(_YEAR.search(title)) + 3 * bool(find_mentions(title, shapes=False))
+    score += 2 * ("法治" in title) + ("关于" in title) + 2 * (title.endswith("报告"))
+    return score - 6 * (len(title) < 8)
+
+
+def find_title(blocks: list[Block]) -> tuple[str, str, int]:
+    """(title, issuer line above it, index of its block) from the blocks before the first heading.
+
+    Breadcrumbs, a site's column name ("工作报告"), 来源/更新时间 lines and page-title suffixes are not
+    titles; a title broken over two lines is joined.
+    """
+    best = None
+    for i, block in enumerate(blocks[:HEAD_BLOCKS]):
         if opens_heading(normalize(block.text)):
             break
-        if _is_title(block.text):
-            title = normalize(block.text).replace(" ", "")
-            prev = normalize(blocks[i - 1].text).replace(" ", "") if i else ""
-            if prev and len(prev) <= 30 and _ORG_END.search(prev) and title.startswith("关于"):
-                return prev + title, prev
-            return title, ""
-    return "", ""
+        title = _title_candidate(block.text)
+        if not title:
+            continue
+        prev = _title_candidate(blocks[i - 1].text) if i else ""
+        prev_line = normalize(blocks[i - 1].text).strip() if i else ""
+        if (i and not prev and 4 <= len(prev_line) <= 40 and not prev_line.endswith(tuple(lexicon.PARAGRAPH_END))
+                and not is_organisation(prev_line) and not _BREADCRUMB.search(prev_line)
+                and not any(m in prev_line for m in lexicon.SOURCE_MARKERS) and not PUBLISHED_LINE.search(prev_line)
+                and not title.startswith("关于") and len(prev_line + title) <= lexicon.TITLE_MAX_CHARS
+                and _title_score(prev_line + title) > _title_score(title)):
+            title = prev_line + title          # "…法治政府建设" + "工作情况的报告"
+        score = _title_score(title)
+        if best is None or score > best[0]:
+            best = (score, title, i)
+    if best is None:
+        return "", "", -1
+    _, title, i = best
+    title = title.replace(" ", "")
+    prev = normalize(blocks[i - 1].text).replace(" ", "") if i else ""
+    if prev and is_organisation(prev) and title.startswith("关于"):
+        return prev + title, prev, i
+    return title, "", i
 
 
 def _signature(blocks: list[Block]) -> tuple[str, str]:
@@ -58,59 +92,60 @@ def _signature(blocks: list[Block]) -> tuple[str, str]:
         if m and not date:
             date = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
             continue
-        names = [normalize(p) for p in re.split(r"\s+|、", block.text.strip()) if p]
-        if names and all(_ORG_END.search(n.replace(" ", "")) for n in names) and not issuer:
-            issuer = "、".join(names)
+        if is_organisation(block.text) and not issuer:
+            issuer = "、".join(normalize(p) for p in re.split(r"\s+|、", block.text.strip()) if p)
     return issuer, date
 
 
-def _period(title: str, head: str, body: str, date: str) -> tuple[int | None, int | None]:
-    m = _REPORTED_RANGE.search(head) or _RANGE.search(title)
-    if m and 0 < int(m[2]) - int(m[1]) <= 10:
-        return int(m[1]), int(m[2])
-    m = _YEAR.search(title) or _REPORTED_YEAR.search(head)
-    if m:
-        return int(m[1]), int(m[1])
-    issued = int(date[:4]) if date else None
-    counts = Counter(int(y) for y in _YEAR.findall(body))
-    candidates = {y: c for y, c in counts.items() if issued is None or y <= issued}
-    if not candidates:
-        return None, None
-    year = max(candidates, key=lambda y: (candidates[y], y))
-    return year, year
+def _source_line(text: str) -> str:
+    """The body named on a 来源 line, when it names a place ("来源：方山县司法局"); '' for "来源：司法局"."""
+    m = SOURCE_LINE.search(text)
+    if not m:
+        return ""
+    name = m[1]
+    return name if find_mentions(name) else ""
 
 
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     """Read metadata from a report's decoded ``text`` and cleaned ``blocks``.
 
-    The region comes from the title, else the issuer, else the body (a report with no
-    title still names itself); the year is the period reported on, not the date of issue.
+    The title decides the region, then the issuer (signature, the line above the title, the title's
+    own first words), then the 来源 line; the body only when none of them names a place, and then the
+    region is marked uncertain. The year is the period reported on, not a planning period in a
+    document name nor the date of issue.
     """
     folded_all = normalize(text)
-    head = normalize("\n".join(b.text for b in blocks[:6]))
     body = normalize("\n".join(b.text for b in blocks))[:40000]
-    title, pre_title_issuer = find_title(blocks)
+    title, pre_title_issuer, at = find_title(blocks)
+    opening = [normalize(b.text) for j, b in enumerate(blocks[:HEAD_BLOCKS]) if j != at
+               and not opens_heading(normalize(b.text))][:6]
     sig_issuer, sig_date = _signature(blocks)
     web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
-    source = SOURCE_LINE.search(folded_all)
-    issuer = sig_issuer or pre_title_issuer or (source[1] if source else "")
-    if not issuer and title:
-        m = _TITLE_ISSUER.match(title)
-        issuer = m[1] if m else ""
-
-    place = None
-    for scope in (title, issuer, body):
-        mentions = [m for m in find_mentions(scope) if max(p.level for p in m.places) >= 2]
-        if mentions:
-            place = pick_place(mentions, body)
-            break
-    region = describe(place, body) if place else ""
-    if not issuer and place and re.search(r"[区县市]人民政府", body):
-        issuer = region + "人民政府"
-    year_from, year_to = _period(title, head, body, date)
-    return ReportMeta(title=title, region=region, region_path=place.chain if place else (),
-                      issuer=issuer, year_from=year_from, year_to=year_to, date=date)
+    source = _source_line(folded_all)
+    title_issuer = _TITLE_ISSUER.match(title)
+    issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
+               (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
+    issuers = [(t, o) for t, o in issuers if t]
+    who = identify(without_document_names(title), issuers, body)
+    place = who.place
+    region = describe(place, body + title) if place else ""
+    issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    if not issuer and place and place.kind != "national":
+        kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
+        if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
+            issuer, issuer_origin = region + "人民政府", "body"
+    period = reported_period(title, opening, body, date)
+    uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
+                                               ("issuer", issuer_origin in ("signature", "title", "source")))
+                      if not sure)
+    provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
+                  "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else "")}
+    head = "\n".join([title, sig_issuer, source] + opening)
+    named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(head)))
+    return ReportMeta(title=tighten(display(title)), region=region, region_path=place.chain if place else (),
+                      issuer=issuer, year_from=period.year_from, year_to=period.year_to, date=date,
+                      level=place.kind if place else "", provenance=provenance, uncertain=uncertain, places=named)
 
 
 SIDECAR_SUFFIX = ".meta.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from assistant.records import ReportMeta
-from assistant.regions import Place, short_name
+from assistant.regions import Place, gazetteer, short_name
 
 
 def known_short_forms(metas: Iterable[ReportMeta]) -> frozenset[str]:
@@ -32,6 +32,19 @@ def issuer_words(metas: Iterable[ReportMeta]) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda w: (-len(w), w)))
 
 
+def known_places(metas: Iterable[ReportMeta]) -> dict[str, tuple[Place, ...]]:
+    """Names of indexed places the gazetteer does not list (towns, zones, new counties), so a question
+    finds them by name: "莫干山镇", "黄山风景名胜区"."""
+    full = gazetteer()[0]
+    out: dict[str, tuple[Place, ...]] = {}
+    for meta in metas:
+        if meta.region_path and meta.region_path[-1] not in full:
+            name = meta.region_path[-1]
+            place = Place(name, len(meta.region_path), meta.region_path[:-1], meta.level)
+            out[name] = out.get(name, ()) + (place,)
+    return out
+
+
 class Catalog:
     """The reports of one index snapshot, as questions see them. Built once per snapshot.
 
@@ -45,6 +58,7 @@ class Catalog:
         self.metas: dict[str, ReportMeta] = dict(metas or {})
         self.known_short = known_short_forms(self.metas.values())
         self.issuers = issuer_words(self.metas.values())
+        self.known_places = known_places(self.metas.values())
 
     def __len__(self) -> int:
         return len(self.metas)

@@ -1,74 +1,155 @@
-"""Which reports a search may use: filters from the question or the caller, resolved to report files."""
+"""Which reports a search may use: filters from the question or the caller, resolved to report files.
+
+A region filter means *that* region: 南昌市 is not 南昌县, 南昌市西湖区 is not 杭州市西湖区, a
+风景名胜区 is not a 区. Only a question about all reports of a place ("江西省各地…") reaches the
+places under it. A report whose own label is a guess never hides: when no labelled report matches,
+reports whose title, issuer or opening lines name the place are searched, and the answer says the
+label was uncertain. A year is a hard filter only for reports whose year is certain.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Union
 
 from assistant.records import ReportMeta
+
+Region = Union[str, tuple]   # a name or display name ("攀枝花市西区"), or a path (parents named…, name)
 
 
 @dataclass(frozen=True)
 class Filters:
     """Which reports a search may use. Empty fields mean no restriction.
 
-    ``regions`` are region names (any level: 广东省, 肇庆市, 西山区); a report matches
-    when its region path contains one. ``years`` match the period a report covers.
-    ``sources`` names report files directly.
+    ``regions`` are region names (any level: 广东省, 肇庆市, 西山区, or a display name such as
+    攀枝花市西区) or paths from a question, ("南昌市", "西湖区"): the region named last, under the
+    others. ``years`` match the period a report covers. ``sources`` names report files directly.
+    ``within`` widens a region to the places under it (for "江西省各地…").
 
     Example:
         >>> Filters(regions=("肇庆市",), years=(2023,)).describe()
         '肇庆市 · 2023年'
     """
 
-    regions: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()
     years: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
+    within: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.regions or self.years or self.sources)
 
+    def region_labels(self) -> list[str]:
+        return [label(r) for r in self.regions]
+
     def describe(self) -> str:
-        parts = list(self.regions) + [f"{y}年" for y in self.years] + list(self.sources)
+        parts = self.region_labels() + [f"{y}年" for y in self.years] + list(self.sources)
         return " · ".join(parts)
 
     def merge(self, other: "Filters | None") -> "Filters":
-        """Explicit filters (``other``) win field by field over ones read from the question."""
+        """Explicit filters (``other``) fill in what the question does not name."""
         if other is None:
             return self
-        return Filters(other.regions or self.regions, other.years or self.years, other.sources or self.sources)
+        return Filters(self.regions or other.regions, self.years or other.years, other.sources or self.sources,
+                       self.within)
+
+    def conflicts(self, other: "Filters | None") -> list[str]:
+        """What explicit filters (``other``) say that contradicts the question: they are reported, not applied."""
+        if other is None:
+            return []
+        out = []
+        if self.regions and other.regions and not any(
+                same_place(a, b) for a in self.regions for b in other.regions):
+            out.append(f"问题问的是{'、'.join(self.region_labels())}，与筛选的地区"
+                       f"“{'、'.join(other.region_labels())}”不一致，已按问题回答")
+        if self.years and other.years and not set(self.years) & set(other.years):
+            out.append(f"问题问的是{'、'.join(f'{y}年' for y in self.years)}，与筛选的年份"
+                       f"“{'、'.join(f'{y}年' for y in other.years)}”不一致，已按问题回答")
+        return out
 
     @classmethod
     def of(cls, question) -> "Filters":
         """The region and year filters a :class:`~assistant.search.question.Question` names."""
-        return cls(question.region_names, question.year_values)
+        return cls(question.region_paths, question.year_values, (), question.cross)
 
 
-def region_matches(meta: ReportMeta, region: str) -> bool:
-    return region in meta.region_path or region == meta.region or (
-        meta.region.endswith(region) and len(region) >= 2)
+def label(region: Region) -> str:
+    return "".join(region) if isinstance(region, tuple) else region
 
 
-def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> tuple[list[str], bool, str]:
-    """The report files that match ``filters``.
+def same_place(a: Region, b: Region) -> bool:
+    name_a = a[-1] if isinstance(a, tuple) else a
+    name_b = b[-1] if isinstance(b, tuple) else b
+    return name_a == name_b or label(a).endswith(name_b) or label(b).endswith(name_a)
 
-    Returns:
-        (sources, year_in_text, reason). ``year_in_text`` is True when the region's reports do
-        not cover the year asked about, so only passages that mention that year may answer
-        (a 2022 report can still state a 2021 figure). ``reason`` explains an empty result.
+
+def region_matches(meta: ReportMeta, region: Region, within: bool = False) -> bool:
+    """Whether a report is about ``region`` (or, ``within``, about a place under it)."""
+    path = meta.region_path
+    if isinstance(region, tuple):
+        name, parents = region[-1], region[:-1]
+        if not all(p in path for p in parents):
+            return False
+        return (bool(path) and path[-1] == name) or (within and name in path)
+    if region == meta.region or (path and path[-1] == region):
+        return True
+    return within and region in path
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The reports a search may use, and what the answer must say about them.
+
+    ``year_in_text`` is True when no report of the region covers the year asked about, so only
+    passages that mention that year may answer (a 2022 report can still state a 2021 figure).
+    ``reason`` explains an empty selection; ``notices`` are said first in the answer.
     """
+
+    sources: list[str]
+    year_in_text: bool = False
+    reason: str = ""
+    notices: tuple[str, ...] = ()
+
+
+def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selection:
+    """The report files that match ``filters``."""
     sources = list(metas)
+    notices: list[str] = []
     if filters.sources:
         sources = [s for s in sources if s in filters.sources]
     if filters.regions:
-        sources = [s for s in sources if any(region_matches(metas[s], r) for r in filters.regions)]
-        if not sources:
-            have = "、".join(sorted({m.region for m in metas.values() if m.region})) or "无"
-            return [], False, f"已索引的报告中没有关于{'、'.join(filters.regions)}的报告（现有地区：{have}）"
+        labelled = [s for s in sources if any(region_matches(metas[s], r, filters.within) for r in filters.regions)]
+        if labelled:
+            sources = labelled
+        else:
+            named = [s for s in sources if not metas[s].certain("region")
+                     and any((r[-1] if isinstance(r, tuple) else r) in metas[s].places for r in filters.regions)]
+            if not named:
+                return Selection([], False, _no_report(filters, metas))
+            sources = named
+            guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
+            notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                           f"（其地区标注不确定：{guesses}）")
     year_in_text = False
     if filters.years:
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
+        guessed = [s for s in sources if not metas[s].certain("year")]
         if covering:
             sources = covering
+        elif guessed:
+            sources = guessed
         else:
             year_in_text = True
-    return sources, year_in_text, ""
+    return Selection(sources, year_in_text, "", tuple(notices))
+
+
+def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
+    """Why no report answers a region, naming it and what is indexed near it (the places under it, or
+    places of the same name elsewhere)."""
+    asked = "、".join(filters.region_labels())
+    names = {r[-1] if isinstance(r, tuple) else r for r in filters.regions}
+    near = sorted({m.region for m in metas.values() if m.region and (names & set(m.region_path[:-1])
+                                                                        or m.region_path[-1:] == tuple(names))})
+    if near:
+        return f"已索引的报告中没有关于{asked}的报告（相近的有：{'、'.join(near)}，但它们是另外的地区）"
+    have = "、".join(sorted({m.region for m in metas.values() if m.region})) or "无"
+    return f"已索引的报告中没有关于{asked}的报告（现有地区：{have}）"

@@ -37,10 +37,21 @@ INTENTS = ("compare", "places", PROBLEMS, PLANS, "figure", "measures", "other")
 
 @dataclass(frozen=True)
 class RegionRef:
-    """A region the question names: its full name (西湖区) and the words that named it (西湖)."""
+    """A region the question names: its full name (西湖区), the words that named it (西湖), and the places the
+    question names above it, which constrain it: "南昌市西湖区" is not 杭州市西湖区."""
 
     name: str
     words: str
+    parents: tuple[str, ...] = ()
+    kind: str = ""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.parents + (self.name,)
+
+    @property
+    def label(self) -> str:
+        return "".join(self.path)
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,10 @@ class Question:
         return tuple(r.name for r in self.regions)
 
     @property
+    def region_paths(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(r.path for r in self.regions)
+
+    @property
     def year_values(self) -> tuple[int, ...]:
         return tuple(y.year for y in self.years)
 
@@ -133,7 +148,7 @@ class Question:
 
     def to_dict(self) -> dict:
         return {"raw": self.raw, "text": self.text, "intent": self.intent,
-                "regions": [r.name for r in self.regions], "years": [y.year for y in self.years],
+                "regions": [r.label for r in self.regions], "years": [y.year for y in self.years],
                 "issuers": list(self.issuers), "metric": self.metric, "terms": list(self.terms),
                 "topic": self.topic.text, "carried": list(self.carried), "truncated": self.truncated}
 
@@ -158,11 +173,15 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
     for word in words + tuple(r.name for r in regions) + issuers:
         drop.add(word)
         drop.update(tokenize(word))
-    topic = _topic(folded, words, frozenset(drop))
+    said, meant = _synonyms(folded)
+    for phrase in said:
+        drop.update(key_terms(phrase))
+    topic = _topic(folded, words, frozenset(drop), meant)
+    terms = _unique(tuple(key_terms(folded, frozenset(drop))) + meant)
     return Question(
         raw=raw, text=folded, regions=regions, years=years, issuers=issuers,
-        terms=tuple(key_terms(folded, frozenset(drop))), tokens=tuple(tokenize(folded)),
-        figure=_asks_figure(raw), section=_section(folded), metric=_metric(folded),
+        terms=terms, tokens=tuple(tokenize(folded)) + tuple(t for m in meant for t in tokenize(m)),
+        figure=_asks_figure(raw), section=_section(folded), metric=_metric(folded, meant),
         cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)),
         measures=bool(_MEASURES.search(folded)), topic=topic,
         follows=bool(_FOLLOW.search(folded.strip())), narrows=bool(_NARROW.search(folded)),
@@ -176,7 +195,7 @@ def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[
     Its text is composed from those parts ("方山县 行政复议方面做了什么"); only its BM25 tokens are
     computed from that text. Nothing is read from it again.
     """
-    parts = [r.name for r in regions] + [f"{y.year}年" for y in years] + [topic.text]
+    parts = [r.label for r in regions] + [f"{y.year}年" for y in years] + [topic.text]
     text = normalize(" ".join(p for p in parts if p).strip()) or question.text
     return replace(question, text=text, regions=regions, years=years, terms=topic.terms,
                    tokens=tuple(tokenize(text)), figure=topic.figure, section=topic.section,
@@ -186,15 +205,17 @@ def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[
 # -- the parts --------------------------------------------------------------------------------------
 
 def _regions(folded: str, catalog: Catalog) -> tuple[tuple[RegionRef, ...], tuple[str, ...]]:
-    """Regions named, the deepest of each parent/child pair ("攀枝花西区" names one place: 西区), and the
-    words of every region mention, parents included (none of them is a key word)."""
-    mentions = find_mentions(folded, catalog.known_short)
-    chosen = [(catalog.resolve(m.places).name, m) for m in mentions]
+    """Regions named, the deepest of each parent/child pair ("攀枝花西区" names one place: 西区, under
+    攀枝花市), and the words of every region mention, parents included (none of them is a key word)."""
+    mentions = find_mentions(folded, catalog.known_short, known=catalog.known_places)
+    places = [catalog.resolve(m.places) for m in mentions]
     out: list[RegionRef] = []
-    for name, mention in chosen:
-        deeper = any(name in m.places[0].parents for other, m in chosen if other != name)
-        if not deeper and name not in [r.name for r in out]:
-            out.append(RegionRef(name, mention.text))
+    for place, mention in zip(places, mentions):
+        if any(place.name in other.parents for other in places if other is not place):
+            continue   # a parent named to say which child: a constraint, not a place of its own
+        parents = tuple(p.name for p in places if p.name in place.parents)
+        if place.name not in [r.name for r in out]:
+            out.append(RegionRef(place.name, mention.text, parents, place.kind))
     return tuple(out), tuple(m.text for m in mentions)
 
 
@@ -219,11 +240,27 @@ def _section(folded: str) -> str:
     return ""
 
 
-def _metric(folded: str) -> str:
-    return next((m for m in lexicon.METRICS if m in folded), "")
+def _metric(folded: str, meant: tuple[str, ...] = ()) -> str:
+    """The measure asked about: named ("纠错率"), or meant ("输官司的比例" → 败诉率)."""
+    named = next((m for m in lexicon.METRICS if m in folded), "")
+    if named:
+        return named
+    rate = any(w in folded for w in lexicon.RATE_ASKED)
+    for word in meant:
+        if word.endswith("率") or word == "满意度":
+            return word
+        if rate and word + "率" in lexicon.METRICS:
+            return word + "率"
+    return ""
 
 
-def _topic(folded: str, words: tuple[str, ...], drop: frozenset[str]) -> Topic:
+def _synonyms(folded: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the colloquial phrases the question uses, the report words they stand for)."""
+    said = tuple(p for p in sorted(lexicon.SYNONYMS, key=len, reverse=True) if p in folded)
+    return said, _unique(tuple(w for p in said for w in lexicon.SYNONYMS[p]))
+
+
+def _topic(folded: str, words: tuple[str, ...], drop: frozenset[str], meant: tuple[str, ...] = ()) -> Topic:
     """The question without its place and year words, lead-ins ("那"), tails ("呢？") and pronouns."""
     bare = folded.strip()
     for word in sorted(set(words), key=len, reverse=True):
@@ -231,7 +268,8 @@ def _topic(folded: str, words: tuple[str, ...], drop: frozenset[str]) -> Topic:
     bare = _TAIL.sub("", _LEAD.sub("", bare)).strip()
     bare = _PRONOUNS.sub(" ", bare)
     bare = re.sub(r"\s+", " ", bare).strip(" ,，、的")
-    return Topic(bare, tuple(key_terms(bare, drop)), _asks_figure(bare), _section(bare), _metric(bare))
+    return Topic(bare, _unique(tuple(key_terms(bare, drop)) + meant), _asks_figure(bare), _section(bare),
+                 _metric(bare, meant))
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:

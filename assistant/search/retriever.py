@@ -32,16 +32,19 @@ class Retrieval:
     filters: Filters = field(default_factory=Filters)
     reason: str = ""
     year_in_text: bool = False
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The rows a search may use (None: all), under which filters, and why none may match."""
+    """The rows a search may use (None: all), under which filters, why none may match, and what the answer
+    must say first (a filter that contradicts the question, a label that is a guess)."""
 
     rows: np.ndarray | None
     filters: Filters
     reason: str = ""
     year_in_text: bool = False
+    notices: tuple[str, ...] = ()
 
 
 class Retriever:
@@ -63,26 +66,30 @@ class Retriever:
         self.hybrid = HybridSearcher(self.dense, self.lexical, settings)
 
     def scope(self, question: Question, filters: Filters | None = None, use_question: bool = True) -> Scope:
-        """The rows a search for ``question`` may return."""
-        active = (Filters.of(question) if use_question else Filters()).merge(filters)
+        """The rows a search for ``question`` may return. Explicit ``filters`` fill in what the question does
+        not name; where they contradict it, the question wins and the answer says so."""
+        asked = Filters.of(question) if use_question else Filters()
+        active = asked.merge(filters)
+        notices = tuple(asked.conflicts(filters))
         if not active:
-            return Scope(None, active)
-        sources, year_in_text, reason = select_reports(active, self.catalog.metas)
-        if reason:
-            return Scope(np.zeros(0, dtype=np.int64), active, reason)
-        rows = self.store.rows_of(sources)
-        if year_in_text:
+            return Scope(None, active, notices=notices)
+        chosen = select_reports(active, self.catalog.metas)
+        notices += chosen.notices
+        if chosen.reason:
+            return Scope(np.zeros(0, dtype=np.int64), active, chosen.reason, notices=notices)
+        rows = self.store.rows_of(chosen.sources)
+        if chosen.year_in_text:
             years = [str(y) for y in active.years]
             chunks = self.store.chunks
             rows = np.array([r for r in rows if any(y in normalize(chunks[r].section + chunks[r].text)
                                                     for y in years)], dtype=np.int64)
             if len(rows) == 0:
-                where = "、".join(active.regions) or "已索引的报告"
+                where = "、".join(active.region_labels()) or "已索引的报告"
                 return Scope(rows, active, f"{where}没有覆盖{'、'.join(years)}年的报告，其他年份的报告中也未提及该年",
-                             True)
+                             True, notices)
         if len(rows) == len(self.store):
-            return Scope(None, active, "", year_in_text)
-        return Scope(rows, active, "", year_in_text)
+            return Scope(None, active, "", chosen.year_in_text, notices)
+        return Scope(rows, active, "", chosen.year_in_text, notices)
 
     def retrieve(self, question: Question, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                  use_question_filters: bool = True) -> Retrieval:
@@ -101,7 +108,7 @@ class Retriever:
             return Retrieval([], filters or Filters(), "索引中还没有报告")
         scope = self.scope(question, filters, use_question_filters)
         if scope.rows is not None and len(scope.rows) == 0:
-            return Retrieval([], scope.filters, scope.reason, scope.year_in_text)
+            return Retrieval([], scope.filters, scope.reason, scope.year_in_text, scope.notices)
         n = self.settings.candidates
         dense = Ranked.empty()
         if mode == "bm25":
@@ -113,4 +120,4 @@ class Retriever:
         cosine = dense.as_dict()
         hits = [self.store.hit(row, score, cosine.get(row))
                 for row, score in zip(best.rows[:k].tolist(), best.scores[:k].tolist())]
-        return Retrieval(hits, scope.filters, "", scope.year_in_text)
+        return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices)
