@@ -152,7 +152,7 @@ class Assistant:
         if not question.raw or not question.has_chinese:
             return compose(question, Retrieval(), self.settings)
         found = retriever.retrieve(question, self.settings.answer_hits, filters, mode)
-        return compose(question, found, self.settings)
+        return compose(question, found, self.settings, reader=retriever)
 
     def chat(self):
         """A Conversation that understands follow-up questions."""

@@ -25,8 +25,11 @@ YEAR_RANGE = rf"(?<!\d)({YEAR})\s*[-—–~至到]\s*({YEAR})年"
 # The period a report says it covers: "现将2017-2019年……汇报如下", "现将西区2020年度……报告如下".
 REPORTED_RANGE = rf"(?:现将|现就|兹将)[^。,，;；]{{0,20}}?({YEAR})[-—–~至到]({YEAR})年"
 REPORTED_YEAR = rf"(?:现将|现就|兹将)[^。,，;；]{{0,20}}?({YEAR})年"
-# A signature date: "2023年3月4日".
+# A signature date: "2023年3月4日", or in Chinese numerals: "二〇二二年一月十八日".
 DATE_CN = rf"({YEAR})年(\d{{1,2}})月(\d{{1,2}})日"
+DATE_CN_NUMERALS = r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
+# Lines that close a report (signature, date, contact, attachments): never part of its last section.
+CLOSING_LINE = r"^(?:[(（]?联系人|联系电话|附件[:：]?|抄送|印发)"
 
 # -- the heading grammar -----------------------------------------------------------------------
 # (level, pattern) at the start of a paragraph, outermost first. Real reports skip levels and
@@ -175,10 +178,46 @@ SYNONYMS = {
     "输的比例": ("败诉率",), "打官司": ("行政诉讼",), "当被告": ("行政诉讼", "被告"), "被人告": ("行政诉讼", "应诉"),
     "被起诉": ("行政诉讼", "应诉"), "民告官": ("行政诉讼",), "告政府": ("行政诉讼",), "一把手出庭": ("出庭应诉",),
     "负责人出庭": ("出庭应诉",), "纠正": ("纠错",), "改正": ("纠错",), "申请复议": ("行政复议",),
-    "免费律师": ("法律援助",), "请不起律师": ("法律援助",), "法律顾问": ("法律顾问",), "红头文件": ("规范性文件",),
+    "免费律师": ("法律援助",), "请不起律师": ("法律援助",), "免费打官司": ("法律援助",), "帮打官司": ("法律援助",),
+    "到庭": ("出庭应诉",), "告上法庭": ("行政诉讼",), "领导出庭": ("出庭应诉",), "上法庭": ("行政诉讼",), "法律顾问": ("法律顾问",), "红头文件": ("规范性文件",),
     "热线": ("12345",), "市民热线": ("12345",), "投诉电话": ("12345",), "满意率": ("满意度",), "跑腿": ("政务服务",),
-    "网上办": ("网办",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
+    "网上办": ("网办",), "砍掉": ("精简", "精简率"), "砍了": ("精简", "精简率"), "少跑腿": ("最多跑一次",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
 }
+# Units a figure can carry, longest first ("人次" before "人").
+FIGURE_UNITS = ("个百分点", "人次", "万元", "亿元", "平方米", "件", "起", "宗", "例", "个", "项", "家", "份", "条", "次",
+                "场", "期", "人", "名", "户", "篇", "所", "批", "单", "元", "%", "‰")
+# The unit a question asks for ("多少件" → 件); units in one tuple are the same kind of count.
+ASKED_UNITS = {
+    "件": ("件", "起", "宗", "例"), "起": ("件", "起", "宗", "例"), "宗": ("件", "起", "宗", "例"),
+    "人": ("人", "名", "人次"), "名": ("人", "名", "人次"), "人次": ("人次", "人"), "次": ("次", "场", "期", "人次", "件"),
+    "单": ("件", "单"),
+    "场": ("场", "次", "期"), "期": ("期", "次", "场"), "个": ("个", "家", "项", "所"), "家": ("家", "个", "户"),
+    "项": ("项", "个", "条"), "份": ("份", "件"), "条": ("条", "项"), "万元": ("万元", "亿元", "元"), "元": ("元", "万元", "亿元"),
+    "户": ("户", "家"), "篇": ("篇",),
+}
+# Words that name a count's unit without saying "多少X": "案件数" counts 件.
+UNIT_WORDS = {"案件数": "件", "件数": "件", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
+              "资金": "万元", "经费": "万元", "次数": "次", "数量": ""}
+# Verbs that say which count a figure is ("受理61件" is not "收到68件"): a clause with the asked verb
+# wins, one with another of them loses.
+COUNT_VERBS = ("受理", "收到", "审结", "办结", "办理", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
+               "败诉", "胜诉", "出庭", "审查", "备案", "公示", "培训", "检查", "处罚", "罚没", "收案", "接收", "登记")
+# A clause with these states a target or a shortfall, not what was achieved ("力争达到98%以上").
+TARGET_WORDS = ("力争", "确保", "目标", "未达到", "尚未达到", "争取", "预计", "计划", "仍未")
+# Kinds of cases a figure counts: a figure asked about one kind is never read from a sentence that
+# names another ("行政诉讼一审案件650件" is not a 行政复议 count).
+CASE_FIELDS = ("行政复议", "行政诉讼", "法律援助", "人民调解", "信访", "行政处罚", "行政许可", "公证", "仲裁", "12345",
+               "法律顾问", "规范性文件", "重大行政决策", "行政执法")
+# A clause saying a thing did not happen states its figure: "未发生行政复议案件".
+NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
+# Lead-ins to a list: "主要表现在：", "具体如下：".
+LIST_LEAD_INS = ("主要表现在", "主要表现为", "具体表现在", "具体如下", "主要有", "如下", "表现在以下", "以下几个方面")
+# Words too general to decide whether a report "has" something ("建立了…机制"): a places question
+# needs the rest of its words.
+GENERIC_ACTIONS = tuple(
+    "建立 建成 出台 制定 开展 推行 实施 实行 推进 落实 设立 成立 印发 完善 健全 加强 深化 创新 机制 制度 工作 规定 办法 "
+    "措施 有关 相关 建设 体系 方面 管理 情况 地方 地区 报告 提到".split()
+)
 # A question asking "how high / what share" asks for a rate.
 RATE_ASKED = ("比例", "比率", "多高", "百分之", "占比", "几成")
 # Problems and plans questions should land in those sections, which every report has.

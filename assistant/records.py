@@ -163,9 +163,11 @@ class Point:
     quotes: tuple[str, ...]
     citation: int
     source: str
+    heading: str = ""    # the item's own short heading, where the quote does not start with it
 
     def to_dict(self) -> dict:
-        return {"quotes": list(self.quotes), "citation": self.citation, "source": self.source}
+        return {"quotes": list(self.quotes), "citation": self.citation, "source": self.source,
+                "heading": self.heading}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,12 @@ def case_table(result: dict) -> list[str]:
                  f"{_f(a['rows_right'])} (n={a['rows_n']}), not stated said {_f(a['not_stated_honest'])} "
                  f"(n={a['not_stated_n']})")
     c = result["calibration"]
-    lines.append(f"calibration: best min_coverage={c['min_coverage']} separates {c['accuracy']:.3f} of questions")
+    false_found = round((1 - (a["negatives_not_found"] or 1)) * a["negative_n"])
+    false_nf = round((a["false_not_found"] or 0) * a["answerable_n"])
+    lines.append(f"calibration (min_coverage in force {c['in_force']}): false found {false_found} of {a['negative_n']} "
+                 f"negatives and {a['not_stated_false_found']} of {a['not_stated_n']} not-stated answered with a "
+                 f"figure; false not-found {false_nf} of {a['answerable_n']}; the best threshold on this case alone "
+                 f"would be {c['min_coverage']} ({c['accuracy']:.3f} separated)")
     if "identity" in result:
         i = result["identity"]
         lines.append(f"report identity ({i['reports']} reports): region {_f(i['region'])}, level {_f(i['level'])}, "

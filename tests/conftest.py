@@ -83,3 +83,11 @@ def seeds_bot(tmp_path_factory) -> Assistant:
     for path in SEEDS.glob("*.txt"):
         shutil.copy(path, folder / path.name)
     return Assistant.from_folder(folder, index_dir=tmp_path_factory.mktemp("seeds-index"))
+
+
+def bot_over(tmp_path_factory, reports: dict[str, str], encoder: str = "hash-128") -> Assistant:
+    """An Assistant over a folder holding ``reports`` (file name → text), with the hash encoder."""
+    folder = tmp_path_factory.mktemp("reports")
+    for name, text in reports.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return Assistant.from_folder(folder, index_dir=tmp_path_factory.mktemp("index"), settings=Settings(encoder=encoder))

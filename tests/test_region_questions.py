@@ -2,8 +2,9 @@
 explicit filters that contradict the question, and follow-ups that name a new place."""
 import pytest
 
-from assistant import Assistant, Settings
 from assistant.search.filters import Filters
+
+from tests.conftest import bot_over
 
 pytestmark = pytest.mark.unit
 
@@ -23,10 +24,7 @@ REPORTS = {
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("regions")
-    for name, text in REPORTS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return Assistant.from_folder(folder, index_dir=tmp_path_factory.mktemp("idx"), settings=Settings(encoder="hash-128"))
+    return bot_over(tmp_path_factory, REPORTS)
 
 
 def cited(answer):

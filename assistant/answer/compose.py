@@ -1,29 +1,32 @@
-"""Compose an extractive answer without an LLM: pick the sentences that answer, grouped by report, with citations."""
+"""Compose an extractive answer without an LLM, by what the question asks:
+
+- a figure: a first line that states it from the report's own clause, or says the report does not
+  state it ("报告未写明…") and offers the related figures it does give;
+- a list (problems, plans, what was done about a topic): every item of the report's list;
+- which places: every report that has it, one citation each;
+- a comparison: one row per report in scope, the figure or 未写明, a citation per cell;
+- anything else: the sentences that cover the question, grouped by report.
+
+Every found answer quotes and cites; every figure and word of a first line comes from the cited text
+(apart from the region and year labels).
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from assistant.ingest.headings import opens_heading_or_subpoint
-from assistant.records import Answer, Hit, Point, ReportMeta
-from assistant.search.filters import region_matches
-from assistant.search.question import Question
+from assistant.answer import across, lists
+from assistant.answer.figures import asked_thing, bold_value, statements
+from assistant.answer.render import report_label
+from assistant.answer.sentences import Sentence, about_asked_region, relevance, score_sentences
+from assistant.records import Answer, Hit, Point, Table, TableRow
+from assistant.search.question import PLANS, PROBLEMS, Question
 from assistant.search.retriever import Retrieval
 from assistant.settings import Settings
 from assistant.text import display, normalize, split_sentences
 
-_DIGIT = re.compile(r"\d")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of a retrieved passage, scored against the question."""
-
-    hit_rank: int
-    hit: Hit
-    text: str
-    score: float
-    coverage: float
+NOT_STATED = "报告未写明"
+LIST_NAMES = {PROBLEMS: "问题和不足", PLANS: "下一步工作安排", "measures": "做法"}
 
 
 def unanswerable(question: Question, has_filters: bool) -> str:
@@ -38,72 +41,13 @@ def unanswerable(question: Question, has_filters: bool) -> str:
     return ""
 
 
-def about_asked_region(hit: Hit, question: Question) -> bool:
-    """A passage may answer when its report is of a region the question asks about, or when its report's
-    region is a guess (the answer then says so). A question about all reports of a place takes every place
-    under it."""
-    if not question.regions or "region" in hit.uncertain:
-        return True
-    return any(region_matches(ReportMeta(region=hit.region, region_path=hit.region_path), path, question.cross)
-               for path in question.region_paths)
-
-
-def _weight(term: str) -> float:
-    return 2.0 if term.isdigit() else min(len(term), 4) / 2
-
-
-def score_sentences(question: Question, hits: list[Hit], require: tuple[str, ...] = ()) -> list[Sentence]:
-    """Score every sentence of the hits by how much of the question's key words it covers (0–1), best first.
-
-    A term found in the sentence counts fully; one found only in its section heading counts half.
-    ``require`` lists strings a sentence must contain (a year asked about that no report covers).
-    """
-    terms = question.terms
-    total = sum(_weight(t) for t in terms)
-    out: list[Sentence] = []
-    for rank, hit in enumerate(hits):
-        section = normalize(hit.section)
-        for a, b in split_sentences(hit.text):
-            raw = hit.text[a:b]
-            folded = normalize(raw)
-            if len(folded) < 6 or (require and not any(r in folded or r in section for r in require)):
-                continue
-            if _is_heading_sentence(folded, section):
-                continue
-            if not terms:
-                coverage = 1.0 if rank == 0 else 0.5
-            else:
-                got = sum(_weight(t) for t in terms if t in folded)
-                head = sum(_weight(t) for t in terms if t not in folded and t in section)
-                coverage = (got + 0.5 * head) / total
-            score = coverage - 0.03 * rank
-            if question.figure:
-                # A figure question is answered only by a sentence that states a figure.
-                if not _DIGIT.search(folded.replace(str(hit.year or ""), "")):
-                    coverage = min(coverage, 0.5 * coverage)
-                    score = coverage - 0.03 * rank - 0.15
-                else:
-                    score += 0.15
-            out.append(Sentence(rank, hit, raw, score, coverage))
-    out.sort(key=lambda s: -s.score)
-    return out
-
-
-def _is_heading_sentence(folded: str, section: str) -> bool:
-    """A sentence that only repeats a heading ("3.加强行政复议和应诉工作。") says nothing new."""
-    core = folded.rstrip("。;!?:： ")
-    return opens_heading_or_subpoint(core) and (len(core) <= 30 or core in section)
-
-
-def relevance(sentences: list[Sentence]) -> float:
-    """How well the best sentence covers the question: the signal behind found / not found."""
-    return max((s.coverage for s in sentences), default=0.0)
-
-
-def compose(question: Question, found: Retrieval, settings: Settings = Settings()) -> Answer:
+def compose(question: Question, found: Retrieval, settings: Settings = Settings(),
+            reader: across.Reader | None = None) -> Answer:
     """Build the Answer for ``question`` from what the retriever ``found``.
 
-    A year asked about that no report of the region covers must appear in every quoted sentence.
+    ``reader`` gives whole reports (for lists, not-stated checks and answers across reports); without
+    one, answers quote the retrieved passages only. A year asked about that no report of the region
+    covers must appear in every quoted sentence.
     """
     filters = found.filters.describe()
     base = dict(question=question.raw, query=question.text, filters=filters, understood=question.to_dict(),
@@ -111,6 +55,10 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     reason = unanswerable(question, bool(filters))
     if reason:
         return Answer(False, reason=reason, **base)
+    if reader is not None and question.intent == "places":
+        return _places(question, found, reader, base)
+    if reader is not None and question.intent == "compare":
+        return _compare(question, found, reader, base)
     hits = [h for h in found.hits if about_asked_region(h, question)]
     if not hits:
         return Answer(False, reason=found.reason or ("检索到的段落都来自其他地区的报告" if found.hits
@@ -120,12 +68,27 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     sentences = score_sentences(question, hits, require)
     best = relevance(sentences)
     top_dense = max((h.dense or 0.0) for h in hits[:3])
-    is_found = best >= settings.min_coverage or (top_dense >= settings.min_dense and best >= settings.min_coverage / 2)
-    if not is_found:
+    kind = lists.list_kind(question)
+    # A problems or plans question is answered where the report has that section, whatever its words.
+    in_section = kind in lists.SECTION_KINDS and any(lists.names_section(kind, h) for h in hits[:3])
+    if not (best >= settings.min_coverage or in_section
+            or (top_dense >= settings.min_dense and best >= settings.min_coverage / 2)):
         why = found.reason or f"最相关段落只覆盖了问题的 {best:.0%} 关键词"
         return Answer(False, reason=why, confidence=best, **base)
+    base["confidence"] = best
+    if reader is not None and kind and not question.figure:
+        answer = _list(question, kind, hits, reader, base)
+        if answer is not None:
+            return answer
+    if question.figure:
+        return _figure(question, hits, sentences, settings, reader, base, require)
+    return _quotes(_choose(sentences, best, settings, figure=False), base)
 
-    figure = question.figure
+
+# -- quotes ------------------------------------------------------------------------------------------
+
+def _choose(sentences: list[Sentence], best: float, settings: Settings, figure: bool) -> list[Sentence]:
+    """The best sentences above a floor relative to the best one; a few per passage."""
     floor = max(best * (0.8 if figure else 0.5), settings.min_coverage * 0.75)
     limit = min(3, settings.answer_points) if figure else settings.answer_points
     chosen: list[Sentence] = []
@@ -141,26 +104,31 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
         per_hit[s.hit.chunk_id] = per_hit.get(s.hit.chunk_id, 0) + 1
         if len(chosen) >= limit:
             break
-    points, citations = _points(_grouped(chosen, figure))
-    return Answer(True, points=points, citations=citations, confidence=best, **base)
+    return _grouped(chosen, figure)
 
 
-def _points(grouped: list[Sentence]) -> tuple[tuple[Point, ...], tuple[Hit, ...]]:
-    """One point per quoted sentence, and one citation per quoted passage (in order of first quote),
-    each citation carrying the sentences quoted from it."""
+def _quotes(chosen: list[Sentence], base: dict, lead: str = "") -> Answer:
+    points, citations = _points([(s.hit, s.text) for s in chosen])
+    return Answer(True, points=points, citations=citations, lead=lead, **base)
+
+
+def _points(quoted: list[tuple]) -> tuple[tuple[Point, ...], tuple[Hit, ...]]:
+    """One point per (passage, quote[, heading]), and one citation per quoted passage (in order of first
+    quote), each citation carrying the sentences quoted from it."""
     order: list[str] = []
     quotes: dict[str, list[str]] = {}
     hits: dict[str, Hit] = {}
     points = []
-    for s in grouped:
-        cid = s.hit.chunk_id
+    for hit, text, *heading in quoted:
+        cid = hit.chunk_id
         if cid not in hits:
             order.append(cid)
-            hits[cid] = s.hit
+            hits[cid] = hit
             quotes[cid] = []
-        quote = display(s.text)
-        quotes[cid].append(quote)
-        points.append(Point((quote,), order.index(cid) + 1, s.hit.source))
+        quote = display(text)
+        if quote not in quotes[cid]:
+            quotes[cid].append(quote)
+        points.append(Point((quote,), order.index(cid) + 1, hit.source, heading[0] if heading else ""))
     return tuple(points), tuple(replace(hits[c], quotes=tuple(quotes[c])) for c in order)
 
 
@@ -174,3 +142,97 @@ def _grouped(chosen: list[Sentence], by_score: bool = False) -> list[Sentence]:
     if by_score:
         return sorted(chosen, key=lambda s: (reports.index(s.hit.source), -s.score))
     return sorted(chosen, key=lambda s: (reports.index(s.hit.source), s.hit.start, s.hit.text.find(s.text)))
+
+
+def _label(hit: Hit) -> str:
+    """"安顺市西秀区2022年": the region and year labels a first line may add to the report's words."""
+    years = f"{hit.years}年" if hit.years else ""
+    return f"{hit.region or '（未识别地区）'}{years}"
+
+
+# -- figures -----------------------------------------------------------------------------------------
+
+def _figure(question: Question, hits: list[Hit], sentences: list[Sentence], settings: Settings,
+            reader: across.Reader | None, base: dict, require: tuple[str, ...]) -> Answer:
+    """A figure question: the clause that states it, per report, in the first line; else 报告未写明."""
+    reports = list(dict.fromkeys(h.source for h in hits[:3]))[:2]
+    stated = []
+    for source in reports:
+        own = [h for h in hits if h.source == source]
+        rest = [p for p in reader.passages(source) if p.chunk_id not in {h.chunk_id for h in own}] if reader else []
+        found = [s for s in statements(question, own + rest) if not require
+                 or any(r in normalize(s.sentence + s.lead + s.hit.section) for r in require)]
+        if found:
+            stated.append(found[0])
+    chosen = _choose(sentences, relevance(sentences), settings, figure=True)
+    if not stated:
+        # The report is there and talks about it, but gives no such figure: say so, and offer what it does give.
+        label = _label(hits[0])
+        lead = f"{NOT_STATED}{label}{asked_thing(question)}。报告中的相关内容如下（仅供参考，并非所问数字）："
+        return _quotes(chosen, base, lead)
+    quoted = [(s.hit, s.sentence) for s in stated]
+    quoted += [(s.hit, s.text) for s in chosen if normalize(s.text) not in {normalize(q) for _, q in quoted}]
+    points, citations = _points(quoted[:3])
+    number = {h.chunk_id: i + 1 for i, h in enumerate(citations)}
+    lead = "；".join(f"{_label(s.hit)}：{s.lead or bold_value(s.clause, s.value)}[{number[s.hit.chunk_id]}]"
+                    for s in stated)
+    return Answer(True, points=points, citations=citations, lead=lead, **base)
+
+
+# -- lists -------------------------------------------------------------------------------------------
+
+def _list(question: Question, kind: str, hits: list[Hit], reader: across.Reader, base: dict) -> Answer | None:
+    """Every item of the list the question asks for, from the top report's section that holds it."""
+    source = hits[0].source
+    prefix, section = lists.find_section(kind, question, reader.passages(source), hits[0])
+    found = lists.items(kind, prefix, section)
+    if len(found) < 2 and kind == "measures":
+        return None     # no list of measures: quote the sentences that answer instead
+    if not found:
+        return None
+    points, citations = _points([(i.hit, i.quote, i.heading) for i in found])
+    lead = f"{_label(hits[0])}的报告列出了{len(found)}项{LIST_NAMES[kind]}："
+    return Answer(True, points=points, citations=citations, lead=lead, **base)
+
+
+# -- across reports ----------------------------------------------------------------------------------
+
+def _places(question: Question, found: Retrieval, reader: across.Reader, base: dict) -> Answer:
+    """Every report that has what was asked, one citation each."""
+    sources = list(found.sources) if found.sources is not None else None
+    mentions = across.reports_with(question, reader, sources)
+    if not mentions:
+        why = found.reason or f"没有报告提到“{'、'.join(across.core_words(question))}”"
+        return Answer(False, reason=why, **base)
+    mentions.sort(key=lambda m: (m.hit.region, m.hit.years))
+    points, citations = _points([(m.hit, m.sentence) for m in mentions])
+    labels = "、".join(dict.fromkeys(_label(m.hit) for m in mentions))
+    lead = f"共有{len(mentions)}份报告提到{'、'.join(across.core_words(question))}：{labels}"
+    return Answer(True, points=points, citations=citations, lead=lead, confidence=1.0, **base)
+
+
+def _compare(question: Question, found: Retrieval, reader: across.Reader, base: dict) -> Answer:
+    """A table: one row per report in scope, its figure with the unit or 未写明, a citation per cell."""
+    sources = list(found.sources) if found.sources is not None else reader.reports()
+    if not sources:
+        return Answer(False, reason=found.reason or "没有符合条件的报告", **base)
+    cells = across.compare(question, reader, sources)
+    quoted = [(c.statement.hit if c.statement else c.anchor,
+               c.statement.sentence if c.statement else _first_sentence(c.anchor)) for c in cells]
+    points, citations = _points(quoted)
+    number = {h.chunk_id: i + 1 for i, h in enumerate(citations)}
+    rows = []
+    for cell, (hit, quote) in zip(cells, quoted):
+        value = cell.statement.value if cell.statement else "未写明"
+        rows.append(TableRow(cell.source, report_label(hit.region, hit.years, hit.uncertain), value,
+                             number[hit.chunk_id], (display(quote),)))
+    rows.sort(key=lambda r: r.label)
+    stated = sum(1 for c in cells if c.statement)
+    lead = f"{len(cells)}份报告中，{stated}份写明了{asked_thing(question)}，{len(cells) - stated}份未写明："
+    table = Table(asked_thing(question), tuple(rows))
+    return Answer(True, points=points, citations=citations, lead=lead, table=table, confidence=1.0, **base)
+
+
+def _first_sentence(hit: Hit) -> str:
+    spans = split_sentences(hit.text)
+    return hit.text[spans[0][0]:spans[0][1]] if spans else hit.text[:80]

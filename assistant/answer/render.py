@@ -19,17 +19,32 @@ def render_text(answer: Answer) -> str:
         return "\n".join(list(answer.notices) + [not_found_text(answer.question, answer.reason)])
     groups = by_report(answer)
     lines = list(answer.notices) + ([answer.lead] if answer.lead else [])
-    lines.append(intro(len(groups)))
+    if answer.table:
+        lines += ["", *table_markdown(answer)]
+    if not answer.lead or len(groups) > 1:
+        if lines:
+            lines.append("")
+        lines.append(intro(len(groups)))
     for head, points in groups:
         lines.append("")
         lines.append(report_heading(head))
         for point in points:
-            lines.append(f"- 「{' '.join(point.quotes)}」[{point.citation}]")
+            heading = f"{point.heading}：" if point.heading else ""
+            lines.append(f"- {heading}「{' '.join(point.quotes)}」[{point.citation}]")
     lines.append("")
     lines.append("来源：")
     for i, hit in enumerate(answer.citations, 1):
         lines.append(f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
     return "\n".join(lines)
+
+
+def table_markdown(answer: Answer) -> list[str]:
+    """The comparison as a Markdown table: one row per report, its figure or 未写明, and its citation."""
+    rows = [f"| 地区 · 年份 | {answer.table.metric} | 出处 |", "|---|---|---|"]
+    for row in answer.table.rows:
+        cite = f"[{row.citation}]" if row.citation else ""
+        rows.append(f"| {row.label} | {row.value} | {cite} |")
+    return rows
 
 
 def by_report(answer: Answer) -> list[tuple[Hit, list[Point]]]:

@@ -14,7 +14,7 @@ from assistant import lexicon
 from assistant.index.lexical import LexicalIndex
 from assistant.index.plan import Plan, plan_update
 from assistant.index.scan import Candidate, discover, fingerprint, read_file
-from assistant.index.store import FORMAT, FileEntry, Store
+from assistant.index.store import FORMAT, FileEntry, IndexUnusable, Store
 from assistant.index.tokens import tokenize, tokenizer_version
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.ingest.reading import ReadError
@@ -47,6 +47,15 @@ def load_existing(index_dir: Path, encoder: Encoder, settings: Settings) -> Stor
         return None
 
 
+def _vectors_only(index_dir: Path, encoder: Encoder) -> Store | None:
+    """For a rebuild: the old index, whatever its chunker or settings, so passages whose indexed text is
+    unchanged keep their vectors (None when there is none, or it is unreadable or of another encoder)."""
+    try:
+        return Store.load(index_dir, encoder.name, encoder.dim)
+    except (FileNotFoundError, IndexUnusable):
+        return None
+
+
 def analysis_key() -> dict:
     """What tokens, metadata and chunks depend on besides the code: the lexicon and the segmenter."""
     return {"lexicon": lexicon.fingerprint(), "tokenizer": f"{tokenizer_version()}; {folding_version()}"}
@@ -68,11 +77,11 @@ def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Sett
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(index_dir / ".lock")):
-        old = None if rebuild else load_existing(index_dir, encoder, settings)
+        old = _vectors_only(index_dir, encoder) if rebuild else load_existing(index_dir, encoder, settings)
         key = analysis_key()
         notes = []
-        reread = old is not None and any(old.manifest.get(k) != v for k, v in key.items())
-        if reread:
+        reread = rebuild or (old is not None and any(old.manifest.get(k) != v for k, v in key.items()))
+        if reread and not rebuild:
             notes.append(f"词表或分词器已更新（{old.manifest.get('lexicon')} → {key['lexicon']}）："
                          "全部报告重新分词、重新读取元数据和章节")
             log.warning(notes[-1])

@@ -38,6 +38,18 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
 
+    def rows_with(self, tokens: list[str]) -> np.ndarray:
+        """Rows whose tokens include every one of ``tokens`` (none when a token is not in the vocabulary)."""
+        if self.size == 0 or not tokens:
+            return np.zeros(0, dtype=np.int64)
+        rows = None
+        for token in dict.fromkeys(tokens):
+            if token not in self._model.vocab_dict:
+                return np.zeros(0, dtype=np.int64)
+            found = np.flatnonzero(np.asarray(self._model.get_scores([token])) > 0)
+            rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
+        return rows
+
     def save(self, folder: Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -12,18 +12,23 @@ from dataclasses import dataclass, field
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import SUBPOINT_LEVEL, heading_level
+from assistant.ingest.identity import is_organisation
 from assistant.records import Chunk
 from assistant.text import display, normalize, split_sentences, tighten
 
 # Bump whenever chunk boundaries or paths could change for another reason than the lexicon
 # (whose own hash is checked separately): an index built by another version is refused.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "7"
 
 _LEAD = f"(?:^|(?<=[{lexicon.ITEM_LEAD}]))"
-_SUBPOINT = re.compile(rf"{_LEAD}\s*(?:\*\*)?({lexicon.SUBPOINT})")
+_SUBPOINT = re.compile(rf"(?:{_LEAD}|(?<=[，,]))\s*(?:\*\*)?({lexicon.SUBPOINT})")
 _INLINE_NUM = re.compile(rf"{_LEAD}\s*{lexicon.INLINE_NUMBER}")
 _INLINE_ITEM = re.compile(r"(?<=[\u4e00-\u9fff])\d{1,2}、")
 _END = lexicon.HEADING_END
+_DATE = re.compile(lexicon.DATE_CN)
+_DATE_NUMERALS = re.compile(lexicon.DATE_CN_NUMERALS)
+_CLOSING = re.compile(lexicon.CLOSING_LINE)
+CLOSING = "（落款）"
 MAX_TITLE = 50
 
 __all__ = ["CHUNKER_VERSION", "SUBPOINT_LEVEL", "Section", "chunk_report", "heading_level", "split_sections"]
@@ -35,7 +40,6 @@ class Section:
 
     path: tuple[str, ...]
     blocks: list[Block] = field(default_factory=list)
-    heading: Block | None = None   # a whole-sentence heading, kept as text if nothing else is under it
 
 
 def _title_end(text: str) -> int:
@@ -62,13 +66,28 @@ def _clean_title(text: str, limit: int = MAX_TITLE) -> str:
     return title
 
 
+def closing_start(blocks: list[Block]) -> int:
+    """Where the signature, date and contact lines at the end of a report begin (len(blocks) if none)."""
+    k = len(blocks)
+    while k > 0 and is_closing(blocks[k - 1].text):
+        k -= 1
+    return k
+
+
+def is_closing(text: str) -> bool:
+    folded = normalize(text).strip().replace(" ", "")
+    return bool(is_organisation(folded) or _DATE.fullmatch(folded) or _DATE_NUMERALS.fullmatch(folded)
+                or _CLOSING.match(folded)) and len(folded) <= 60
+
+
 def split_sections(blocks: list[Block]) -> list[Section]:
     """Group blocks under their heading paths. A heading with body text on its line keeps that text, and so
-    does a heading that is itself a whole sentence with nothing under it: "（1）少数部门重视不够。" is a list
-    item, not only a title."""
+    does a heading that is itself a whole sentence ("（1）少数部门重视不够。" is a list item, not only a
+    title). The closing lines (signature, date, contact) are a section of their own, so no list ends with them."""
+    end_of_body = closing_start(blocks)
     sections = [Section(())]
     stack: list[tuple[int, str]] = []
-    for block in blocks:
+    for block in blocks[:end_of_body]:
         level = block.level or heading_level(block.text)
         if level == 3 and block.level is None and _is_numbered_list(block.text):
             level = None
@@ -81,13 +100,11 @@ def split_sections(blocks: list[Block]) -> list[Section]:
             stack.pop()
         stack.append((level, title))
         sections.append(Section(tuple(t for _, t in stack)))
-        if block.text[end:].strip() or len(block.text) > 80:
+        if (block.text[end:].strip() or len(block.text) > 80
+                or normalize(block.text).rstrip().endswith(tuple(_END))):
             sections[-1].blocks.append(block)
-        elif normalize(block.text).rstrip().endswith(tuple(_END)):
-            sections[-1].heading = block
-    for section in sections:
-        if not section.blocks and section.heading is not None:
-            section.blocks.append(section.heading)
+    if end_of_body < len(blocks):
+        sections.append(Section((CLOSING,), list(blocks[end_of_body:])))
     return [s for s in sections if s.blocks]
 
 

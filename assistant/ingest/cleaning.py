@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant import lexicon
@@ -84,6 +85,18 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
     return len(last_line) >= (40 if opens_heading(normalize(last_line)) else 30)
 
 
+def hard_wrap_width(text: str) -> int | None:
+    """The width a plain-text report was hard-wrapped to (text pasted from a PDF: most lines exactly
+    30 characters), or None when its lines are paragraphs."""
+    lengths = [len(line.strip()) for line in text.split("\n") if len(line.strip()) >= 12]
+    if len(lengths) < 12:
+        return None
+    counts = Counter(lengths)
+    width, _ = max(counts.items(), key=lambda kv: (kv[1] + counts.get(kv[0] - 1, 0) + counts.get(kv[0] + 1, 0), kv[0]))
+    near = counts[width] + counts.get(width - 1, 0) + counts.get(width + 1, 0)
+    return width if near >= 0.35 * len(lengths) else None
+
+
 def clean(text: str, headings: dict[int, int] | None = None,
           wrap_width: int | None = None) -> tuple[list[Block], list[str]]:
     """Split decoded text into cleaned paragraphs.
@@ -99,6 +112,7 @@ def clean(text: str, headings: dict[int, int] | None = None,
     """
     blocks: list[Block] = []
     dropped: list[str] = []
+    wrap_width = wrap_width or hard_wrap_width(text)
     for line, offset in _lines_with_offsets(text):
         if not line:
             continue

@@ -16,6 +16,27 @@ from assistant.regions import describe, find_mentions, pick_place
 from assistant.text import display, normalize, tighten
 
 _DATE_CN = re.compile(lexicon.DATE_CN)
+_DATE_NUMERALS = re.compile(lexicon.DATE_CN_NUMERALS)
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+
+
+def _numeral(text: str) -> int:
+    """一 → 1, 十 → 10, 十八 → 18, 二十 → 20, 二〇二二 → 2022."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    return int("".join(str(_DIGITS[c]) for c in text))
+
+
+def parse_date(text: str) -> str:
+    """"2023年3月4日" or "二〇二三年三月四日" → "2023-03-04"; '' when ``text`` is not a date."""
+    m = _DATE_CN.fullmatch(text)
+    if m:
+        return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+    m = _DATE_NUMERALS.fullmatch(text)
+    if m:
+        return f"{_numeral(m[1]):04d}-{_numeral(m[2]):02d}-{_numeral(m[3]):02d}"
+    return ""
 PUBLISHED_LINE = re.compile(lexicon.PUBLISHED_LINE)
 SOURCE_LINE = re.compile(lexicon.SOURCE_LINE)
 _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
@@ -88,9 +109,9 @@ def _signature(blocks: list[Block]) -> tuple[str, str]:
                 break
             continue
         compact = folded.replace(" ", "")
-        m = _DATE_CN.fullmatch(compact)
-        if m and not date:
-            date = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+        when = parse_date(compact)
+        if when and not date:
+            date = when
             continue
         if is_organisation(block.text) and not issuer:
             issuer = "、".join(normalize(p) for p in re.split(r"\s+|、", block.text.strip()) if p)

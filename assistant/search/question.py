@@ -169,15 +169,16 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
     years = _years(folded)
     issuers = tuple(w for w in catalog.issuers if w in folded)
     words = region_words + tuple(y.words for y in years)
-    drop = set(_GENERIC)
-    for word in words + tuple(r.name for r in regions) + issuers:
+    drop = set(_GENERIC) | set(issuers)
+    for word in words + tuple(r.name for r in regions):
         drop.add(word)
         drop.update(tokenize(word))
+    words += issuers   # blanked out too: an issuer picks the report; "政务服务" after it may still be the topic
     said, meant = _synonyms(folded)
     for phrase in said:
         drop.update(key_terms(phrase))
     topic = _topic(folded, words, frozenset(drop), meant)
-    terms = _unique(tuple(key_terms(folded, frozenset(drop))) + meant)
+    terms = _unique(tuple(key_terms(_blank(folded, words), frozenset(drop))) + meant)
     return Question(
         raw=raw, text=folded, regions=regions, years=years, issuers=issuers,
         terms=terms, tokens=tuple(tokenize(folded)) + tuple(t for m in meant for t in tokenize(m)),
@@ -245,6 +246,9 @@ def _metric(folded: str, meant: tuple[str, ...] = ()) -> str:
     named = next((m for m in lexicon.METRICS if m in folded), "")
     if named:
         return named
+    rate = re.search(r"([\u4e00-\u9fff]{2})率", folded)   # a rate the list does not name: 调解率
+    if rate and rate[0][-2:] not in ("比率", "效率", "频率", "概率", "汇率", "税率", "利率"):
+        return rate[0]
     rate = any(w in folded for w in lexicon.RATE_ASKED)
     for word in meant:
         if word.endswith("率") or word == "满意度":
@@ -256,20 +260,29 @@ def _metric(folded: str, meant: tuple[str, ...] = ()) -> str:
 
 def _synonyms(folded: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the colloquial phrases the question uses, the report words they stand for)."""
-    said = tuple(p for p in sorted(lexicon.SYNONYMS, key=len, reverse=True) if p in folded)
+    said: tuple[str, ...] = ()
+    for phrase in sorted(lexicon.SYNONYMS, key=len, reverse=True):
+        if phrase in folded and not any(phrase in longer for longer in said):   # 免费打官司, not 打官司
+            said += (phrase,)
     return said, _unique(tuple(w for p in said for w in lexicon.SYNONYMS[p]))
 
 
 def _topic(folded: str, words: tuple[str, ...], drop: frozenset[str], meant: tuple[str, ...] = ()) -> Topic:
     """The question without its place and year words, lead-ins ("那"), tails ("呢？") and pronouns."""
-    bare = folded.strip()
-    for word in sorted(set(words), key=len, reverse=True):
-        bare = bare.replace(word, " ")
+    bare = _blank(folded.strip(), words)
     bare = _TAIL.sub("", _LEAD.sub("", bare)).strip()
     bare = _PRONOUNS.sub(" ", bare)
     bare = re.sub(r"\s+", " ", bare).strip(" ,，、的")
     return Topic(bare, _unique(tuple(key_terms(bare, drop)) + meant), _asks_figure(bare), _section(bare),
                  _metric(bare, meant))
+
+
+def _blank(text: str, words: tuple[str, ...]) -> str:
+    """``text`` with the place and year words blanked out, so they neither count as key words nor glue onto
+    the next word when segmented ("海盛区有…" → "区有")."""
+    for word in sorted(set(words), key=len, reverse=True):
+        text = text.replace(word, " ")
+    return text
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:

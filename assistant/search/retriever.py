@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.store import Store
+from assistant.index.tokens import tokenize
 from assistant.records import Hit
 from assistant.search.catalog import Catalog
 from assistant.search.filters import Filters, select_reports
@@ -33,6 +34,7 @@ class Retrieval:
     reason: str = ""
     year_in_text: bool = False
     notices: tuple[str, ...] = ()
+    sources: tuple[str, ...] | None = None   # the reports in scope (None: every report)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Scope:
     reason: str = ""
     year_in_text: bool = False
     notices: tuple[str, ...] = ()
+    sources: tuple[str, ...] | None = None
 
 
 class Retriever:
@@ -65,6 +68,24 @@ class Retriever:
         self.dense = DenseSearcher(store, encoder)
         self.hybrid = HybridSearcher(self.dense, self.lexical, settings)
 
+    def reports(self) -> list[str]:
+        """Every indexed report, in index order."""
+        return list(self.catalog.metas)
+
+    def passages(self, source: str) -> list[Hit]:
+        """Every passage of one report, in reading order (for answers that need a whole section or report)."""
+        return [self.store.hit(int(row), 0.0) for row in self.store.rows_of([source])]
+
+    def containing(self, words: list[str], sources: list[str] | None = None) -> list[Hit]:
+        """Passages of ``sources`` (or of every report) whose heading or text holds every one of ``words``,
+        found through the BM25 postings, then checked on the folded text."""
+        rows = self.store.lexical.rows_with([t for w in words for t in tokenize(w)])
+        if sources is not None:
+            rows = np.intersect1d(rows, self.store.rows_of(sources))
+        chunks = self.store.chunks
+        return [self.store.hit(int(r), 0.0) for r in rows
+                if all(w in normalize(chunks[r].section + "\n" + chunks[r].text) for w in words)]
+
     def scope(self, question: Question, filters: Filters | None = None, use_question: bool = True) -> Scope:
         """The rows a search for ``question`` may return. Explicit ``filters`` fill in what the question does
         not name; where they contradict it, the question wins and the answer says so."""
@@ -76,7 +97,8 @@ class Retriever:
         chosen = select_reports(active, self.catalog.metas)
         notices += chosen.notices
         if chosen.reason:
-            return Scope(np.zeros(0, dtype=np.int64), active, chosen.reason, notices=notices)
+            return Scope(np.zeros(0, dtype=np.int64), active, chosen.reason, notices=notices, sources=())
+        sources = tuple(chosen.sources)
         rows = self.store.rows_of(chosen.sources)
         if chosen.year_in_text:
             years = [str(y) for y in active.years]
@@ -86,10 +108,10 @@ class Retriever:
             if len(rows) == 0:
                 where = "、".join(active.region_labels()) or "已索引的报告"
                 return Scope(rows, active, f"{where}没有覆盖{'、'.join(years)}年的报告，其他年份的报告中也未提及该年",
-                             True, notices)
+                             True, notices, sources)
         if len(rows) == len(self.store):
-            return Scope(None, active, "", chosen.year_in_text, notices)
-        return Scope(rows, active, "", chosen.year_in_text, notices)
+            return Scope(None, active, "", chosen.year_in_text, notices, sources)
+        return Scope(rows, active, "", chosen.year_in_text, notices, sources)
 
     def retrieve(self, question: Question, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                  use_question_filters: bool = True) -> Retrieval:
@@ -108,7 +130,7 @@ class Retriever:
             return Retrieval([], filters or Filters(), "索引中还没有报告")
         scope = self.scope(question, filters, use_question_filters)
         if scope.rows is not None and len(scope.rows) == 0:
-            return Retrieval([], scope.filters, scope.reason, scope.year_in_text, scope.notices)
+            return Retrieval([], scope.filters, scope.reason, scope.year_in_text, scope.notices, scope.sources)
         n = self.settings.candidates
         dense = Ranked.empty()
         if mode == "bm25":
@@ -120,4 +142,4 @@ class Retriever:
         cosine = dense.as_dict()
         hits = [self.store.hit(row, score, cosine.get(row))
                 for row, score in zip(best.rows[:k].tolist(), best.scores[:k].tolist())]
-        return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices)
+        return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices, scope.sources)

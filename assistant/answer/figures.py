@@ -1,0 +1,175 @@
+"""Figures in report text, and where a report states the measure a question asks about.
+
+A figure is a number with its unit as the report writes it ("215件", "5.9%", "1.86万件"). A report
+states a measure when one clause holds the measure's name (纠错率) or the question's topic words
+(行政复议, 申请) together with a figure of the asked kind: "划转行政编制3个" is not a case count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant import lexicon
+from assistant.records import Hit
+from assistant.search.question import Question
+from assistant.text import normalize, split_sentences
+
+_UNITS = "|".join(re.escape(u) for u in lexicon.FIGURE_UNITS)
+FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?\s*({_UNITS})")
+_CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]?")
+_ASK_WORDS = re.compile(r"(?:是|有|为|达到|达)?(?:多少|几)(?:个百分点|人次|万元|件|起|个|项|家|份|条|次|场|期|人|名|户|篇)?|"
+                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都")
+_ANCHORS = frozenset(lexicon.DOMAIN_WORDS)
+_RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A clause of a passage that states the figure asked for."""
+
+    hit: Hit
+    sentence: str     # the whole sentence, as in the report
+    clause: str       # the clause holding the figure, as in the report
+    value: str        # the figure with its unit ("5.9%"), or what the clause says instead ("未发生行政复议案件")
+    score: float
+    lead: str = ""    # how a first line states it, where the clause alone would not (a table cell)
+
+
+def asked_units(question: Question) -> tuple[str, ...]:
+    """The units a figure question accepts: "多少件" → 件 (and 起, 宗, 例); a rate → %; () for any."""
+    text = question.topic.text or question.text
+    if metric_core(question.metric).endswith(("率", "度")) or any(w in text for w in lexicon.RATE_ASKED):
+        return ("%", "‰")
+    m = re.search(r"(?:多少|几)(个百分点|人次|万元|亿元|件|起|宗|个|项|家|份|条|次|场|期|人|名|户|篇|单|元)", text)
+    if m:
+        return lexicon.ASKED_UNITS.get(m[1], (m[1],))
+    for word, unit in lexicon.UNIT_WORDS.items():
+        if word in text and unit:
+            return lexicon.ASKED_UNITS.get(unit, (unit,))
+    return ()
+
+
+def metric_core(metric: str) -> str:
+    """The shortest name of a rate that a report would write (行政复议纠错率 → 纠错率); '' for a count
+    ("案件数" is never written as such: the unit and the topic words find it)."""
+    return next((m for m in _RATE_CORES if metric.endswith(m)), "")
+
+
+def asked_thing(question: Question) -> str:
+    """What a figure question asks for, in words for "报告未写明…": the measure, or the topic without its
+    asking words ("行政复议案件有多少件" → "行政复议案件的数字")."""
+    if question.metric.endswith(("率", "度")):
+        return question.metric
+    thing = _ASK_WORDS.sub("", question.topic.text).strip(" ,，的")
+    thing = re.sub(r"^(?:的|在|了)+", "", thing)
+    return f"{thing}的具体数字" if thing else "相关数字"
+
+
+def figures(text: str) -> list[re.Match]:
+    """Every figure in ``text`` with a unit; bare years are not figures."""
+    return list(FIGURE.finditer(text))
+
+
+def statements(question: Question, hits: list[Hit]) -> list[Statement]:
+    """Clauses of ``hits`` that state the figure asked for, best first."""
+    core = metric_core(question.metric)
+    units = asked_units(question)
+    terms = [t for t in question.terms if t not in lexicon.FIGURE_WORDS and t != core and not t.isdigit()]
+    # The field words a question names (行政复议, 法律援助) must be the sentence's: a 行政诉讼 count is
+    # not a 行政复议 count.
+    anchors = [] if core else [t for t in terms if t in _ANCHORS and t != "法治政府"]
+    fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
+    verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
+    out = []
+    for rank, hit in enumerate(hits):
+        out.extend(_table_cells(question, hit, rank, terms, units))
+        for a, b in split_sentences(hit.text):
+            sentence = hit.text[a:b]
+            if "|" in sentence:
+                continue   # table rows: read by column above
+            folded_sentence = normalize(sentence)
+            context = folded_sentence + normalize(hit.section)
+            if any(a not in folded_sentence for a in anchors) and not all(
+                    a in context for a in anchors):
+                continue
+            for clause in _CLAUSE.findall(sentence):
+                folded = normalize(clause)
+                if core and core not in folded:
+                    continue
+                named = [f for f in lexicon.CASE_FIELDS if f in folded]
+                if fields and named and not set(named) & set(fields):
+                    continue
+                value = _value(folded, core, units)
+                if not value:
+                    continue
+                got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
+                if terms and got == 0 and not core:
+                    continue
+                score = (2.0 if core and core in folded else 0.0) + got / max(len(terms), 1) - 0.05 * rank
+                if verbs:
+                    said = [v for v in lexicon.COUNT_VERBS if v in folded]
+                    score += 1.0 if set(said) & set(verbs) else (-0.5 if said else 0.0)
+                if any(w in folded for w in lexicon.TARGET_WORDS):
+                    score -= 1.5
+                out.append(Statement(hit, sentence.strip(), clause.strip(" ，,；;。！？"), value, score))
+    # Best first; among equals the earliest clause (reports state the headline count first).
+    return sorted(out, key=lambda s: -s.score)
+
+
+_YEAR_CELL = re.compile(rf"^\s*({lexicon.YEAR})\s*年?(?:度)?\s*$")
+
+
+def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], units: tuple[str, ...]) -> list[Statement]:
+    """Figures in a table kept as rows ("指标 | 2022年 | 2023年" / "行政复议收案 | 118件 | 156件"): the cell of
+    the year asked (else the latest year) in the row whose label names the question's words."""
+    lines = [ln for ln in hit.text.split("\n") if ln.count("|") >= 1]
+    header: dict[int, int] = {}
+    out = []
+    for line in lines:
+        cells = [c.strip() for c in line.split("|")]
+        years = {i: int(m[1]) for i, c in enumerate(cells) if (m := _YEAR_CELL.match(normalize(c)))}
+        if len(years) >= 1 and len(years) >= len(cells) - 1:
+            header = years
+            continue
+        if not header:
+            continue
+        label = normalize(cells[0])
+        got = sum(t in label for t in terms)
+        core = metric_core(question.metric)
+        if (core and core not in label) or (not core and got == 0):
+            continue
+        wanted = [i for i, y in header.items() if y in question.year_values] or [max(header, key=header.get)]
+        column = wanted[0]
+        if column >= len(cells):
+            continue
+        cell = normalize(cells[column])
+        match = FIGURE.search(cell)
+        if not match or (units and match[3] not in units):
+            continue
+        value = match[0].replace(" ", "")
+        lead = f"{cells[0]}（{header[column]}年）**{cells[column]}**"
+        score = (2.0 if core else 0.0) + got / max(len(terms), 1) + 0.5 - 0.05 * rank
+        out.append(Statement(hit, line.strip(), line.strip(), value, score, lead))
+    return out
+
+
+def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
+    """The figure a (folded) clause gives in one of ``units`` (any unit when empty), after the rate's name
+    when there is one ("纠错率5.9%"); or the clause itself when it says the thing did not happen."""
+    for match in FIGURE.finditer(folded):
+        if units and match[3] not in units:
+            continue
+        if core and folded.find(core) > match.start():
+            continue
+        return match[0].replace(" ", "")
+    if any(w in folded for w in lexicon.NONE_HAPPENED):
+        return folded.strip(" ，,；;。")
+    return ""
+
+
+def bold_value(clause: str, value: str) -> str:
+    """The clause with its figure in bold, for a lead line ("纠错率 **5.9%**")."""
+    at = normalize(clause).find(value)
+    if at < 0 or len(normalize(clause)) != len(clause):
+        return clause.replace(value, f"**{value}**", 1) if value in clause else clause
+    return clause[:at] + f"**{clause[at:at + len(value)]}**" + clause[at + len(value):]

@@ -1,0 +1,125 @@
+"""Answers an analyst can trust: complete lists, a direct first line, honest "未写明", comparison tables.
+
+The reports are tiny inline fixtures of places and figures the seeds do not hold; the hash encoder
+makes retrieval deterministic.
+"""
+import pytest
+
+from eval.scoring import unsupported_numbers
+
+from tests.conftest import bot_over
+
+pytestmark = pytest.mark.unit
+
+REPORTS = {
+    "yl.txt": """鄞陵县人民政府关于2022年度法治政府建设情况的报告
+一、主要做法
+（一）推进行政复议规范化。全年收到行政复议申请86件，受理80件，纠错率为11.3%。划转行政编制3个。
+（二）深化府院联动。与县人民法院建立府院联动机制，召开联席会议4次。
+（三）加强法律援助。办理法律援助案件412件。行政诉讼一审案件57件，败诉率为3.5%。
+二、存在的问题
+一年来取得了一定成效，但仍存在一些问题和不足，主要表现在：基层执法力量薄弱；规范性文件备案审查不够及时；普法宣传针对性不强；公职律师作用发挥不充分。
+三、下一步工作打算
+一是加强执法队伍建设。开展执法培训12场。二是完善备案审查制度。三是深化“八五”普法。
+鄞陵县人民政府
+2023年2月1日
+""",
+    "hs.txt": """海盛区2022年法治政府建设年度报告
+一、主要举措
+1.优化营商环境。为企业出具法律意见书88份。
+2.规范行政执法。全年办理行政处罚案件3120件，罚没金额560.5万元。
+3.化解行政争议。全年办理行政复议案件41件。行政诉讼应诉案件12件，行政机关负责人出庭应诉率100%。
+二、存在的不足
+（1）依法行政意识有待提升。
+（2）执法监督力度不够。
+（3）法治宣传形式单一。
+三、2023年工作计划
+（一）持续推进综合行政执法改革。
+（二）完善执法监督机制。
+海盛区人民政府
+2023年1月10日
+""",
+    "tq.txt": """塘桥镇人民政府2022年度法治政府建设工作报告
+一、工作情况
+全镇推进依法行政，开展普法活动36场，调处矛盾纠纷215起。
+二、存在的不足
+法治宣传覆盖面不够广。
+三、下一步打算
+加强镇村两级法律服务。
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    return bot_over(tmp_path_factory, REPORTS)
+
+
+def body(answer):
+    return "".join(q for p in answer.points for q in p.quotes)
+
+
+def test_problems_in_one_paragraph_separated_by_semicolons_are_all_listed(bot):
+    answer = bot.ask("鄞陵县存在哪些问题？")
+    items = ["基层执法力量薄弱", "规范性文件备案审查不够及时", "普法宣传针对性不强", "公职律师作用发挥不充分"]
+    assert all(i in body(answer) for i in items) and len(answer.points) == 4
+    assert answer.lead.startswith("鄞陵县2022年的报告列出了4项")
+    assert "取得了一定成效" not in body(answer) and "2023年2月1日" not in body(answer)
+
+
+@pytest.mark.parametrize("question,items", [
+    ("海盛区有哪些不足？", ["依法行政意识有待提升", "执法监督力度不够", "法治宣传形式单一"]),
+    ("海盛区2023年工作计划是什么？", ["持续推进综合行政执法改革", "完善执法监督机制"]),
+    ("鄞陵县下一步有什么打算？", ["加强执法队伍建设", "完善备案审查制度", "深化“八五”普法"]),
+])
+def test_every_item_of_a_list_by_its_own_markers(bot, question, items):
+    answer = bot.ask(question)
+    assert all(i in body(answer) for i in items), answer.text
+    assert len(answer.points) == len(items) and "人民政府" not in body(answer)
+
+
+def test_figure_first_line_states_it_in_the_reports_words(bot):
+    answer = bot.ask("鄞陵县2022年行政复议纠错率是多少？")
+    assert answer.lead == "鄞陵县2022年：纠错率为**11.3%**[1]"
+    assert "纠错率为11.3%" in answer.citations[0].quotes[0]
+
+
+def test_a_figure_not_stated_is_said_to_be_not_stated(bot):
+    answer = bot.ask("海盛区2022年行政诉讼败诉率是多少？")
+    assert answer.found and answer.lead.startswith("报告未写明海盛区2022年行政诉讼败诉率")
+    assert answer.citations and answer.citations[0].source == "hs.txt"
+    assert "%" not in answer.lead
+
+
+def test_a_count_is_never_read_from_another_kind_of_figure(bot):
+    # "划转行政编制3个" is not a case count; 行政诉讼 cases are not 行政复议 cases.
+    answer = bot.ask("鄞陵县行政复议案件有多少件？")
+    assert "**86件**" in answer.lead and "3个" not in answer.lead and "57件" not in answer.lead
+
+
+def test_which_places_covers_every_report_with_one_citation_each(bot):
+    answer = bot.ask("哪些地方建立了府院联动机制？")
+    assert {h.source for h in answer.citations} == {"yl.txt"} and len(answer.points) == 1
+    assert answer.lead.startswith("共有1份报告提到")
+    assert not bot.ask("哪些地方建立了首席数据官制度？").found
+
+
+def test_comparison_is_a_table_with_a_row_per_report_and_not_stated_rows(bot):
+    answer = bot.ask("各地2022年行政复议案件数量分别是多少？")
+    rows = {r.source: r for r in answer.table.rows}
+    assert set(rows) == {"yl.txt", "hs.txt", "tq.txt"}
+    assert rows["yl.txt"].value == "86件" and rows["hs.txt"].value == "41件" and rows["tq.txt"].value == "未写明"
+    assert all(r.citation for r in rows.values())
+    assert "| 地区 · 年份 |" in answer.text and "| 未写明 |" in answer.text
+    assert answer.to_dict()["table"]["rows"][0]["value"]
+
+
+@pytest.mark.parametrize("question", [
+    "鄞陵县存在哪些问题？", "鄞陵县2022年行政复议纠错率是多少？", "海盛区罚没金额是多少？", "各地2022年行政复议案件数量分别是多少？",
+    "哪些地方建立了府院联动机制？", "塘桥镇调处了多少起矛盾纠纷？", "海盛区2022年行政诉讼败诉率是多少？",
+])
+def test_found_answers_quote_cite_and_hold_no_number_the_text_lacks(bot, question):
+    answer = bot.ask(question)
+    assert answer.found and answer.points and answer.citations
+    assert all(p.quotes and p.quotes[0] for p in answer.points)
+    assert unsupported_numbers(answer, question) == []
