@@ -148,7 +148,7 @@ STOPWORDS = tuple(
 # Words so common in these reports that finding them in a sentence says nothing about relevance:
 # dropped from a question's key words (not from BM25 tokens).
 GENERIC_TERMS = tuple(
-    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些".split()
+    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年".split()
 )
 # What counts as a token: one Chinese character (within a word), a Latin word, or a number.
 TOKEN = r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?"
@@ -180,7 +180,7 @@ SYNONYMS = {
     "负责人出庭": ("出庭应诉",), "纠正": ("纠错",), "改正": ("纠错",), "申请复议": ("行政复议",),
     "免费律师": ("法律援助",), "请不起律师": ("法律援助",), "免费打官司": ("法律援助",), "帮打官司": ("法律援助",),
     "到庭": ("出庭应诉",), "告上法庭": ("行政诉讼",), "领导出庭": ("出庭应诉",), "上法庭": ("行政诉讼",), "法律顾问": ("法律顾问",), "红头文件": ("规范性文件",),
-    "热线": ("12345",), "市民热线": ("12345",), "投诉电话": ("12345",), "满意率": ("满意度",), "跑腿": ("政务服务",),
+    "热线": ("12345", "热线"), "市民热线": ("12345", "热线"), "投诉电话": ("12345",), "满意率": ("满意度",), "跑腿": ("政务服务",),
     "网上办": ("网办",), "砍掉": ("精简", "精简率"), "砍了": ("精简", "精简率"), "少跑腿": ("最多跑一次",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
 }
 # Units a figure can carry, longest first ("人次" before "人").
@@ -200,7 +200,7 @@ UNIT_WORDS = {"案件数": "件", "件数": "件", "人数": "人", "金额": "�
               "资金": "万元", "经费": "万元", "次数": "次", "数量": ""}
 # Verbs that say which count a figure is ("受理61件" is not "收到68件"): a clause with the asked verb
 # wins, one with another of them loses.
-COUNT_VERBS = ("受理", "收到", "审结", "办结", "办理", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
+COUNT_VERBS = ("受理", "收到", "审结", "办结", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
                "败诉", "胜诉", "出庭", "审查", "备案", "公示", "培训", "检查", "处罚", "罚没", "收案", "接收", "登记")
 # A clause with these states a target or a shortfall, not what was achieved ("力争达到98%以上").
 TARGET_WORDS = ("力争", "确保", "目标", "未达到", "尚未达到", "争取", "预计", "计划", "仍未")
@@ -216,7 +216,7 @@ LIST_LEAD_INS = ("主要表现在", "主要表现为", "具体表现在", "具�
 # needs the rest of its words.
 GENERIC_ACTIONS = tuple(
     "建立 建成 出台 制定 开展 推行 实施 实行 推进 落实 设立 成立 印发 完善 健全 加强 深化 创新 机制 制度 工作 规定 办法 "
-    "措施 有关 相关 建设 体系 方面 管理 情况 地方 地区 报告 提到".split()
+    "措施 有关 相关 建设 体系 方面 管理 情况 地方 地区 报告 提到 发挥 作用 积极 充分 有效 不断 进一步 坚持".split()
 )
 # A question asking "how high / what share" asks for a rate.
 RATE_ASKED = ("比例", "比率", "多高", "百分之", "占比", "几成")

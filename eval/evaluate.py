@@ -51,7 +51,7 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
         "seeds": Case("seeds", seeds, (HERE / "qa.jsonl",), HERE / "conversations.jsonl", HERE / "seeds_truth.jsonl"),
         "seeds-kinds": Case("seeds-kinds", seeds, (HERE / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                             configs=CONFIGS[-1:]),
-        "formats": Case("formats", HERE / "formats", (HERE / "qa_formats.jsonl",), None, HERE / "seeds_truth.jsonl",
+        "formats": Case("formats", HERE / "formats", (HERE / "qa_formats.jsonl",), None, HERE / "formats_truth.jsonl",
                         configs=CONFIGS[-1:]),
         "generalisation": Case("generalisation", gen / "reports", (gen / "qa.jsonl",), gen / "conversations.jsonl",
                                gen / "truth.jsonl"),

@@ -3,6 +3,7 @@ compared across every report in scope ("各地行政复议案件数量分别是�
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,9 +37,15 @@ class Mention:
     sentence: str
 
 
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+
+
 def core_words(question: Question) -> list[str]:
-    """The words a report must hold to "have" what a places question asks: its key words without the
-    generic ones (建立, 机制, 制度…)."""
+    """The words a report must hold to "have" what a places question asks: what it puts in quotes
+    (“法治体检”), else its key words without the generic ones (建立, 机制, 制度…)."""
+    quoted = [normalize(m) for m in _QUOTED.findall(question.raw)]
+    if quoted:
+        return quoted
     words = [t for t in question.terms if t not in lexicon.GENERIC_ACTIONS and not t.isdigit()]
     return words or list(question.terms)
 
@@ -78,7 +85,7 @@ def compare(question: Question, reader: Reader, sources: list[str]) -> list[Cell
     cells = []
     for source in sources[:MAX_ROWS]:
         passages = reader.passages(source)
-        found = statements(question, passages)
+        found = statements(question, passages, ranked=False)
         top = found[0].score if found else 0.0
         # Among the best-scoring clauses, the one the report states first.
         firsts = [s for s in found if s.score >= top - 1e-9]

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from assistant import lexicon
 from assistant.records import Hit
 from assistant.search.question import Question
-from assistant.text import normalize, split_sentences
+from assistant.text import display, normalize, split_sentences
 
 _UNITS = "|".join(re.escape(u) for u in lexicon.FIGURE_UNITS)
 FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?\s*({_UNITS})")
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]?")
 _ASK_WORDS = re.compile(r"(?:是|有|为|达到|达)?(?:多少|几)(?:个百分点|人次|万元|件|起|个|项|家|份|条|次|场|期|人|名|户|篇)?|"
-                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都")
+                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
+                        r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _ANCHORS = frozenset(lexicon.DOMAIN_WORDS)
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
 
@@ -70,8 +71,9 @@ def figures(text: str) -> list[re.Match]:
     return list(FIGURE.finditer(text))
 
 
-def statements(question: Question, hits: list[Hit]) -> list[Statement]:
-    """Clauses of ``hits`` that state the figure asked for, best first."""
+def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list[Statement]:
+    """Clauses of ``hits`` that state the figure asked for, best first. ``ranked``: the hits are best first
+    (retrieved), so a later one counts a little less; otherwise they are a report in reading order."""
     core = metric_core(question.metric)
     units = asked_units(question)
     terms = [t for t in question.terms if t not in lexicon.FIGURE_WORDS and t != core and not t.isdigit()]
@@ -81,7 +83,8 @@ def statements(question: Question, hits: list[Hit]) -> list[Statement]:
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     out = []
-    for rank, hit in enumerate(hits):
+    for position, hit in enumerate(hits):
+        rank = position if ranked else 0
         out.extend(_table_cells(question, hit, rank, terms, units))
         for a, b in split_sentences(hit.text):
             sentence = hit.text[a:b]
@@ -106,16 +109,22 @@ def statements(question: Question, hits: list[Hit]) -> list[Statement]:
                 if terms and got == 0 and not core:
                     continue
                 score = (2.0 if core and core in folded else 0.0) + got / max(len(terms), 1) - 0.05 * rank
+                # "审结行政复议案件17件" beats "行政复议案件邮件申请8件": the figure right after the asked words.
+                at = folded.find(value)
+                if at > 0 and any(folded[max(0, at - len(t) - 2):at].endswith(t) or t in folded[max(0, at - len(t) - 2):at]
+                                  for t in terms if len(t) >= 2):
+                    score += 0.5
                 if verbs:
                     said = [v for v in lexicon.COUNT_VERBS if v in folded]
                     score += 1.0 if set(said) & set(verbs) else (-0.5 if said else 0.0)
                 if any(w in folded for w in lexicon.TARGET_WORDS):
                     score -= 1.5
-                out.append(Statement(hit, sentence.strip(), clause.strip(" ，,；;。！？"), value, score))
+                out.append(Statement(hit, display(sentence), display(clause).strip(" ，,；;。！？"), value, score))
     # Best first; among equals the earliest clause (reports state the headline count first).
     return sorted(out, key=lambda s: -s.score)
 
 
+_BARE_COUNT = re.compile(r"(?:案件|申请|案)(\d{1,6})(?![\d.%年月日号万])\s*$")
 _YEAR_CELL = re.compile(rf"^\s*({lexicon.YEAR})\s*年?(?:度)?\s*$")
 
 
@@ -162,6 +171,11 @@ def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
         if core and folded.find(core) > match.start():
             continue
         return match[0].replace(" ", "")
+    if not core and (not units or set(units) & set(lexicon.ASKED_UNITS["件"])):
+        # "已受理法律援助案件104": a count whose unit the text lost, right after the word it counts.
+        bare = _BARE_COUNT.search(folded.rstrip(" ，,；;。"))
+        if bare:
+            return bare[1]
     if any(w in folded for w in lexicon.NONE_HAPPENED):
         return folded.strip(" ，,；;。")
     return ""

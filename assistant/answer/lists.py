@@ -81,14 +81,26 @@ def find_section(kind: str, question: Question, passages: list[Hit],
         for i in at:
             keep.add(i)
             j = i + 1
-            while j < len(passages) and (_path(passages[j]) == _path(passages[i]) and j == i + 1
-                                         or len(_path(passages[j])) > len(_path(passages[i]))
-                                         and _path(passages[j])[:len(_path(passages[i]))] == _path(passages[i])):
+            while j < len(passages) and _continues_list(_path(passages[i]), _path(passages[j]), j == i + 1):
                 keep.add(j)
                 j += 1
         found = [passages[j] for j in sorted(keep)]
         return min((_path(p) for p in found), key=len), found
     return (), []
+
+
+_SUBPOINT_TITLE = re.compile(rf"^[{lexicon.CN_NUMERALS}]{{1,3}}是")
+
+
+def _continues_list(first: tuple[str, ...], path: tuple[str, ...], adjacent: bool) -> bool:
+    """Whether a passage carries on a list that opened in a passage of path ``first``: the next window of
+    the same section, a part below it, or a sibling sub-point cut out of the same paragraph ("二是…")."""
+    if path == first:
+        return adjacent
+    if len(path) > len(first) and path[:len(first)] == first:
+        return True
+    return (len(path) == len(first) and path[:-1] == first[:-1] and bool(path)
+            and bool(_SUBPOINT_TITLE.match(path[-1])))
 
 
 def _path(hit: Hit) -> tuple[str, ...]:
@@ -145,6 +157,8 @@ def _inline_items(kind: str, hit: Hit) -> list[Item]:
             start = m.start()
     body = text[start:]
     marks = [m.start() for m in _MARK.finditer(body)]
+    if marks == [0] and kind == "measures":
+        marks = []   # "3.坚持…。正文…": the paragraph's own number, not a list
     if marks:
         bounds = marks + [len(body)]
         return [Item(_lead_sentences(body[a:b]), hit) for a, b in zip(bounds, bounds[1:])]
@@ -164,8 +178,7 @@ def _inline_items(kind: str, hit: Hit) -> list[Item]:
         end = body.find("。")
         sentence = body[:end if end >= 0 else len(body)]
         clauses = [c for c in re.split(r"[，,]", sentence) if len(normalize(c)) >= 6]
-        return [Item(display(c).strip(), hit) for c in clauses[1 if len(clauses) > 2 else 0:]] or \
-            [Item(_lead_sentences(body), hit)]
+        return [Item(display(c).strip(), hit) for c in clauses] or [Item(_lead_sentences(body), hit)]
     if kind == "measures" and len(paragraphs) == 1:
         # One paragraph of what was done: each sentence is a measure.
         return [Item(display(body[a:b]), hit) for a, b in split_sentences(body)

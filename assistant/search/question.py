@@ -102,6 +102,7 @@ class Question:
     issuers: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     tokens: tuple[str, ...] = ()
+    place_tokens: tuple[str, ...] = ()   # the tokens of its places and issuers: ranked by only without a filter
     figure: bool = False
     section: str = ""            # problems / plans: the kind of section that holds the answer
     metric: str = ""             # the measure a figure question asks about ("纠错率")
@@ -117,8 +118,10 @@ class Question:
     @property
     def intent(self) -> str:
         """One of :data:`INTENTS`: what kind of answer the question wants."""
+        if self.compare and self.figure:
+            return "compare"       # "各地…分别是多少", "这两年…分别是多少件"
         if self.cross:
-            return "compare" if self.compare and self.figure else "places"
+            return "places"
         if self.section:
             return self.section
         if self.figure:
@@ -179,9 +182,13 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
         drop.update(key_terms(phrase))
     topic = _topic(folded, words, frozenset(drop), meant)
     terms = _unique(tuple(key_terms(_blank(folded, words), frozenset(drop))) + meant)
+    # Places and issuers are filters, not words to rank by: every passage of the report holds them, and
+    # the shortest (a signature line) would win on them.
+    ranked = _blank(folded, region_words + issuers) if regions or issuers else folded
     return Question(
         raw=raw, text=folded, regions=regions, years=years, issuers=issuers,
-        terms=terms, tokens=tuple(tokenize(folded)) + tuple(t for m in meant for t in tokenize(m)),
+        terms=terms, tokens=tuple(tokenize(ranked)) + tuple(t for m in meant for t in tokenize(m)),
+        place_tokens=tuple(t for w in region_words + issuers for t in tokenize(w)),
         figure=_asks_figure(raw), section=_section(folded), metric=_metric(folded, meant),
         cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)),
         measures=bool(_MEASURES.search(folded)), topic=topic,
@@ -198,8 +205,10 @@ def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[
     """
     parts = [r.label for r in regions] + [f"{y.year}年" for y in years] + [topic.text]
     text = normalize(" ".join(p for p in parts if p).strip()) or question.text
+    ranked = normalize(" ".join(p for p in parts[len(regions):] if p)) if regions else text
     return replace(question, text=text, regions=regions, years=years, terms=topic.terms,
-                   tokens=tuple(tokenize(text)), figure=topic.figure, section=topic.section,
+                   tokens=tuple(tokenize(ranked)), place_tokens=tuple(t for r in regions for t in tokenize(r.label)),
+                   figure=topic.figure, section=topic.section,
                    metric=topic.metric, topic=topic, carried=carried)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from assistant.index.store import Store
 from assistant.index.tokens import tokenize
+from assistant.ingest.chunking import CLOSING
 from assistant.records import Hit
 from assistant.search.catalog import Catalog
 from assistant.search.filters import Filters, select_reports
@@ -140,6 +141,8 @@ class Retriever:
         else:
             best, dense = self.hybrid.search(question, n, scope.rows)
         cosine = dense.as_dict()
-        hits = [self.store.hit(row, score, cosine.get(row))
-                for row, score in zip(best.rows[:k].tolist(), best.scores[:k].tolist())]
+        chunks = self.store.chunks
+        # Signature and date lines are indexed but answer nothing.
+        ranked = [(r, s) for r, s in zip(best.rows.tolist(), best.scores.tolist()) if chunks[r].path != (CLOSING,)]
+        hits = [self.store.hit(row, score, cosine.get(row)) for row, score in ranked[:k]]
         return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices, scope.sources)

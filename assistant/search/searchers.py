@@ -44,7 +44,10 @@ class LexicalSearcher:
         self.store = store
 
     def search(self, question: Question, k: int, rows: np.ndarray | None = None) -> Ranked:
-        found = top_k(self.store.lexical.scores(list(question.tokens)), rows, k)
+        # Without a filter the place names are the only words that find a place's report; with one, every
+        # passage in scope holds them.
+        tokens = list(question.tokens) + (list(question.place_tokens) if rows is None else [])
+        found = top_k(self.store.lexical.scores(tokens), rows, k)
         keep = found.scores > 0
         return Ranked(found.rows[keep], found.scores[keep])
 
