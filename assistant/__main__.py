@@ -5,7 +5,9 @@ import argparse
 import json
 import sys
 
+from assistant.answer.render import provenance_text, report_label
 from assistant.api import Assistant
+from assistant.regions import KIND_NAMES
 from assistant.settings import Settings
 from assistant.index.store import IndexUnusable
 
@@ -45,10 +47,27 @@ def _print_hits(hits) -> None:
     if not hits:
         print("没有找到相关段落。")
     for i, h in enumerate(hits, 1):
-        print(f"[{i}] {h.score:.4f}  {h.region} {h.years}年  {h.source}")
+        print(f"[{i}] {h.score:.4f}  {report_label(h.region, h.years, h.uncertain)}  {h.source}")
         print(f"    {h.section}")
         text = h.text.replace("\n", " ")
         print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")
+
+
+def _print_reports(bot: Assistant, as_json: bool) -> None:
+    """Each report's labels, where they were read, and which are guesses (marked 推断)."""
+    rows = []
+    for source, meta in bot.reports.items():
+        rows.append({"source": source, "chunks": bot.store.files[source].count, **meta.to_dict()})
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        meta = bot.reports[row["source"]]
+        level = KIND_NAMES.get(meta.level, meta.level or "未识别")
+        origin = provenance_text(meta.provenance)
+        print(f"{report_label(meta.region, meta.years, meta.uncertain)}（{level}）  {meta.title or '（无标题）'}")
+        print(f"    {row['source']} · {row['chunks']} 个段落 · 发布机关 {meta.issuer or '未识别'}"
+              f"{'（推断）' if 'issuer' in meta.uncertain else ''} · 来自 {origin}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--year", type=int)
         p.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_reports = sub.add_parser("reports", help="list the indexed reports and how each label was read")
+    p_reports.add_argument("--folder", default="seeds")
+    p_reports.add_argument("--json", action="store_true", help="print the result as JSON")
     p_chat = sub.add_parser("chat", help="ask questions and follow-ups in the terminal")
     p_chat.add_argument("--folder", default="seeds")
     args = parser.parse_args(argv)
@@ -85,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"跳过 {name}：{reason}")
             return 0
         bot = _open(args, _Bars())
-        if args.command == "search":
+        if args.command == "reports":
+            _print_reports(bot, args.json)
+        elif args.command == "search":
             hits = bot.search(args.question, k=args.k, region=args.region, year=args.year, mode=args.mode)
             if args.json:
                 print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))

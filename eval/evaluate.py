@@ -192,7 +192,7 @@ def identity_scores(bot: Assistant, truth: dict) -> dict:
             and set(meta.region_path) <= set(t.region_path),
             "level": getattr(meta, "level", "") == t.level,
             "year": (meta.year_from, meta.year_to) == (t.year_from, t.year_to),
-            "issuer": scoring.fold(meta.issuer) == scoring.fold(t.issuer),
+            "issuer": scoring.same_issuer(meta.issuer, t.issuer, t.region_path),
         }
         for name, ok in got.items():
             fields[name] += ok

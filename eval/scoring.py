@@ -57,6 +57,15 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text or ""))
 
 
+def same_issuer(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
+    """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府."""
+    a, b = fold(got), fold(truth)
+    if not a or not b:
+        return a == b
+    short, long = sorted((a, b), key=len)
+    return short == long or (long.endswith(short) and long[:-len(short)] in "".join(region_path))
+
+
 def asked_path(q: Question, truth: dict[str, Truth]) -> tuple[str, ...] | None:
     """The region a question is about: its ``asked`` field, else the one region all its gold reports share
     (for gold files written before ``asked`` existed). None for questions about several regions."""

@@ -4,6 +4,15 @@ from __future__ import annotations
 from assistant.records import Answer, Hit, Point
 
 NOT_FOUND = "报告中没有找到"
+# Where a report's label was read, in words for the CLI and the UI.
+FIELD_NAMES = {"title": "标题", "region": "地区", "year": "年份", "issuer": "发布机关", "date": "日期"}
+ORIGIN_NAMES = {"title": "标题", "signature": "落款", "source": "来源行", "issuer": "发布机关", "intro": "开头",
+                "body": "正文推断", "date": "发布日期推断", "web": "网页发布时间", "sidecar": "说明文件", "user": "用户修改"}
+
+
+def provenance_text(provenance: dict) -> str:
+    """"地区←标题、年份←开头…": where each label of a report was read."""
+    return "、".join(f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}" for k, v in provenance.items() if v)
 EMPTY_QUESTION = "请输入问题。"
 
 
