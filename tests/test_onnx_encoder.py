@@ -164,3 +164,15 @@ def test_load_encoder_names_the_onnx_spec():
 
     with pytest.raises(ValueError, match="e5-onnx"):
         load_encoder("e5-tensorflow")
+
+
+def test_worker_processes_give_the_same_vectors(tiny_weights, tmp_path):
+    from embeddings.onnx_e5 import OnnxE5Encoder
+
+    texts = [f"行政复议 {'ab ' * (i % 7)}" for i in range(12)]
+    here = OnnxE5Encoder(threads=1, batch_size=2, weights=tiny_weights, cache_dir=tmp_path)
+    pooled = OnnxE5Encoder(threads=1, batch_size=2, weights=tiny_weights, cache_dir=tmp_path, workers=2)
+    try:
+        assert np.min(np.sum(pooled.encode_passages(texts) * here.encode_passages(texts), axis=1)) > 0.99  # batch mates differ
+    finally:
+        pooled.close()
