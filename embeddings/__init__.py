@@ -1,5 +1,5 @@
 """Encoders that turn text into vectors, and the FAISS index that searches them."""
-from embeddings.encoder import Encoder, HashEncoder, load_encoder
+from embeddings.encoder import DEFAULT_ENCODER, Encoder, HashEncoder, load_encoder, vector_space
 from embeddings.vector_index import VectorIndex
 
-__all__ = ["Encoder", "HashEncoder", "VectorIndex", "load_encoder"]
+__all__ = ["DEFAULT_ENCODER", "Encoder", "HashEncoder", "VectorIndex", "load_encoder", "vector_space"]

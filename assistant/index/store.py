@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.records import Chunk, Hit, ReportMeta
+from embeddings.encoder import vector_space
 from embeddings.vector_index import VectorIndex
 from assistant.index.lexical import LexicalIndex
 
@@ -172,7 +173,7 @@ class Store:
         problems = []
         if manifest.get("format") != FORMAT:
             problems.append(f"format {manifest.get('format')} (this version reads {FORMAT})")
-        if encoder and manifest.get("encoder") != encoder:
+        if encoder and vector_space(manifest.get("encoder") or "") != vector_space(encoder):
             problems.append(f"encoder {manifest.get('encoder')!r} (this run uses {encoder!r})")
         if dim and manifest.get("dim") != dim:
             problems.append(f"dimension {manifest.get('dim')} (this run uses {dim})")
