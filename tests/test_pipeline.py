@@ -1,4 +1,5 @@
 """Indexing, persistence and answers end to end with the hash encoder."""
+import hashlib
 import json
 import os
 
@@ -87,7 +88,9 @@ def test_index_built_differently_is_refused_with_a_rebuild_hint(hash_bot, tiny_f
     manifest_path = hash_bot.store.path / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["chunker"] = "0"
-    manifest_path.write_text(json.dumps(manifest))
+    text = json.dumps(manifest)
+    manifest_path.write_text(text)       # as an older chunker would have written it, checksum included
+    (manifest_path.parent / "manifest.sha256").write_text(hashlib.sha256(text.encode()).hexdigest())
     with pytest.raises(IndexMismatch, match="chunker version"):
         Assistant.from_folder(tiny_folder, index_dir=hash_bot.index_dir, encoder=hash_bot.encoder)
     bot = Assistant.from_folder(tiny_folder, index_dir=hash_bot.index_dir, encoder=hash_bot.encoder, rebuild=True)
