@@ -68,7 +68,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tiny_folder, tm
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "i", settings=Settings(encoder="hash-64"))
     skipped = dict(bot.skipped)
     assert set(skipped) == {"empty.txt", "blank.txt", "image.txt"}
-    assert "empty" in skipped["empty.txt"] and "binary" in skipped["image.txt"]
+    assert "空文件" in skipped["empty.txt"] and "二进制" in skipped["image.txt"]
     assert set(bot.store.files) == {"xihu.txt", "wuhou.txt"} or set(bot.store.files) == {"copy.txt", "wuhou.txt"}
     kept = next(iter(e for e in bot.store.files.values() if e.aliases))
     assert set(kept.aliases + (kept.source,)) == {"copy.txt", "xihu.txt"}
