@@ -430,7 +430,7 @@ def _failing(real, marker="锦江区"):
 
 @pytest.mark.parametrize("stage", ["cleaning", "metadata", "chunking", "tokens", "embedding"])
 def test_a_failure_at_any_stage_skips_only_that_file(tiny_folder, tmp_path, monkeypatch, stage):
-    import assistant.index.indexer as indexer
+    import assistant.index.embedding as embedding
     import assistant.ingest.report as report
 
     (tiny_folder / "c.txt").write_text(REPORT_C, encoding="utf-8")
@@ -442,7 +442,7 @@ def test_a_failure_at_any_stage_skips_only_that_file(tiny_folder, tmp_path, monk
     elif stage == "chunking":
         monkeypatch.setattr(report, "chunk_report", _failing(report.chunk_report))
     elif stage == "tokens":
-        monkeypatch.setattr(indexer, "tokenize", _failing(indexer.tokenize))
+        monkeypatch.setattr(embedding, "tokenize", _failing(embedding.tokenize))
     else:
         monkeypatch.setattr(encoder, "encode_passages", _failing(encoder.encode_passages))
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder)

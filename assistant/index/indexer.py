@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -23,16 +22,16 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant import lexicon
+from assistant.index.embedding import embed_reports, failure, reusable_vectors
 from assistant.index.lexical import LexicalIndex
 from assistant.index.plan import Plan, plan_update
-from assistant.index.scan import Candidate, Sidecar, discover, fingerprint, read_file, read_sidecar
+from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, read_sidecar
 from assistant.index.store import (FORMAT, FileEntry, IndexUnusable, IndexWriteError, Store, current_version,
                                    remove_unfinished, write_failure)
-from assistant.index.tokens import tokenize, tokenizer_version
+from assistant.index.tokens import tokenizer_version
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.ingest.reading import ReadError
-from assistant.ingest.report import index_text, parse_report
-from assistant.ingest.sidecar import SidecarError, parse_sidecar, sidecar_for
+from assistant.ingest.report import parse_report
 from assistant.records import Chunk, Report
 from assistant.settings import Settings
 from assistant.text import folding_version
@@ -45,7 +44,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int, str], None]
 
 ROUNDS = 3                      # plans made outside the lock before one is made under it
-SIDECAR_IGNORED = "已忽略，报告按正文中的元数据索引"
 
 # Files some update of this process is reading right now, so that a concurrent update leaves them to it:
 # (index folder, file, content hash) → the id of the update reading it.
@@ -83,10 +81,6 @@ def analysis_key() -> dict:
     return {"lexicon": lexicon.fingerprint(), "tokenizer": f"{tokenizer_version()}; {folding_version()}"}
 
 
-def _failure(stage: str, exc: Exception) -> str:
-    return f"{stage}失败（{type(exc).__name__}: {str(exc)[:120]}）"
-
-
 @dataclass(frozen=True)
 class _Ready:
     """A report read, tokenised and embedded, waiting to be committed."""
@@ -118,12 +112,12 @@ class _Update:
         self.folder, self.index_dir, self.encoder = Path(folder), Path(index_dir), encoder
         self.settings, self.progress, self.batch_size = settings, progress, batch_size
         self.where = str(self.index_dir.resolve())
-        self.digests: dict[tuple, tuple[str, Sidecar]] = {}        # stat signature → (hash, sidecar's state)
         self.ready: dict[tuple[str, str], _Ready] = {}              # (file, hash) → read and embedded
         self.failed: dict[tuple[str, str], str] = {}                # (file, hash) → why it cannot be indexed
         self.claimed: set[tuple[str, str, str]] = set()
         self.vectors_from: Store | None = None     # on a rebuild, the old index, for its vectors only
-        self.reembedded = self.scanned = 0
+        self.reembedded = 0
+        self.scanner = Scanner(self.folder, settings, progress)
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -144,67 +138,6 @@ class _Update:
                     del _CLAIMS[key]
         self.claimed.clear()
 
-    # -- scanning ------------------------------------------------------------------------------
-
-    def _signature(self, cand: Candidate) -> tuple | None:
-        """What identifies a file's current content without reading it: its and its sidecar's stat."""
-        try:
-            info = os.stat(cand.path)
-        except OSError:
-            return None
-        side = sidecar_for(cand.path)
-        try:
-            side_info = os.stat(side) if side is not None else None
-            side_key = side_info and (side_info.st_ino, side_info.st_size, side_info.st_mtime_ns, side_info.st_ctime_ns)
-        except OSError as exc:
-            side_key = exc.errno
-        return (str(cand.path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, side_key)
-
-    def _hash(self, cand: Candidate) -> tuple[str, Sidecar]:
-        """(content hash, the sidecar's name and why it is ignored, if it is), reading the file only when its
-        stat changed since an earlier round of this update."""
-        signature = self._signature(cand)
-        if signature is not None and signature in self.digests:
-            return self.digests[signature]
-        data = read_file(cand, self.settings)
-        sidecar = read_sidecar(cand, self.settings)
-        result = fingerprint(data, sidecar), Sidecar(sidecar.name, None, self.sidecar(sidecar)[1])
-        if signature is not None:
-            self.digests[signature] = result
-        return result
-
-    def sidecar(self, sidecar: Sidecar) -> tuple[dict | None, str]:
-        """(validated overrides or None, why the sidecar is ignored or '')."""
-        if sidecar.problem:
-            return None, sidecar.problem
-        if sidecar.data is None:
-            return None, ""
-        try:
-            return parse_sidecar(sidecar.data, sidecar.name, int(self.settings.max_sidecar_kb * 1024)), ""
-        except SidecarError as exc:
-            return None, exc.reason
-
-    def scan(self) -> tuple[list[tuple[str, str]], dict[str, Candidate], list[tuple[str, str]]]:
-        """(file, hash) of every readable file, the files by name, and (name, reason) for the rest."""
-        candidates, skipped = discover(self.folder)
-        self.scanned = len(candidates)
-        found, paths = [], {}
-        for i, cand in enumerate(candidates):
-            self.progress("read", i, len(candidates), cand.source)
-            try:
-                digest, sidecar = self._hash(cand)
-            except ReadError as exc:
-                skipped.append((cand.source, exc.reason))
-                continue
-            except Exception as exc:  # anything else about one file is still about that file only
-                skipped.append((cand.source, _failure("读取", exc)))
-                continue
-            if sidecar.problem:
-                skipped.append((sidecar.name, f"{sidecar.problem}；{SIDECAR_IGNORED}"))
-            found.append((cand.source, digest))
-            paths[cand.source] = cand
-        return found, paths, skipped
-
     # -- reading and embedding -----------------------------------------------------------------
 
     def read(self, source: str, cand: Candidate, expected: str) -> tuple[tuple[str, str], Report | None, int]:
@@ -216,64 +149,24 @@ class _Update:
             key = (source, fingerprint(data, sidecar))
             if key in self.ready or key in self.failed:
                 return key, None, len(data)
-            overrides, _ = self.sidecar(sidecar)
+            overrides, _ = self.scanner.sidecar(sidecar)
             return key, parse_report(source, data, self.settings, overrides), len(data)
         except ReadError as exc:
             self.failed[key] = exc.reason
         except Exception as exc:
-            self.failed[key] = _failure("读取", exc)
+            self.failed[key] = failure("读取", exc)
         return key, None, 0
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self.encoder.encode_passages(texts), dtype=np.float32)
-        if vectors.shape != (len(texts), self.encoder.dim) or not np.isfinite(vectors).all():
-            raise ValueError(f"encoder returned {vectors.shape} or non-finite values for {len(texts)} passages")
-        return vectors
-
     def embed(self, items: list[tuple[tuple[str, str], Report, int]], reuse: dict[str, np.ndarray]) -> None:
-        """Tokenise and embed the reports in batches of ``batch_size`` passages, each report on its own when
-        a batch fails, so one report that breaks the encoder costs only itself."""
-        texts, tokens, vectors, broken = [], [], [], {}
-        for n, (key, report, _) in enumerate(items):
-            texts.append([index_text(report.meta, c) for c in report.chunks])
-            vectors.append(np.zeros((len(texts[n]), self.encoder.dim), dtype=np.float32))
-            try:
-                tokens.append([tokenize(t) for t in texts[n]])
-            except Exception as exc:
-                tokens.append([])
-                broken[n] = _failure("分词", exc)
-        todo = []
-        for n, rows in enumerate(texts):
-            for row, text in enumerate(rows):
-                if n in broken:
-                    continue
-                if text in reuse:
-                    vectors[n][row] = reuse[text]
-                else:
-                    todo.append((n, row))
-        for start in range(0, len(todo), self.batch_size):
-            self.progress("embed", start, len(todo), "")
-            batch = todo[start:start + self.batch_size]
-            try:
-                out = self._encode([texts[n][row] for n, row in batch])
-                for (n, row), vector in zip(batch, out):
-                    vectors[n][row] = vector
-            except Exception:
-                for n in sorted({n for n, _ in batch} - set(broken)):
-                    mine = [(m, row) for m, row in batch if m == n]
-                    try:
-                        out = self._encode([texts[n][row] for _, row in mine])
-                        for (_, row), vector in zip(mine, out):
-                            vectors[n][row] = vector
-                    except Exception as exc:
-                        broken[n] = _failure("向量编码", exc)
-        self.progress("embed", len(todo), len(todo), "")
-        self.reembedded += len(todo)
-        for n, (key, report, size) in enumerate(items):
-            if n in broken:
-                self.failed[key] = broken[n]
+        """Tokens and vectors for the reports read this round, each report on its own."""
+        results, encoded = embed_reports([report for _, report, _ in items], self.encoder, reuse,
+                                         self.batch_size, self.progress)
+        self.reembedded += encoded
+        for (key, report, size), result in zip(items, results):
+            if isinstance(result, str):
+                self.failed[key] = result
             else:
-                self.ready[key] = _Ready(report, key[1], size, vectors[n], tokens[n])
+                self.ready[key] = _Ready(report, key[1], size, result.vectors, result.tokens)
 
     # -- one round -----------------------------------------------------------------------------
 
@@ -286,7 +179,7 @@ class _Update:
             notes.append(f"词表或分词器已更新（{base.manifest.get('lexicon')} → {key['lexicon']}）："
                          "全部报告重新分词、重新读取元数据和章节")
             log.warning(notes[-1])
-        found, paths, skipped = self.scan()
+        found, paths, skipped = self.scanner.scan()
         hashes = dict(found)
         old = {name: entry.sha256 for name, entry in base.files.items()} if base else {}
         plan = plan_update(found, old, reread)
@@ -299,9 +192,9 @@ class _Update:
             keys[source] = item_key
             if report is not None:
                 items.append((item_key, report, size))
-        self.progress("read", self.scanned, self.scanned, "")
+        self.progress("read", self.scanner.scanned, self.scanner.scanned, "")
         if items:
-            self.embed(items, _old_vectors(base if base is not None else self.vectors_from, plan))
+            self.embed(items, reusable_vectors(base if base is not None else self.vectors_from, plan))
         reports = []
         for source in plan.add:
             item_key = keys[source]
@@ -417,20 +310,6 @@ def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Sett
             return job.commit(base, outcome)
     finally:
         job.release()
-
-
-def _old_vectors(old: Store | None, plan: Plan) -> dict[str, np.ndarray]:
-    """Indexed text → vector for the old rows an update does not keep."""
-    if old is None:
-        return {}
-    kept = set(plan.keep)
-    out = {}
-    for name, entry in old.files.items():
-        if name in kept:
-            continue
-        for row in range(entry.first, entry.first + entry.count):
-            out[index_text(entry.meta, old.chunks[row])] = old.vectors.vectors[row]
-    return out
 
 
 def _assemble(old: Store | None, plan: Plan, reports: list[_Ready], encoder: Encoder, settings: Settings,

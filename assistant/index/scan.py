@@ -1,4 +1,4 @@
-"""Find the report files of a folder and read them safely, each failure a reason that names the file.
+"""Find the report files of a folder, read and hash them safely, each failure a reason that names the file.
 
 Only regular files inside the folder are read. A link that leads out of the folder, a FIFO, a device or
 a socket is skipped with its reason and never opened for reading (a FIFO would block the indexer while
@@ -18,7 +18,7 @@ from typing import Callable
 
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
-from assistant.ingest.sidecar import SIDECAR_SUFFIX, sidecar_for
+from assistant.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, parse_sidecar, sidecar_for
 from assistant.settings import Settings
 
 OUTSIDE = "符号链接指向报告文件夹之外，不读取"
@@ -223,3 +223,79 @@ def fingerprint(data: bytes, sidecar: Sidecar = Sidecar()) -> str:
     elif sidecar.problem:
         digest.update(b"\0sidecar-problem\0" + sidecar.problem.encode("utf-8"))
     return digest.hexdigest()
+
+
+SIDECAR_IGNORED = "已忽略，报告按正文中的元数据索引"
+
+
+class Scanner:
+    """Lists and hashes the report files of a folder for one index update. Each file's hash is remembered by
+    its and its sidecar's stat, so scanning again later in the same update reads only what changed.
+
+    Example:
+        >>> found, paths, skipped = Scanner(Path("seeds"), Settings()).scan()   # doctest: +SKIP
+    """
+
+    def __init__(self, folder: Path, settings: Settings,
+                 progress: Callable[[str, int, int, str], None] = lambda *a: None):
+        self.folder, self.settings, self.progress = Path(folder), settings, progress
+        self.scanned = 0
+        self._digests: dict[tuple, tuple[str, Sidecar]] = {}    # stat signature → (hash, sidecar's state)
+
+    def sidecar(self, sidecar: Sidecar) -> tuple[dict | None, str]:
+        """(validated overrides or None, why the sidecar is ignored or '')."""
+        if sidecar.problem:
+            return None, sidecar.problem
+        if sidecar.data is None:
+            return None, ""
+        try:
+            return parse_sidecar(sidecar.data, sidecar.name, int(self.settings.max_sidecar_kb * 1024)), ""
+        except SidecarError as exc:
+            return None, exc.reason
+
+    def _signature(self, cand: Candidate) -> tuple | None:
+        """What identifies a file's content without reading it: its and its sidecar's stat."""
+        try:
+            info = os.stat(cand.path)
+        except OSError:
+            return None
+        side = sidecar_for(cand.path)
+        try:
+            side_info = os.stat(side) if side is not None else None
+            side_key = side_info and (side_info.st_ino, side_info.st_size, side_info.st_mtime_ns, side_info.st_ctime_ns)
+        except OSError as exc:
+            side_key = exc.errno
+        return (str(cand.path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, side_key)
+
+    def _hash(self, cand: Candidate) -> tuple[str, Sidecar]:
+        """(content hash, the sidecar's name and why it is ignored, if it is)."""
+        signature = self._signature(cand)
+        if signature is not None and signature in self._digests:
+            return self._digests[signature]
+        data = read_file(cand, self.settings)
+        sidecar = read_sidecar(cand, self.settings)
+        result = fingerprint(data, sidecar), Sidecar(sidecar.name, None, self.sidecar(sidecar)[1])
+        if signature is not None:
+            self._digests[signature] = result
+        return result
+
+    def scan(self) -> tuple[list[tuple[str, str]], dict[str, Candidate], list[tuple[str, str]]]:
+        """(file, hash) of every readable file, the files by name, and (name, reason) for the rest."""
+        candidates, skipped = discover(self.folder)
+        self.scanned = len(candidates)
+        found, paths = [], {}
+        for i, cand in enumerate(candidates):
+            self.progress("read", i, len(candidates), cand.source)
+            try:
+                digest, sidecar = self._hash(cand)
+            except ReadError as exc:
+                skipped.append((cand.source, exc.reason))
+                continue
+            except Exception as exc:  # anything else about one file is still about that file only
+                skipped.append((cand.source, f"读取失败（{type(exc).__name__}: {str(exc)[:120]}）"))
+                continue
+            if sidecar.problem:
+                skipped.append((sidecar.name, f"{sidecar.problem}；{SIDECAR_IGNORED}"))
+            found.append((cand.source, digest))
+            paths[cand.source] = cand
+        return found, paths, skipped
