@@ -188,6 +188,20 @@ def test_an_update_never_copies_damage_forward(hash_bot, tiny_folder):
     assert bot.ask("西湖区2021年行政复议纠错率是多少？").citations[0].source == "xihu.txt"
 
 
+def test_a_rebuild_reuses_sound_vectors_but_never_damaged_ones(tiny_folder, tmp_path):
+    from tests.conftest import CountingEncoder
+
+    encoder = CountingEncoder()
+    bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder)
+    first = encoder.passages
+    bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder, rebuild=True)
+    assert encoder.passages == first                          # unchanged passages keep their vectors
+    _damage_vectors(bot.store.path / "vectors.npy", "zeros")
+    bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder, rebuild=True)
+    assert encoder.passages == 2 * first                      # zeroed vectors are not carried into the rebuild
+    assert np.linalg.norm(bot.store.vectors.vectors, axis=1).min() > 0.99
+
+
 # -- 4. only regular files inside the folder ---------------------------------------------------
 
 @pytest.mark.parametrize("how", ["absolute", "relative"])
@@ -430,7 +444,6 @@ def _failing(real, marker="锦江区"):
 
 @pytest.mark.parametrize("stage", ["cleaning", "metadata", "chunking", "tokens", "embedding"])
 def test_a_failure_at_any_stage_skips_only_that_file(tiny_folder, tmp_path, monkeypatch, stage):
-    import assistant.index.embedding as embedding
     import assistant.ingest.report as report
 
     (tiny_folder / "c.txt").write_text(REPORT_C, encoding="utf-8")
@@ -442,6 +455,8 @@ def test_a_failure_at_any_stage_skips_only_that_file(tiny_folder, tmp_path, monk
     elif stage == "chunking":
         monkeypatch.setattr(report, "chunk_report", _failing(report.chunk_report))
     elif stage == "tokens":
+        import assistant.index.embedding as embedding
+
         monkeypatch.setattr(embedding, "tokenize", _failing(embedding.tokenize))
     else:
         monkeypatch.setattr(encoder, "encode_passages", _failing(encoder.encode_passages))
