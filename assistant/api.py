@@ -110,11 +110,17 @@ class Assistant:
         return MappingProxyType(self.catalog.metas)
 
     def refresh(self, progress: Progress = no_progress) -> Store:
-        """Re-scan the folder and index what changed; readers keep the old snapshot until the swap."""
+        """Re-scan the folder and index what changed; readers keep the old snapshot until the swap.
+
+        Returns the snapshot this update produced. Updates run side by side (one slow file never holds up
+        another upload); the live snapshot only ever moves to a newer one.
+        """
+        store = update_index(self.folder, self.index_dir, self.encoder, self.settings, progress,
+                             current=self._state.store)
         with self._write_lock:
-            store = update_index(self.folder, self.index_dir, self.encoder, self.settings, progress)
-            self._state = _State(store, Retriever(store, self.encoder, self.settings))
-            return store
+            if store is not self._state.store and store.generation >= self._state.store.generation:
+                self._state = _State(store, Retriever(store, self.encoder, self.settings))
+        return store
 
     def status(self) -> dict:
         """Counts and ages for a status line."""

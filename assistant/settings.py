@@ -29,7 +29,10 @@ class Settings:
     answer_points: int = 6        # quoted sentences at most
     min_coverage: float = 0.25    # negatives peak at 0.10, answerable questions start at 0.15 (python -m eval)
     min_dense: float = 0.86       # cosine that still counts as relevant when few words match
-    max_file_mb: float = 64.0
+    max_file_mb: float = 64.0         # a bigger file is skipped before it is read
+    max_expanded_mb: float = 64.0     # what one DOCX, PDF or HTML may unpack or decode to (zip bombs, huge pages)
+    max_chunks_per_file: int = 2000   # ≈700,000 characters; the largest seed report has 40 chunks
+    max_sidecar_kb: float = 64.0      # a metadata sidecar holds a few short fields
 
     def __post_init__(self):
         if self.chunk_chars < 80 or self.chunk_chars > 2000:
@@ -45,8 +48,18 @@ class Settings:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0.0 <= self.min_coverage <= 1.0:
             raise ValueError(f"min_coverage must be within [0, 1], got {self.min_coverage}")
-        if self.max_file_mb <= 0:
-            raise ValueError(f"max_file_mb must be positive, got {self.max_file_mb}")
+        for name in ("max_file_mb", "max_expanded_mb", "max_sidecar_kb"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_chunks_per_file < 1:
+            raise ValueError(f"max_chunks_per_file must be at least 1, got {self.max_chunks_per_file}")
+
+    @property
+    def max_text_chars(self) -> int:
+        """Text beyond which a file would be cut into more than ``max_chunks_per_file`` chunks: checked while
+        a file is read, so a bomb is refused before it is parsed for minutes (twice the exact figure, so the
+        estimate never refuses a file the chunker would have kept)."""
+        return 2 * self.max_chunks_per_file * self.chunk_chars
 
     def to_dict(self) -> dict:
         return asdict(self)

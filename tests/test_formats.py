@@ -97,15 +97,15 @@ def test_scanned_pdf_is_refused_with_a_clear_reason():
     pdf.rect(100, 100, 300, 500, fill=1)  # a page with an image-like shape and no text
     pdf.showPage()
     pdf.save()
-    with pytest.raises(ReadError, match="no text layer"):
+    with pytest.raises(ReadError, match="没有文字层"):
         parse_report("scan.pdf", buf.getvalue())
 
 
 @pytest.mark.parametrize("name,data,reason", [
     ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
     ("broken.docx", b"PK\x03\x04 not a zip", "DOCX"),
-    ("empty.html", "<html><body><nav>首页</nav></body></html>".encode(), "no article text"),
-    ("notes.odt", b"whatever", "unsupported"),
+    ("empty.html", "<html><body><nav>首页</nav></body></html>".encode(), "没有找到正文"),
+    ("notes.odt", b"whatever", "不支持"),
 ])
 def test_damaged_files_name_the_reason(name, data, reason):
     with pytest.raises(ReadError, match=reason):

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from assistant.ingest.cleaning import clean
-from assistant.ingest.metadata import apply_sidecar, extract_metadata
+from assistant.ingest.metadata import extract_metadata
+from assistant.ingest.sidecar import SidecarError, apply_sidecar, parse_sidecar
 from assistant.search.catalog import Catalog
 from assistant.search.filters import Filters, select_reports
 from assistant.search.question import analyze
@@ -46,15 +47,19 @@ def test_report_covering_several_years():
     assert (meta.year_from, meta.year_to) == (2017, 2019) and meta.covers(2018)
 
 
-def test_sidecar_overrides_metadata(tmp_path):
-    path = tmp_path / "r.txt"
-    path.write_text(REPORT_A, encoding="utf-8")
-    (tmp_path / "r.meta.json").write_text(json.dumps({"region": "肇庆市", "year": 2030}), encoding="utf-8")
-    meta = apply_sidecar(meta_of(REPORT_A), path)
+def test_sidecar_overrides_metadata():
+    overrides = parse_sidecar(json.dumps({"region": "肇庆市", "year": 2030}).encode(), "r.meta.json")
+    meta = apply_sidecar(meta_of(REPORT_A), overrides)
     assert meta.region == "肇庆市" and meta.year == 2030 and meta.region_path == ("广东省", "肇庆市")
-    (tmp_path / "r.meta.json").write_text('{"colour": 1}', encoding="utf-8")
-    with pytest.raises(ValueError, match="r.meta.json"):
-        apply_sidecar(meta_of(REPORT_A), path)
+    with pytest.raises(SidecarError, match="r.meta.json.*colour"):
+        parse_sidecar(b'{"colour": 1}', "r.meta.json")
+
+
+def test_sidecar_overriding_one_end_of_the_period_keeps_it_in_order():
+    meta = meta_of(REPORT_A)                                   # reports on 2021
+    assert (apply_sidecar(meta, parse_sidecar(b'{"year_to": 2019}', "r.meta.json")).year_from, 2019) == (2019, 2019)
+    later = apply_sidecar(meta, parse_sidecar(b'{"year_from": 2023}', "r.meta.json"))
+    assert (later.year_from, later.year_to) == (2023, 2023)
 
 
 def test_look_alike_regions_never_match_each_other():

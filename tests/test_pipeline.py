@@ -1,4 +1,5 @@
 """Indexing, persistence and answers end to end with the hash encoder."""
+import hashlib
 import json
 import os
 
@@ -67,7 +68,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tiny_folder, tm
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "i", settings=Settings(encoder="hash-64"))
     skipped = dict(bot.skipped)
     assert set(skipped) == {"empty.txt", "blank.txt", "image.txt"}
-    assert "empty" in skipped["empty.txt"] and "binary" in skipped["image.txt"]
+    assert "空文件" in skipped["empty.txt"] and "二进制" in skipped["image.txt"]
     assert set(bot.store.files) == {"xihu.txt", "wuhou.txt"} or set(bot.store.files) == {"copy.txt", "wuhou.txt"}
     kept = next(iter(e for e in bot.store.files.values() if e.aliases))
     assert set(kept.aliases + (kept.source,)) == {"copy.txt", "xihu.txt"}
@@ -87,7 +88,9 @@ def test_index_built_differently_is_refused_with_a_rebuild_hint(hash_bot, tiny_f
     manifest_path = hash_bot.store.path / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["chunker"] = "0"
-    manifest_path.write_text(json.dumps(manifest))
+    text = json.dumps(manifest)
+    manifest_path.write_text(text)       # as an older chunker would have written it, checksum included
+    (manifest_path.parent / "manifest.sha256").write_text(hashlib.sha256(text.encode()).hexdigest())
     with pytest.raises(IndexMismatch, match="chunker version"):
         Assistant.from_folder(tiny_folder, index_dir=hash_bot.index_dir, encoder=hash_bot.encoder)
     bot = Assistant.from_folder(tiny_folder, index_dir=hash_bot.index_dir, encoder=hash_bot.encoder, rebuild=True)

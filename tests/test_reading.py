@@ -27,11 +27,10 @@ def test_invalid_bytes_in_the_middle_are_replaced_not_fatal():
 
 
 @pytest.mark.parametrize("data,reason", [
-    (b"", "empty"), (b"  \n\t \r\n", "whitespace"), (bytes(range(256)) * 40, "binary"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(200), "binary"),
+    (b"", "空文件"), (b"  \n\t \r\n", "空白"), (bytes(range(256)) * 40, "二进制"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "二进制"),
 ])
 def test_unreadable_input_names_file_and_reason(data, reason):
     with pytest.raises(ReadError) as err:
         decode(data, "x.txt")
-    assert "x.txt" in str(err.value) and reason in str(err.value).lower() + ("whitespace" if "whitespace" in
-                                                                              str(err.value) else "")
+    assert "x.txt" in str(err.value) and reason in err.value.reason

@@ -1,27 +1,54 @@
 """Uploads from the browser: safe names, format and size checks, then an incremental index update.
 
-Kept apart from Gradio so it can be tested with plain files.
+An upload never replaces a file. A name already taken gets the next free one (``report (2).txt``), and
+the same content uploaded again is not stored twice. Replacing a report is its own action,
+:func:`replace_upload`: it checks that the new file can be indexed before touching the old one, and says
+what it replaced. Kept apart from Gradio so it can be tested with plain files.
 """
 from __future__ import annotations
 
+import filecmp
+import os
 import re
+import secrets
 import shutil
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from assistant.api import Assistant
+from assistant.index.store import IndexUnusable, Store
 from assistant.ingest.formats import SUPPORTED
+from assistant.ingest.reading import ReadError
+from assistant.ingest.report import parse_report
 
 UPLOAD_DIR = "uploads"
+NAME_BYTES = 150      # leaves room for " (99)" and ".meta.json" within the 255-byte limit of a file name
+MAX_COPIES = 999      # report (2).txt … report (999).txt
+
+Progress = Callable[[str, int, int, str], None]
 
 
 def safe_name(name: str) -> str:
-    """A file name that stays inside the upload folder: no folders, no leading dots, only plain characters."""
+    """A file name that stays inside the upload folder: no folders, no leading dots, only plain characters,
+    at most NAME_BYTES bytes with its format suffix kept."""
     base = Path(str(name).replace("\\", "/")).name
     base = re.sub(r"[^\w\u4e00-\u9fff.\-（）()]+", "_", base).lstrip(".") or "upload.txt"
-    return base[:120]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or not stem or len(suffix) > 10:
+        stem, suffix = base, ""
+    else:
+        suffix = "." + suffix
+    budget = NAME_BYTES - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore") or "upload"
+    return stem + suffix
+
+
+def _numbered(name: str, n: int) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    return name if n == 1 else (f"{stem} ({n}).{suffix}" if dot else f"{name} ({n})")
 
 
 @dataclass
@@ -29,11 +56,59 @@ class Received:
     """What happened to a batch of uploaded files before indexing."""
 
     added: list[str] = field(default_factory=list)   # names relative to the report folder
-    notes: list[str] = field(default_factory=list)   # one line per refused file
+    notes: list[str] = field(default_factory=list)   # one line per refused or renamed file
+    same: dict[str, str] = field(default_factory=dict)  # uploaded name → the stored file with the same content
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode) and filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
+
+
+def _hidden_copy(src: Path, target: Path) -> Path:
+    """A copy of ``src`` in ``target`` under a hidden name, which the indexer never reads."""
+    tmp = target / f".upload-{secrets.token_hex(6)}.part"
+    try:
+        shutil.copyfile(src, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _store_new(tmp: Path, target: Path, name: str) -> tuple[str | None, str | None]:
+    """Give the hidden copy ``tmp`` the first free name among ``name``, ``name (2)``, …: (stored name, None),
+    or (None, existing name) when a file there already holds the same content. Taking a name is atomic
+    (a hard link fails if the name exists), so two uploads at once never overwrite each other."""
+    try:
+        for n in range(1, MAX_COPIES + 1):
+            candidate = _numbered(name, n)
+            dest = target / candidate
+            try:
+                os.link(tmp, dest)
+                return candidate, None
+            except FileExistsError:
+                if _same_file(dest, tmp):
+                    return None, candidate
+            except OSError:               # no hard links here: claim the name, then move the copy onto it
+                try:
+                    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)))
+                except FileExistsError:
+                    if _same_file(dest, tmp):
+                        return None, candidate
+                    continue
+                os.replace(tmp, dest)
+                return candidate, None
+        raise FileExistsError(f"{name} 已有 {MAX_COPIES} 个同名副本")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def receive(files: Iterable, folder: Path, max_mb: float) -> Received:
     """Copy uploaded files into ``folder/uploads`` under safe names, refusing other formats and big files.
+    A name that is taken gets a number (``report (2).txt``); nothing is ever overwritten.
 
     ``files`` are paths, or objects with ``.name`` (the temporary path) and optionally ``.orig_name``.
     """
@@ -50,16 +125,54 @@ def receive(files: Iterable, folder: Path, max_mb: float) -> Received:
         if size > max_mb * 2**20:
             out.notes.append(f"✗ {name}：文件过大（{size / 2**20:.1f} MB，上限 {max_mb:g} MB）")
             continue
-        dest = (target / name).resolve()
-        if target.resolve() not in dest.parents:
+        if (target / name).resolve().parent != target.resolve():
             out.notes.append(f"✗ {name}：文件名不安全")
             continue
-        shutil.copyfile(src, dest)
-        out.added.append(f"{UPLOAD_DIR}/{name}")
+        try:
+            stored, existing = _store_new(_hidden_copy(src, target), target, name)
+        except OSError as exc:
+            out.notes.append(f"✗ {name}：保存失败（{exc.strerror or exc}）")
+            continue
+        if existing is not None:
+            out.same[name] = f"{UPLOAD_DIR}/{existing}"
+            continue
+        if stored != name:
+            out.notes.append(f"· 已有同名文件 {UPLOAD_DIR}/{name}，本文件另存为 {UPLOAD_DIR}/{stored}"
+                             "（如要替换原文件，请用“替换”）")
+        out.added.append(f"{UPLOAD_DIR}/{stored}")
     return out
 
 
-def upload(bot: Assistant, files: Iterable, progress: Callable[[str, int, int, str], None]) -> str:
+def _label(store: Store, name: str) -> str:
+    """（region years年） of an indexed file, under its own name or as another name of the same content."""
+    entry = store.files.get(name) or next((e for e in store.files.values() if name in e.aliases), None)
+    meta = entry.meta if entry else None
+    return f"（{meta.region} {meta.years}年）" if meta and meta.region else ""
+
+
+def _indexed(store: Store, name: str) -> bool:
+    return name in store.files or any(name in e.aliases for e in store.files.values())
+
+
+def _status(store: Store, name: str) -> str:
+    skipped = dict(store.skipped)
+    if _indexed(store, name):
+        return f"✓ {name}{_label(store, name)} 已加入索引"
+    if name in skipped:
+        return f"✗ {name}：{skipped[name]}"
+    return f"… {name} 已保存，正由另一个更新加入索引"
+
+
+def _refresh(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
+    try:
+        return bot.refresh(progress=progress), ""
+    except IndexUnusable as exc:        # says itself that the previous index stays live
+        return None, f"索引更新失败：{exc}"
+    except Exception as exc:
+        return None, f"索引更新失败，原索引保持不变：{exc}"
+
+
+def upload(bot: Assistant, files: Iterable, progress: Progress) -> str:
     """Receive ``files`` into the bot's folder and index them; one line per file, then the time taken.
 
     The previous index stays live when the update fails.
@@ -67,17 +180,51 @@ def upload(bot: Assistant, files: Iterable, progress: Callable[[str, int, int, s
     received = receive(files, bot.folder, bot.settings.max_file_mb)
     notes = list(received.notes)
     started = time.perf_counter()
-    try:
-        bot.refresh(progress=progress)
-    except Exception as exc:  # the previous index stays live; say why
-        return f"索引更新失败，原索引保持不变：{exc}"
-    skipped = dict(bot.skipped)
-    for name in received.added:
-        if name in skipped:
-            notes.append(f"✗ {name}：{skipped[name]}")
-        else:
-            meta = bot.reports.get(name)
-            label = f"（{meta.region} {meta.years}年）" if meta and meta.region else ""
-            notes.append(f"✓ {name}{label} 已加入索引")
+    store, failure = _refresh(bot, progress)
+    if store is None:
+        return "\n".join(notes + [failure])
+    notes.extend(_status(store, name) for name in received.added)
+    for name, existing in received.same.items():
+        notes.append(f"= {name}：与已上传的 {existing} 内容相同，未重复保存；{_status(store, existing)}")
     notes.append(f"用时 {time.perf_counter() - started:.1f} 秒")
     return "\n".join(notes)
+
+
+def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str:
+    """Replace the uploaded report ``target`` (``uploads/<name>``) with ``file``, as an explicit action.
+
+    The new file must have the same format and must itself be indexable; otherwise nothing is replaced.
+    The reply says which report was replaced by which.
+    """
+    uploads = (Path(bot.folder) / UPLOAD_DIR).resolve()
+    dest = Path(bot.folder) / target
+    try:
+        regular = stat.S_ISREG(os.lstat(dest).st_mode)
+    except OSError:
+        regular = False
+    if not target.startswith(f"{UPLOAD_DIR}/") or dest.resolve().parent != uploads or not regular:
+        return f"✗ 未替换：{target} 不是已上传的报告"
+    src = Path(file if isinstance(file, (str, Path)) else file.name)
+    shown = getattr(file, "orig_name", None) or src.name
+    if Path(shown).suffix.lower() != dest.suffix.lower():
+        return f"✗ 未替换 {target}：新文件的格式（{Path(shown).suffix or '无扩展名'}）与原文件不同；请直接上传"
+    size = src.stat().st_size
+    if size > bot.settings.max_file_mb * 2**20:
+        return f"✗ 未替换 {target}：文件过大（{size / 2**20:.1f} MB，上限 {bot.settings.max_file_mb:g} MB）"
+    try:
+        new = parse_report(target, src.read_bytes(), bot.settings)
+    except ReadError as exc:
+        return f"✗ 未替换 {target}：新文件无法索引（{exc.reason}）"
+    old = bot.store.files.get(target)
+    before = (f"{old.meta.region} {old.meta.years}年《{old.meta.title}》" if old and old.meta.region
+              else (old.meta.title if old else "未索引的文件"))
+    after = f"{new.meta.region} {new.meta.years}年《{new.meta.title}》" if new.meta.region else new.meta.title
+    copy = _hidden_copy(src, uploads)
+    try:
+        os.replace(copy, dest)
+    finally:
+        copy.unlink(missing_ok=True)
+    store, failure = _refresh(bot, progress)
+    if store is None:
+        return f"已用 {shown} 替换 {target}，但{failure}"
+    return f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}\n{_status(store, target)}"

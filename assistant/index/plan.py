@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,34 @@ class Plan:
         return bool(self.add or self.drop)
 
 
-def plan_update(found: Sequence[tuple[str, str]], old: Mapping[str, str], reread: bool = False) -> Plan:
+def plan_update(found: Sequence[tuple[str, str]], old: Mapping[str, str], reread: bool = False,
+                pending: Collection[str] = ()) -> Plan:
     """Plan an update from the files found now and the indexed ones.
 
     Args:
         found: (file, content hash) of every readable file, in the order they are indexed.
         old: file → content hash of the files in the current index.
         reread: read every file again (after the lexicon changed), reusing nothing but vectors.
+        pending: files another update is reading right now: left to it, so their indexed version (if
+            any) is kept and they are neither added nor dropped here.
+
+    Example:
+        >>> plan_update([("a.txt", "h1"), ("big.txt", "h9")], {"a.txt": "h1", "big.txt": "h8"}, pending={"big.txt"})
+        Plan(keep=('a.txt', 'big.txt'), add=(), drop=(), aliases={})
     """
     primary: dict[str, str] = {}              # content hash → the first file that has it
     aliases: dict[str, list[str]] = {}
     keep, add = [], []
     for source, digest in found:
+        if source in pending:
+            if source in old:
+                keep.append(source)
+            continue
         if digest in primary:                  # the same report under another name: index it once
             aliases.setdefault(primary[digest], []).append(source)
             continue
         primary[digest] = source
         (keep if not reread and old.get(source) == digest else add).append(source)
-    present = set(primary.values())
+    present = set(primary.values()) | set(pending)
     drop = tuple(s for s in old if s not in present)
     return Plan(tuple(keep), tuple(add), drop, {k: tuple(v) for k, v in aliases.items()})

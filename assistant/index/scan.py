@@ -1,83 +1,301 @@
-"""Find the report files of a folder and read them, each failure a reason that names the file."""
+"""Find the report files of a folder, read and hash them safely, each failure a reason that names the file.
+
+Only regular files inside the folder are read. A link that leads out of the folder, a FIFO, a device or
+a socket is skipped with its reason and never opened for reading (a FIFO would block the indexer while
+it holds the write lock, and ``/dev/zero`` never ends). A file is opened without blocking, checked again
+on the open descriptor (type, where it really lies, size), and read only up to the size limit. Names the
+file system holds in another encoding (GBK names from Windows archives) are shown decoded.
+"""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from assistant.ingest.formats import SUPPORTED
-from assistant.ingest.metadata import SIDECAR_SUFFIX, sidecar_for
 from assistant.ingest.reading import ReadError
+from assistant.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, parse_sidecar, sidecar_for
 from assistant.settings import Settings
+
+OUTSIDE = "符号链接指向报告文件夹之外，不读取"
+_KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"),
+          (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file found in the folder, named relative to it."""
+    """A file found in the folder: its readable name relative to the folder, its path, and the folder
+    (resolved) it must lie inside."""
 
     source: str
     path: Path
+    root: Path | None = None
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """The metadata sidecar beside a report: its name and bytes, or why it cannot be used (``problem``).
+    An empty ``name`` means there is none."""
+
+    name: str = ""
+    data: bytes | None = None
+    problem: str = ""
+
+
+def display_name(relative: str) -> str:
+    """A file's name relative to the folder as valid text: each part read as UTF-8, else as GB18030 (names
+    from Windows archives), else with its undecodable bytes written as ``\\xNN``."""
+    parts = []
+    for part in relative.split("/"):
+        raw = os.fsencode(part)
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                parts.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    return "/".join(parts)
+
+
+def _not_regular(mode: int) -> str:
+    kind = next((name for test, name in _KINDS if test(mode)), "特殊文件")
+    return f"不是普通文件（{kind}），不读取"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _entry_problem(path: Path, root: Path) -> str | None:
+    """Why the entry at ``path`` must not be read (a link leaving ``root``, not a regular file), or None.
+    Only metadata is read: nothing is opened."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = Path(os.path.realpath(path, strict=True))
+            except OSError:
+                return "符号链接失效或循环"
+            if not _inside(target, root):
+                return OUTSIDE
+            info = os.stat(path)
+    except FileNotFoundError:
+        return "文件在索引过程中消失了"
+    except OSError as exc:
+        return f"无法读取：{exc.strerror or exc}"
+    return None if stat.S_ISREG(info.st_mode) else _not_regular(info.st_mode)
+
+
+def _where(fd: int) -> Path | None:
+    """Where an open file really is (Linux), to catch a link swapped in after the folder was listed."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
+def read_regular(path: Path, name: str, limit: int, too_large: Callable[[int], str], root: Path | None = None) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them, or ReadError naming ``name``.
+
+    The file is opened without blocking (a FIFO swapped in after the listing cannot hang the indexer) and
+    checked on the open descriptor: a regular file, inside ``root``, not over ``limit`` bytes (before and
+    while reading).
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError as exc:
+        raise ReadError(name, "文件在索引过程中消失了") from exc
+    except PermissionError as exc:
+        raise ReadError(name, "没有读取权限") from exc
+    except OSError as exc:
+        reason = {errno.ELOOP: "符号链接失效或循环", errno.ENXIO: "不是普通文件（套接字或设备），不读取",
+                  errno.ENAMETOOLONG: "文件名过长"}.get(exc.errno, f"无法读取：{exc.strerror or exc}")
+        raise ReadError(name, reason) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError(name, _not_regular(info.st_mode))
+        where = _where(fd) if root is not None else None
+        if where is not None and not _inside(where, root):
+            raise ReadError(name, OUTSIDE)
+        if info.st_size > limit:
+            raise ReadError(name, too_large(info.st_size))
+        parts, total = [], 0
+        while True:                        # a file growing while it is read is still cut at the limit
+            block = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not block:
+                break
+            parts.append(block)
+            total += len(block)
+            if total > limit:
+                raise ReadError(name, too_large(total))
+        return b"".join(parts)
+    except OSError as exc:
+        raise ReadError(name, f"无法读取：{exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
 
 
 def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """List report files under ``folder`` (sorted), skipping hidden folders and never following directory links.
+    """List report files under ``folder`` (sorted), skipping hidden entries and never following directory links.
 
     Returns:
-        The candidates, and (file, reason) pairs for entries that cannot be read.
+        The candidates, and (file, reason) pairs for entries that must not or cannot be read: links that
+        leave the folder or lead nowhere, FIFOs, devices and sockets.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} is not a folder")
-    found, skipped = [], []
+    root = folder.resolve()
+    found: list[Candidate] = []
+    skipped: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
 
     def onerror(exc: OSError) -> None:
-        skipped.append((os.path.relpath(exc.filename or str(folder), folder), f"cannot list folder: {exc.strerror}"))
+        where = display_name(os.path.relpath(exc.filename or str(folder), folder))
+        skipped.append((where, f"无法列出文件夹：{exc.strerror}"))
 
-    for root, dirs, files in os.walk(folder, onerror=onerror, followlinks=False):
+    for base, dirs, files in os.walk(folder, onerror=onerror, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
+            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or not name.lower().endswith(suffixes):
                 continue
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            if not name.lower().endswith(suffixes):
+            path = Path(base) / name
+            raw = path.relative_to(folder).as_posix()
+            source = display_name(raw)
+            problem = _entry_problem(path, root)
+            if problem is None and source in names and names[source] != raw:
+                problem = "文件名换成可读编码后与另一个文件同名，未读取"
+            if problem:
+                skipped.append((source, problem))
                 continue
-            if path.is_symlink() and not path.exists():
-                skipped.append((rel, "broken or looping symbolic link"))
-                continue
-            found.append(Candidate(rel, path))
+            names[source] = raw
+            found.append(Candidate(source, path, root))
     return found, skipped
 
 
 def read_file(candidate: Candidate, settings: Settings) -> bytes:
     """The bytes of a candidate file, or ReadError naming it and the reason."""
-    try:
-        size = candidate.path.stat().st_size
-    except FileNotFoundError as exc:
-        raise ReadError(candidate.source, "file disappeared while indexing") from exc
-    except OSError as exc:
-        raise ReadError(candidate.source, f"cannot read: {exc.strerror}") from exc
-    limit = settings.max_file_mb * 1024 * 1024
-    if size > limit:
-        raise ReadError(candidate.source, f"too large ({size / 2**20:.1f} MB > {settings.max_file_mb:g} MB limit; "
-                                          "raise Settings.max_file_mb to index it)")
-    try:
-        return candidate.path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReadError(candidate.source, "file disappeared while indexing") from exc
-    except PermissionError as exc:
-        raise ReadError(candidate.source, "permission denied") from exc
-    except IsADirectoryError as exc:
-        raise ReadError(candidate.source, "is a folder, not a file") from exc
-    except OSError as exc:
-        raise ReadError(candidate.source, f"cannot read: {exc.strerror or exc}") from exc
+    limit_mb = settings.max_file_mb
+    return read_regular(candidate.path, candidate.source, int(limit_mb * 2**20),
+                        lambda n: f"文件过大（{n / 2**20:.1f} MB，上限 {limit_mb:g} MB；确需索引请调高 Settings.max_file_mb）",
+                        candidate.root)
 
 
-def fingerprint(data: bytes, path: Path) -> str:
+def read_sidecar(candidate: Candidate, settings: Settings) -> Sidecar:
+    """The metadata sidecar beside a candidate (see :mod:`assistant.ingest.sidecar`), read with the same care as
+    a report and bounded by ``Settings.max_sidecar_kb``; a name too long for a sidecar means there is none."""
+    path = sidecar_for(candidate.path)
+    if path is None:
+        return Sidecar()
+    folder = candidate.source.rsplit("/", 1)[0] + "/" if "/" in candidate.source else ""
+    name = folder + display_name(path.name)
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return Sidecar()
+    except OSError as exc:
+        return Sidecar(name, None, f"无法读取：{exc.strerror or exc}")
+    problem = _entry_problem(path, candidate.root) if candidate.root is not None else None
+    if problem:
+        return Sidecar(name, None, problem)
+    limit_kb = settings.max_sidecar_kb
+    try:
+        data = read_regular(path, name, int(limit_kb * 1024),
+                            lambda n: f"元数据文件过大（{n / 1024:.0f} KB，上限 {limit_kb:g} KB）", candidate.root)
+    except ReadError as exc:
+        return Sidecar(name, None, exc.reason)
+    return Sidecar(name, data)
+
+
+def fingerprint(data: bytes, sidecar: Sidecar = Sidecar()) -> str:
     """The content hash of a report and its metadata sidecar: what decides whether to re-read it."""
     digest = hashlib.sha256(data)
-    sidecar = sidecar_for(path)
-    if sidecar.exists():
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    if sidecar.data is not None:
+        digest.update(b"\0sidecar\0" + sidecar.data)
+    elif sidecar.problem:
+        digest.update(b"\0sidecar-problem\0" + sidecar.problem.encode("utf-8"))
     return digest.hexdigest()
+
+
+SIDECAR_IGNORED = "已忽略，报告按正文中的元数据索引"
+
+
+class Scanner:
+    """Lists and hashes the report files of a folder for one index update. Each file's hash is remembered by
+    its and its sidecar's stat, so scanning again later in the same update reads only what changed.
+
+    Example:
+        >>> found, paths, skipped = Scanner(Path("seeds"), Settings()).scan()   # doctest: +SKIP
+    """
+
+    def __init__(self, folder: Path, settings: Settings,
+                 progress: Callable[[str, int, int, str], None] = lambda *a: None):
+        self.folder, self.settings, self.progress = Path(folder), settings, progress
+        self.scanned = 0
+        self._digests: dict[tuple, tuple[str, Sidecar]] = {}    # stat signature → (hash, sidecar's state)
+
+    def sidecar(self, sidecar: Sidecar) -> tuple[dict | None, str]:
+        """(validated overrides or None, why the sidecar is ignored or '')."""
+        if sidecar.problem:
+            return None, sidecar.problem
+        if sidecar.data is None:
+            return None, ""
+        try:
+            return parse_sidecar(sidecar.data, sidecar.name, int(self.settings.max_sidecar_kb * 1024)), ""
+        except SidecarError as exc:
+            return None, exc.reason
+
+    def _signature(self, cand: Candidate) -> tuple | None:
+        """What identifies a file's content without reading it: its and its sidecar's stat."""
+        try:
+            info = os.stat(cand.path)
+        except OSError:
+            return None
+        side = sidecar_for(cand.path)
+        try:
+            side_info = os.stat(side) if side is not None else None
+            side_key = side_info and (side_info.st_ino, side_info.st_size, side_info.st_mtime_ns, side_info.st_ctime_ns)
+        except OSError as exc:
+            side_key = exc.errno
+        return (str(cand.path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, side_key)
+
+    def _hash(self, cand: Candidate) -> tuple[str, Sidecar]:
+        """(content hash, the sidecar's name and why it is ignored, if it is)."""
+        signature = self._signature(cand)
+        if signature is not None and signature in self._digests:
+            return self._digests[signature]
+        data = read_file(cand, self.settings)
+        sidecar = read_sidecar(cand, self.settings)
+        result = fingerprint(data, sidecar), Sidecar(sidecar.name, None, self.sidecar(sidecar)[1])
+        if signature is not None:
+            self._digests[signature] = result
+        return result
+
+    def scan(self) -> tuple[list[tuple[str, str]], dict[str, Candidate], list[tuple[str, str]]]:
+        """(file, hash) of every readable file, the files by name, and (name, reason) for the rest."""
+        candidates, skipped = discover(self.folder)
+        self.scanned = len(candidates)
+        found, paths = [], {}
+        for i, cand in enumerate(candidates):
+            self.progress("read", i, len(candidates), cand.source)
+            try:
+                digest, sidecar = self._hash(cand)
+            except ReadError as exc:
+                skipped.append((cand.source, exc.reason))
+                continue
+            except Exception as exc:  # anything else about one file is still about that file only
+                skipped.append((cand.source, f"读取失败（{type(exc).__name__}: {str(exc)[:120]}）"))
+                continue
+            if sidecar.problem:
+                skipped.append((sidecar.name, f"{sidecar.problem}；{SIDECAR_IGNORED}"))
+            found.append((cand.source, digest))
+            paths[cand.source] = cand
+        return found, paths, skipped

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a report; ``str()`` names the file and the reason."""
+    """A file that cannot be read as a report; ``str()`` names the file and the reason (in Chinese, as users see it)."""
 
     def __init__(self, name: str, reason: str):
         super().__init__(f"{name}: {reason}")
@@ -83,7 +83,7 @@ def decode(data: bytes, name: str) -> Decoded:
         ReadError: for an empty, whitespace-only or binary file.
     """
     if not data:
-        raise ReadError(name, "empty file (0 bytes)")
+        raise ReadError(name, "空文件（0 字节）")
     encoding = None
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -97,7 +97,7 @@ def decode(data: bytes, name: str) -> Decoded:
         except UnicodeDecodeError:
             text, encoding = data.decode(encoding, errors="replace"), encoding + " (invalid bytes replaced)"
     elif data[:8192].count(0) > 0.01 * len(data[:8192]):
-        raise ReadError(name, "binary file (contains NUL bytes), not text")
+        raise ReadError(name, "二进制文件（含 NUL 字节），不是文本")
     else:
         data = data.replace(b"\x00", b"")  # a stray NUL in scraped text is noise, not a reason to give up
         try:
@@ -109,7 +109,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 text, encoding = _decode_lines(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if _looks_binary(text):
-        raise ReadError(name, f"binary or undecodable content (tried {encoding}), not text")
+        raise ReadError(name, f"二进制或无法解码的内容（已尝试 {encoding}），不是文本")
     if not text.strip():
-        raise ReadError(name, "no text (file holds only whitespace)")
+        raise ReadError(name, "没有文字（文件只有空白字符）")
     return Decoded(text, encoding)
