@@ -22,7 +22,7 @@ BUSY_LOOP = "while True: pass"
 
 def seed_texts() -> list[str]:
     """What the indexer embeds for every chunk of seeds/, chunked by the project's own ingestion."""
-    from assistant.ingest import index_text, parse_report
+    from assistant.ingest.report import index_text, parse_report
 
     texts = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):

@@ -33,7 +33,7 @@ int e5_tokens(e5_model *m, const char *text, int is_query, int *out, int cap) {
 
 @pytest.fixture(scope="module")
 def seed_texts():
-    from assistant.ingest import index_text, parse_report
+    from assistant.ingest.report import index_text, parse_report
 
     texts = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
