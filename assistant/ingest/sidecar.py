@@ -154,10 +154,14 @@ def apply_sidecar(meta: ReportMeta, overrides: Mapping) -> ReportMeta:
     """
     merged = meta.to_dict()
     merged.update(overrides)
-    if "region" in overrides and "region_path" not in overrides:
+    if "region" in overrides:
+        # The kind of place follows the region: 晋中市 relabelled 新城县 is a county, not a city.
         mentions = find_mentions(overrides["region"])
         chosen = pick_place(mentions, overrides["region"]) if mentions else None
-        merged["region_path"] = list(chosen.chain) if chosen else [overrides["region"]]
+        merged["level"] = chosen.kind if chosen else ""
+        if "region_path" not in overrides:
+            unknown = [overrides["region"]] if overrides["region"] else []
+            merged["region_path"] = list(chosen.chain) if chosen else unknown
     start, end = merged.get("year_from"), merged.get("year_to")
     if start is not None and end is not None and start > end:   # only one end was overridden
         merged["year_from"] = merged["year_to"] = overrides.get("year_to", overrides.get("year_from"))
