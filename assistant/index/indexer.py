@@ -1,4 +1,5 @@
-"""Build or refresh the index of a folder: scan, plan, read what changed, embed, write a new version.
+"""Build or refresh the index of a folder (and a library, see :mod:`assistant.index.roots`): scan, plan,
+read what changed, embed, write a new version.
 
 Each file is read, decoded, given its metadata, chunked, tokenised and embedded on its own: a failure at
 any of these stages skips that file with its reason and costs nothing else. The slow part (reading and
@@ -25,6 +26,7 @@ from assistant import lexicon
 from assistant.index.embedding import embed_reports, failure, reusable_vectors
 from assistant.index.lexical import LexicalIndex
 from assistant.index.plan import Plan, plan_update
+from assistant.index.roots import Roots
 from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, read_sidecar
 from assistant.index.store import (FORMAT, FileEntry, IndexUnusable, IndexWriteError, Store, current_version,
                                    remove_unfinished, write_failure)
@@ -107,9 +109,10 @@ class _Outcome:
 class _Update:
     """One call of :func:`update_index`: what it has hashed, read and embedded, kept across rounds."""
 
-    def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, progress: Progress,
-                 batch_size: int):
-        self.folder, self.index_dir, self.encoder = Path(folder), Path(index_dir), encoder
+    def __init__(self, folder: Path | Roots, index_dir: Path, encoder: Encoder, settings: Settings,
+                 progress: Progress, batch_size: int):
+        self.roots = Roots.of(folder)
+        self.folder, self.index_dir, self.encoder = Path(self.roots.folder), Path(index_dir), encoder
         self.settings, self.progress, self.batch_size = settings, progress, batch_size
         self.where = str(self.index_dir.resolve())
         self.ready: dict[tuple[str, str], _Ready] = {}              # (file, hash) → read and embedded
@@ -117,7 +120,7 @@ class _Update:
         self.claimed: set[tuple[str, str, str]] = set()
         self.vectors_from: Store | None = None     # on a rebuild, the old index, for its vectors only
         self.reembedded = 0
-        self.scanner = Scanner(self.folder, settings, progress)
+        self.scanner = Scanner(self.roots, settings, progress)
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -228,7 +231,7 @@ class _Update:
         """Write the new version (holding the lock); its manifest carries this update's skipped files and notes."""
         try:
             remove_unfinished(self.index_dir)   # left by a crash or a full disk: they only fill the disk
-            extra = {**analysis_key(), "folder": str(self.folder.resolve()),
+            extra = {**analysis_key(), **self.roots.to_dict(),
                      "skipped": [list(s) for s in outcome.skipped], "reembedded": self.reembedded,
                      "notes": outcome.notes,
                      "generation": max(time.time_ns(), (base.generation + 1) if base is not None else 0)}
@@ -265,10 +268,11 @@ def _live(index_dir: Path, encoder: Encoder, settings: Settings, current: Store 
     return load_existing(index_dir, encoder, settings)
 
 
-def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Settings = Settings(),
+def update_index(folder: Path | Roots, index_dir: Path, encoder: Encoder, settings: Settings = Settings(),
                  progress: Progress = no_progress, rebuild: bool = False, batch_size: int = 64,
                  current: Store | None = None) -> Store:
-    """Bring the index in ``index_dir`` up to date with the report files in ``folder``.
+    """Bring the index in ``index_dir`` up to date with the report files in ``folder`` (a folder, or the
+    :class:`~assistant.index.roots.Roots` of a folder and a library).
 
     Unchanged files keep their chunks and vectors; added or changed files are read and
     embedded (a passage whose indexed text is unchanged keeps its vector); removed files are

@@ -1,10 +1,15 @@
-"""Find the report files of a folder, read and hash them safely, each failure a reason that names the file.
+"""Find the report files of the folders an index covers, read and hash them safely, each failure a reason
+that names the file.
 
 Only regular files inside the folder are read. A link that leads out of the folder, a FIFO, a device or
 a socket is skipped with its reason and never opened for reading (a FIFO would block the indexer while
 it holds the write lock, and ``/dev/zero`` never ends). A file is opened without blocking, checked again
 on the open descriptor (type, where it really lies, size), and read only up to the size limit. Names the
 file system holds in another encoding (GBK names from Windows archives) are shown decoded.
+
+Several roots are scanned as one (see :mod:`assistant.index.roots`): the library's files are named
+``library/…``, a shipped report's metadata may come from the library's ``.sidecars/``, and the reports the
+library hides are left out.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from typing import Callable
 
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
+from assistant.index.roots import Roots
 from assistant.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, parse_sidecar, sidecar_for
 from assistant.settings import Settings
 
@@ -30,11 +36,19 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY
 @dataclass(frozen=True)
 class Candidate:
     """A file found in the folder: its readable name relative to the folder, its path, and the folder
-    (resolved) it must lie inside."""
+    (resolved) it must lie inside. ``overlay`` is where a sidecar kept elsewhere (the library's, for a
+    shipped report) would be: when that file exists it is used instead of the one beside the report."""
 
     source: str
     path: Path
     root: Path | None = None
+    overlay: Path | None = None
+
+    def sidecar_path(self) -> tuple[Path | None, Path | None]:
+        """(the sidecar to read, the folder it must lie inside): the overlay when it exists, else beside the file."""
+        if self.overlay is not None and os.path.lexists(self.overlay):
+            return self.overlay, self.overlay.parent.resolve()
+        return sidecar_for(self.path), self.root
 
 
 @dataclass(frozen=True)
@@ -143,8 +157,13 @@ def read_regular(path: Path, name: str, limit: int, too_large: Callable[[int], s
         os.close(fd)
 
 
-def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED) -> tuple[list[Candidate], list[tuple[str, str]]]:
+def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED, prefix: str = "",
+             exclude: tuple[Path, ...] = ()) -> tuple[list[Candidate], list[tuple[str, str]]]:
     """List report files under ``folder`` (sorted), skipping hidden entries and never following directory links.
+
+    Args:
+        prefix: put before each file's relative name (``library/``).
+        exclude: folders (resolved) not to walk into: another root that lies inside this one.
 
     Returns:
         The candidates, and (file, reason) pairs for entries that must not or cannot be read: links that
@@ -163,13 +182,14 @@ def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED) -> tuple[list[
         skipped.append((where, f"无法列出文件夹：{exc.strerror}"))
 
     for base, dirs, files in os.walk(folder, onerror=onerror, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (exclude and (Path(base) / d).resolve() in exclude))
         for name in sorted(files):
             if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or not name.lower().endswith(suffixes):
                 continue
             path = Path(base) / name
             raw = path.relative_to(folder).as_posix()
-            source = display_name(raw)
+            source = prefix + display_name(raw)
             problem = _entry_problem(path, root)
             if problem is None and source in names and names[source] != raw:
                 problem = "文件名换成可读编码后与另一个文件同名，未读取"
@@ -190,26 +210,29 @@ def read_file(candidate: Candidate, settings: Settings) -> bytes:
 
 
 def read_sidecar(candidate: Candidate, settings: Settings) -> Sidecar:
-    """The metadata sidecar beside a candidate (see :mod:`assistant.ingest.sidecar`), read with the same care as
+    """The metadata sidecar of a candidate (see :mod:`assistant.ingest.sidecar`), read with the same care as
     a report and bounded by ``Settings.max_sidecar_kb``; a name too long for a sidecar means there is none."""
-    path = sidecar_for(candidate.path)
+    path, root = candidate.sidecar_path()
     if path is None:
         return Sidecar()
-    folder = candidate.source.rsplit("/", 1)[0] + "/" if "/" in candidate.source else ""
-    name = folder + display_name(path.name)
+    if path == candidate.overlay:
+        name = f"{candidate.source}{SIDECAR_SUFFIX}（报告库中的元数据）"
+    else:
+        folder = candidate.source.rsplit("/", 1)[0] + "/" if "/" in candidate.source else ""
+        name = folder + display_name(path.name)
     try:
         os.lstat(path)
     except FileNotFoundError:
         return Sidecar()
     except OSError as exc:
         return Sidecar(name, None, f"无法读取：{exc.strerror or exc}")
-    problem = _entry_problem(path, candidate.root) if candidate.root is not None else None
+    problem = _entry_problem(path, root) if root is not None else None
     if problem:
         return Sidecar(name, None, problem)
     limit_kb = settings.max_sidecar_kb
     try:
         data = read_regular(path, name, int(limit_kb * 1024),
-                            lambda n: f"元数据文件过大（{n / 1024:.0f} KB，上限 {limit_kb:g} KB）", candidate.root)
+                            lambda n: f"元数据文件过大（{n / 1024:.0f} KB，上限 {limit_kb:g} KB）", root)
     except ReadError as exc:
         return Sidecar(name, None, exc.reason)
     return Sidecar(name, data)
@@ -228,17 +251,46 @@ def fingerprint(data: bytes, sidecar: Sidecar = Sidecar()) -> str:
 SIDECAR_IGNORED = "已忽略，报告按正文中的元数据索引"
 
 
+def discover_roots(roots: Roots) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """The candidates of every root, named as :class:`~assistant.index.roots.Roots` says, without the hidden ones.
+
+    A library that does not exist yet holds nothing; a root inside another is listed once, as itself.
+    """
+    parts = roots.parts()
+    resolved = [folder.resolve() for _, folder in parts]
+    hidden = roots.hidden()
+    found: list[Candidate] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, (prefix, folder) in enumerate(parts):
+        if prefix and not folder.is_dir():
+            continue
+        inner = tuple(r for j, r in enumerate(resolved) if j != i and resolved[i] in r.parents)
+        cands, skips = discover(folder, prefix=prefix, exclude=inner)
+        skipped.extend(skips)
+        for cand in cands:
+            if cand.source in hidden:
+                continue
+            if cand.source in seen:
+                skipped.append((cand.source, "与另一个文件夹中的文件同名，未读取"))
+                continue
+            seen.add(cand.source)
+            found.append(Candidate(cand.source, cand.path, cand.root, roots.overlay(cand.source)))
+    return found, skipped
+
+
 class Scanner:
-    """Lists and hashes the report files of a folder for one index update. Each file's hash is remembered by
-    its and its sidecar's stat, so scanning again later in the same update reads only what changed.
+    """Lists and hashes the report files of the folders of an index for one update. Each file's hash is
+    remembered by its and its sidecar's stat, so scanning again later in the same update reads only what changed.
 
     Example:
         >>> found, paths, skipped = Scanner(Path("seeds"), Settings()).scan()   # doctest: +SKIP
     """
 
-    def __init__(self, folder: Path, settings: Settings,
+    def __init__(self, folder: Path | Roots, settings: Settings,
                  progress: Callable[[str, int, int, str], None] = lambda *a: None):
-        self.folder, self.settings, self.progress = Path(folder), settings, progress
+        self.roots, self.settings, self.progress = Roots.of(folder), settings, progress
+        self.folder = Path(self.roots.folder)
         self.scanned = 0
         self._digests: dict[tuple, tuple[str, Sidecar]] = {}    # stat signature → (hash, sidecar's state)
 
@@ -259,7 +311,7 @@ class Scanner:
             info = os.stat(cand.path)
         except OSError:
             return None
-        side = sidecar_for(cand.path)
+        side, _ = cand.sidecar_path()
         try:
             side_info = os.stat(side) if side is not None else None
             side_key = side_info and (side_info.st_ino, side_info.st_size, side_info.st_mtime_ns, side_info.st_ctime_ns)
@@ -281,7 +333,7 @@ class Scanner:
 
     def scan(self) -> tuple[list[tuple[str, str]], dict[str, Candidate], list[tuple[str, str]]]:
         """(file, hash) of every readable file, the files by name, and (name, reason) for the rest."""
-        candidates, skipped = discover(self.folder)
+        candidates, skipped = discover_roots(self.roots)
         self.scanned = len(candidates)
         found, paths = [], {}
         for i, cand in enumerate(candidates):
