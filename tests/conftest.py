@@ -73,7 +73,8 @@ def tiny_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hash_bot(tiny_folder: Path, tmp_path: Path) -> Assistant:
-    return Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", settings=Settings(encoder="hash-256"))
+    return Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", settings=Settings(encoder="hash-256"),
+                                 library=tmp_path / "library")
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +92,28 @@ def bot_over(tmp_path_factory, reports: dict[str, str], encoder: str = "hash-128
     for name, text in reports.items():
         (folder / name).write_text(text, encoding="utf-8")
     return Assistant.from_folder(folder, index_dir=tmp_path_factory.mktemp("index"), settings=Settings(encoder=encoder))
+
+
+FANGZHENG_MISLABELLED = """晋中市2022年法治政府建设年度报告
+一、主要做法
+（一）行政复议。全年受理行政复议案件41件，纠错率为9.8%。
+二、存在的问题
+基层法治力量薄弱。
+三、下一步工作计划
+加强执法培训。
+"""
+
+
+@pytest.fixture
+def library_bot(tmp_path: Path) -> Assistant:
+    """A shipped folder (xihu.txt) and a library of two uploads (report.txt, labelled 晋中市 by its title, and
+    wuhou.txt), with the hash encoder."""
+    shipped = tmp_path / "seeds"
+    shipped.mkdir()
+    (shipped / "xihu.txt").write_text(REPORT_A, encoding="utf-8")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "report.txt").write_text(FANGZHENG_MISLABELLED, encoding="utf-8")
+    (library / "wuhou.txt").write_text(REPORT_B, encoding="utf-8")
+    return Assistant.from_folder(shipped, index_dir=tmp_path / "index", settings=Settings(encoder="hash-128"),
+                                 library=library)

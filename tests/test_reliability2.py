@@ -79,8 +79,8 @@ def test_upload_under_an_existing_name_keeps_both_reports(hash_bot, tmp_path):
     message = upload(hash_bot, [_file(tmp_path, "u2", "report.txt", YILAN)], lambda *a: None)
     regions = {m.region for m in hash_bot.reports.values()}
     assert any("方正县" in r for r in regions) and any("依兰县" in r for r in regions), (regions, message)
-    assert "uploads/report (2).txt" in message
-    assert "方正县" in (hash_bot.folder / "uploads" / "report.txt").read_text(encoding="utf-8")
+    assert "library/report (2).txt" in message
+    assert "方正县" in (hash_bot.library / "report.txt").read_text(encoding="utf-8")
 
 
 def test_damaged_upload_under_an_existing_name_removes_nothing(hash_bot, tmp_path):
@@ -88,7 +88,7 @@ def test_damaged_upload_under_an_existing_name_removes_nothing(hash_bot, tmp_pat
 
     upload(hash_bot, [_file(tmp_path, "u1", "report.txt", FANGZHENG)], lambda *a: None)
     message = upload(hash_bot, [_file(tmp_path, "u2", "report.txt", b"")], lambda *a: None)
-    assert "uploads/report.txt" in hash_bot.store.files and "✗ uploads/report (2).txt" in message
+    assert "library/report.txt" in hash_bot.store.files and "✗ library/report (2).txt" in message
     assert "41件" in hash_bot.ask("方正县受理了多少件行政复议案件？").text
 
 
@@ -96,10 +96,10 @@ def test_replacing_an_upload_is_explicit_and_says_what_it_replaces(hash_bot, tmp
     from ui.upload import replace_upload, upload
 
     upload(hash_bot, [_file(tmp_path, "u1", "report.txt", FANGZHENG)], lambda *a: None)
-    refused = replace_upload(hash_bot, _file(tmp_path, "u2", "report.txt", b""), "uploads/report.txt",
+    refused = replace_upload(hash_bot, _file(tmp_path, "u2", "report.txt", b""), "library/report.txt",
                              lambda *a: None)
     assert "未替换" in refused and "41件" in hash_bot.ask("方正县受理了多少件行政复议案件？").text
-    message = replace_upload(hash_bot, _file(tmp_path, "u3", "other.txt", YILAN), "uploads/report.txt",
+    message = replace_upload(hash_bot, _file(tmp_path, "u3", "other.txt", YILAN), "library/report.txt",
                              lambda *a: None)
     assert "替换" in message and "方正县" in message and "依兰县" in message
     regions = {m.region for m in hash_bot.reports.values()}
@@ -111,7 +111,7 @@ def test_the_same_upload_twice_is_stored_once(hash_bot, tmp_path):
 
     upload(hash_bot, [_file(tmp_path, "u1", "report.txt", FANGZHENG)], lambda *a: None)
     message = upload(hash_bot, [_file(tmp_path, "u2", "report.txt", FANGZHENG)], lambda *a: None)
-    assert "内容相同" in message and not (hash_bot.folder / "uploads" / "report (2).txt").exists()
+    assert "内容相同" in message and not (hash_bot.library / "report (2).txt").exists()
 
 
 def test_long_chinese_upload_name_is_shortened_and_keeps_its_format(hash_bot, tmp_path):
@@ -121,7 +121,7 @@ def test_long_chinese_upload_name_is_shortened_and_keeps_its_format(hash_bot, tm
     source = _file(tmp_path, "u1", "x.txt", FANGZHENG)
     browser_file = type("Upload", (), {"name": str(source), "orig_name": name})()
     message = upload(hash_bot, [browser_file], lambda *a: None)
-    saved = list((hash_bot.folder / "uploads").iterdir())
+    saved = list(hash_bot.library.iterdir())
     assert len(saved) == 1 and saved[0].suffix == ".txt" and len(os.fsencode(saved[0].name)) <= 200, message
     assert "✓" in message and any("方正县" in m.region for m in hash_bot.reports.values())
 

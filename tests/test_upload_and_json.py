@@ -18,7 +18,7 @@ def test_receive_refuses_other_formats_and_big_files(tmp_path):
     (tmp_path / "big.txt").write_text("x" * 3000)
     (tmp_path / "ok.txt").write_text("一、做法\n内容。")
     got = receive([tmp_path / "a.exe", tmp_path / "big.txt", tmp_path / "ok.txt"], folder, max_mb=0.001)
-    assert got.added == ["uploads/ok.txt"] and (folder / "uploads" / "ok.txt").exists()
+    assert got.added == ["library/ok.txt"] and (folder / "ok.txt").exists()
     assert any("a.exe" in n and "不支持" in n for n in got.notes) and any("big.txt" in n and "过大" in n for n in got.notes)
 
 
@@ -26,8 +26,9 @@ def test_upload_indexes_and_reports_each_file(hash_bot, tmp_path):
     (tmp_path / "wuhou2.txt").write_text(REPORT_B.replace("3120件", "4120件"), encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     message = upload(hash_bot, [tmp_path / "wuhou2.txt", tmp_path / "empty.txt"], lambda *a: None)
-    assert "✓ uploads/wuhou2.txt（成都市武侯区 2022年） 已加入索引" in message
-    assert "✗ uploads/empty.txt" in message and "uploads/wuhou2.txt" in hash_bot.store.files
+    assert "✓ library/wuhou2.txt（成都市武侯区 2022年） 已加入索引" in message
+    assert "✗ library/empty.txt" in message and "library/wuhou2.txt" in hash_bot.store.files
+    assert not (hash_bot.folder / "uploads").exists() and (hash_bot.library / "wuhou2.txt").exists()
 
 
 def test_answer_and_hits_have_one_json_form(hash_bot):

@@ -1,6 +1,8 @@
-"""Uploads from the browser: safe names, format and size checks, then an incremental index update.
+"""Uploads from the browser into the user's library: safe names, format and size checks, then an
+incremental index update.
 
-An upload never replaces a file. A name already taken gets the next free one (``report (2).txt``), and
+Uploads go to the library folder (``--library``, by default in the user's data folder), never into the
+shipped report folder, and are named ``library/<name>`` in the index. An upload never replaces a file. A name already taken gets the next free one (``report (2).txt``), and
 the same content uploaded again is not stored twice. Replacing a report is its own action,
 :func:`replace_upload`: it checks that the new file can be indexed before touching the old one, and says
 what it replaced. Kept apart from Gradio so it can be tested with plain files.
@@ -19,12 +21,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from assistant.api import Assistant
+from assistant.index.roots import LIBRARY
 from assistant.index.store import IndexUnusable, Store
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
 
-UPLOAD_DIR = "uploads"
 NAME_BYTES = 150      # leaves room for " (99)" and ".meta.json" within the 255-byte limit of a file name
 MAX_COPIES = 999      # report (2).txt … report (999).txt
 
@@ -55,7 +57,7 @@ def _numbered(name: str, n: int) -> str:
 class Received:
     """What happened to a batch of uploaded files before indexing."""
 
-    added: list[str] = field(default_factory=list)   # names relative to the report folder
+    added: list[str] = field(default_factory=list)   # names in the index (library/<name>)
     notes: list[str] = field(default_factory=list)   # one line per refused or renamed file
     same: dict[str, str] = field(default_factory=dict)  # uploaded name → the stored file with the same content
 
@@ -106,13 +108,14 @@ def _store_new(tmp: Path, target: Path, name: str) -> tuple[str | None, str | No
         tmp.unlink(missing_ok=True)
 
 
-def receive(files: Iterable, folder: Path, max_mb: float) -> Received:
-    """Copy uploaded files into ``folder/uploads`` under safe names, refusing other formats and big files.
-    A name that is taken gets a number (``report (2).txt``); nothing is ever overwritten.
+def receive(files: Iterable, library: Path, max_mb: float, prefix: str = LIBRARY) -> Received:
+    """Copy uploaded files into ``library`` under safe names, refusing other formats and big files.
+    A name that is taken gets a number (``report (2).txt``); nothing is ever overwritten. The names
+    returned are those of the index: ``prefix`` + the stored name.
 
     ``files`` are paths, or objects with ``.name`` (the temporary path) and optionally ``.orig_name``.
     """
-    target = Path(folder) / UPLOAD_DIR
+    target = Path(library)
     target.mkdir(parents=True, exist_ok=True)
     out = Received()
     for f in files:
@@ -134,12 +137,12 @@ def receive(files: Iterable, folder: Path, max_mb: float) -> Received:
             out.notes.append(f"✗ {name}：保存失败（{exc.strerror or exc}）")
             continue
         if existing is not None:
-            out.same[name] = f"{UPLOAD_DIR}/{existing}"
+            out.same[name] = f"{prefix}{existing}"
             continue
         if stored != name:
-            out.notes.append(f"· 已有同名文件 {UPLOAD_DIR}/{name}，本文件另存为 {UPLOAD_DIR}/{stored}"
+            out.notes.append(f"· 已有同名文件 {prefix}{name}，本文件另存为 {prefix}{stored}"
                              "（如要替换原文件，请用“替换”）")
-        out.added.append(f"{UPLOAD_DIR}/{stored}")
+        out.added.append(f"{prefix}{stored}")
     return out
 
 
@@ -163,7 +166,8 @@ def _status(store: Store, name: str) -> str:
     return f"… {name} 已保存，正由另一个更新加入索引"
 
 
-def _refresh(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
+def refresh_index(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
+    """(the new snapshot, '') after refreshing the index, or (None, why it failed): the old one stays live."""
     try:
         return bot.refresh(progress=progress), ""
     except IndexUnusable as exc:        # says itself that the previous index stays live
@@ -172,15 +176,20 @@ def _refresh(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
         return None, f"索引更新失败，原索引保持不变：{exc}"
 
 
+NO_LIBRARY = "✗ 没有报告库，无法修改（用 python -m ui --library 文件夹 指定报告库）"
+
+
 def upload(bot: Assistant, files: Iterable, progress: Progress) -> str:
-    """Receive ``files`` into the bot's folder and index them; one line per file, then the time taken.
+    """Receive ``files`` into the bot's library and index them; one line per file, then the time taken.
 
     The previous index stays live when the update fails.
     """
-    received = receive(files, bot.folder, bot.settings.max_file_mb)
+    if bot.library is None:
+        return NO_LIBRARY
+    received = receive(files, bot.library, bot.settings.max_file_mb)
     notes = list(received.notes)
     started = time.perf_counter()
-    store, failure = _refresh(bot, progress)
+    store, failure = refresh_index(bot, progress)
     if store is None:
         return "\n".join(notes + [failure])
     notes.extend(_status(store, name) for name in received.added)
@@ -191,19 +200,21 @@ def upload(bot: Assistant, files: Iterable, progress: Progress) -> str:
 
 
 def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str:
-    """Replace the uploaded report ``target`` (``uploads/<name>``) with ``file``, as an explicit action.
+    """Replace the uploaded report ``target`` (``library/<name>``) with ``file``, as an explicit action.
 
     The new file must have the same format and must itself be indexable; otherwise nothing is replaced.
-    The reply says which report was replaced by which.
+    The reply says which report was replaced by which. Its metadata sidecar, if any, stays.
     """
-    uploads = (Path(bot.folder) / UPLOAD_DIR).resolve()
-    dest = Path(bot.folder) / target
+    if bot.library is None:
+        return NO_LIBRARY
+    dest = bot.roots.source_path(target)
     try:
         regular = stat.S_ISREG(os.lstat(dest).st_mode)
     except OSError:
         regular = False
-    if not target.startswith(f"{UPLOAD_DIR}/") or dest.resolve().parent != uploads or not regular:
-        return f"✗ 未替换：{target} 不是已上传的报告"
+    library = bot.library.resolve()
+    if not bot.roots.in_library(target) or library not in dest.resolve().parents or not regular:
+        return f"✗ 未替换：{target} 不是报告库中的报告（内置报告不能替换）"
     src = Path(file if isinstance(file, (str, Path)) else file.name)
     shown = getattr(file, "orig_name", None) or src.name
     if Path(shown).suffix.lower() != dest.suffix.lower():
@@ -219,12 +230,12 @@ def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str
     before = (f"{old.meta.region} {old.meta.years}年《{old.meta.title}》" if old and old.meta.region
               else (old.meta.title if old else "未索引的文件"))
     after = f"{new.meta.region} {new.meta.years}年《{new.meta.title}》" if new.meta.region else new.meta.title
-    copy = _hidden_copy(src, uploads)
+    copy = _hidden_copy(src, dest.parent)
     try:
         os.replace(copy, dest)
     finally:
         copy.unlink(missing_ok=True)
-    store, failure = _refresh(bot, progress)
+    store, failure = refresh_index(bot, progress)
     if store is None:
         return f"已用 {shown} 替换 {target}，但{failure}"
     return f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}\n{_status(store, target)}"
