@@ -62,8 +62,10 @@ def embed_reports(reports: Sequence[Report], encoder: Encoder, reuse: Mapping[st
                 vectors[n][row] = reuse[text]
             else:
                 todo.append((n, row))
+    # The first report says how much text is to be encoded, for an estimate of the time it takes.
+    chars = sum(len(texts[n][row]) for n, row in todo)
     for start in range(0, len(todo), batch_size):
-        progress("embed", start, len(todo), "")
+        progress("embed", start, len(todo), f"共 {chars:,} 字" if start == 0 else "")
         batch = todo[start:start + batch_size]
         try:
             for (n, row), vector in zip(batch, _encode(encoder, [texts[n][row] for n, row in batch])):
