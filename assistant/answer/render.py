@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from assistant.records import Answer, Hit, Point
+from assistant.search.question import MAX_CHARS
 
 NOT_FOUND = "报告中没有找到"
 # Where a report's label was read, in words for the CLI and the UI.
@@ -13,7 +14,36 @@ ORIGIN_NAMES = {"title": "标题", "signature": "落款", "source": "来源行",
 def provenance_text(provenance: dict) -> str:
     """"地区←标题、年份←开头…": where each label of a report was read."""
     return "、".join(f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}" for k, v in provenance.items() if v)
+
+
 EMPTY_QUESTION = "请输入问题。"
+INTENT_NAMES = {"compare": "对比各地", "places": "哪些地方", "problems": "问题和不足", "plans": "下一步计划",
+                "figure": "数字", "measures": "做法", "other": "一般问题"}
+TRUNCATED = "问题超过 {n} 字，只按前 {n} 字检索"
+
+
+def understanding(answer: Answer) -> list[tuple[str, str]]:
+    """How the question was read, as (label, value) lines: what was searched, the filters in force, the kind
+    of question, what a follow-up took from earlier turns, and whether the question was cut.
+
+    Example:
+        >>> understanding(Answer(True, query="方山县 行政复议", filters="方山县",
+        ...                      understood={"intent": "measures", "carried": ["话题"], "topic": "行政复议"}))
+        [('检索语句', '方山县 行政复议'), ('筛选', '方山县'), ('问题类型', '做法'), ('沿用上文', '话题（行政复议）')]
+    """
+    seen = answer.understood or {}
+    lines = [("检索语句", answer.query or answer.question), ("筛选", answer.filters or "无（全部报告）")]
+    intent = INTENT_NAMES.get(seen.get("intent", ""), "")
+    if intent:
+        lines.append(("问题类型", intent + (f"（{seen['metric']}）" if seen.get("metric") else "")))
+    values = {"地区": "、".join(seen.get("regions") or ()), "年份": "、".join(f"{y}年" for y in seen.get("years") or ()),
+              "话题": seen.get("topic", "")}
+    carried = [f"{what}（{values[what]}）" if values.get(what) else what for what in seen.get("carried") or ()]
+    if carried:
+        lines.append(("沿用上文", "、".join(carried)))
+    if seen.get("truncated"):
+        lines.append(("注意", TRUNCATED.format(n=MAX_CHARS)))
+    return lines
 
 
 def render_text(answer: Answer) -> str:
