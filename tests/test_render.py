@@ -2,7 +2,7 @@ import pytest
 
 from assistant.records import Answer, Hit, Point
 from ui.upload import safe_name
-from ui.render import answer_markdown, sources_html
+from ui.render import answer_html, sources_html
 
 pytestmark = pytest.mark.unit
 EVIL = "全年检查<script>alert(1)</script>共58次，<img src=x onerror=alert(2)>发现**隐患**12处。"
@@ -20,7 +20,7 @@ def test_report_text_is_escaped_in_answers_and_sources():
     hit = Hit("r.txt", "一、<b>章节</b>", EVIL, 1.0, "成都市锦江区", 2022, quotes=(EVIL.replace("**", ""),),
               chunk_id="r.txt#0")
     answer = Answer(True, question="q", query="q", points=(Point((EVIL,), 1, "r.txt"),), citations=(hit,))
-    for html in (answer_markdown(answer), sources_html([hit])):
+    for html in (answer_html(answer, 1), sources_html([hit], 1)):
         assert "<script>" not in html and "<img" not in html and "<b>章节" not in html
         assert "&lt;script&gt;" in html and "onerror" in html   # shown as text
-    assert "<mark>" in sources_html([hit]) and 'href="#src-1"' in answer_markdown(answer)
+    assert "<mark>" in sources_html([hit], 1) and "href='#cite-1-1'" in answer_html(answer, 1)

@@ -1,43 +1,104 @@
-"""Render answers and sources as safe HTML: report text is always data, never markup."""
+"""Render answers, sources and the report library as safe HTML: report text and questions are always data,
+never markup.
+
+Everything is rendered from the :class:`~assistant.records.Answer` structure: notices first as a warning, the
+lead line with its figure in bold, a comparison as a real ``<table>``, the points numbered under their
+report with each item's heading, and how the question was read. Each citation number is a link
+``#cite-<turn>-<n>`` that the page turns into "open this passage in its report" (see :mod:`ui.app`).
+Chat messages are single HTML blocks without blank lines, so the chat's Markdown leaves them alone.
+"""
 from __future__ import annotations
 
 import html
 import re
 
-from assistant.answer.render import by_report, intro, render_text, report_heading
+from assistant.answer.render import by_report, intro, not_found_text, report_label, understanding
 from assistant.records import Answer, Hit
+from assistant.search.question import MAX_CHARS
+from ui.export import source_name
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~<-])")
+_CITE_IN_TEXT = re.compile(r"\[(\d+)\]")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+CONFLICT = "不一致"       # the word every filter-conflict notice holds (assistant.search.filters)
 
 
 def text(value: str) -> str:
-    """Escape report text for HTML and for markdown, so nothing in it can format or execute."""
+    """Escape text for HTML and for Markdown, so nothing in it can format, fetch or execute."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat message for an answer, rendered from its structure: escaped quotes, each citation a link
-    to its source card."""
+def esc(value: str) -> str:
+    """Escape text inside an HTML block (Markdown is not applied there), on one line."""
+    return html.escape(value, quote=True).replace("\n", " ")
+
+
+def cite(turn: int, n: int, label: str = "") -> str:
+    return f"<a class='cite' href='#cite-{turn}-{n}'>[{n}]{(' ' + esc(label)) if label else ''}</a>"
+
+
+def user_message(question: str) -> str:
+    """The user's question as text (a Markdown image or link in it is shown, never fetched), cut where the
+    search cuts it."""
+    question = question.strip()
+    shown = text(question[:MAX_CHARS])
+    if len(question) > MAX_CHARS:
+        shown += f"……（共 {len(question):,} 字，只检索前 {MAX_CHARS} 字）"
+    return shown
+
+
+def _inline(value: str, turn: int) -> str:
+    """Escaped text with its **figure** in bold and its [n] as citation links."""
+    out = esc(value)
+    out = _BOLD.sub(r"<b>\1</b>", out)
+    return _CITE_IN_TEXT.sub(lambda m: cite(turn, int(m.group(1))), out)
+
+
+def conflicts(answer: Answer) -> list[str]:
+    """The notices saying a filter of the page contradicts the question."""
+    return [n for n in answer.notices if CONFLICT in n]
+
+
+def understood_html(answer: Answer) -> str:
+    parts = " · ".join(f"<span><b>{esc(label)}</b>：{esc(value)}</span>" for label, value in understanding(answer))
+    return f"<div class='understood'>{parts}</div>"
+
+
+def table_html(answer: Answer, turn: int) -> str:
+    rows = "".join(
+        f"<tr><td>{esc(row.label)}</td><td>{_inline(row.value, turn)}</td>"
+        f"<td>{cite(turn, row.citation) if row.citation else ''}</td></tr>" for row in answer.table.rows)
+    return (f"<table class='cmp'><thead><tr><th>地区 · 年份</th><th>{esc(answer.table.metric)}</th><th>出处</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def answer_html(answer: Answer, turn: int = 0) -> str:
+    """The chat message for an answer: notices, then the lead, table and points (or why nothing was found),
+    then how the question was read."""
+    out = ["<div class='answer'>"]
+    if answer.notices:
+        out.append("<div class='notices'>" + "".join(f"<div class='notice'>⚠ {esc(n)}</div>" for n in answer.notices)
+                   + "</div>")
     if not answer.found:
-        body = "\n".join(text(line) for line in render_text(answer).split("\n"))
+        first, _, why = not_found_text(answer.question, answer.reason).partition("\n")
+        out.append(f"<p class='not-found'>{esc(first)}</p>" + (f"<p class='reason'>{esc(why)}</p>" if why else ""))
     else:
-        lines = [text(answer.lead)] if answer.lead else []
+        if answer.lead:
+            out.append(f"<p class='lead'>{_inline(answer.lead, turn)}</p>")
+        if answer.table:
+            out.append(table_html(answer, turn))
         groups = by_report(answer)
-        lines.append(text(intro(len(groups))))
+        if not answer.lead or len(groups) > 1:
+            out.append(f"<p class='intro'>{esc(intro(len(groups)))}</p>")
         for head, points in groups:
-            lines.append("")
-            lines.append(text(report_heading(head)))
-            for point in points:
-                n = point.citation
-                heading = f"**{text(point.heading)}**：" if point.heading else ""
-                lines.append(f"- {heading}「{text(' '.join(point.quotes))}」<a href=\"#src-{n}\">[{n}]</a>")
-        body = "\n".join(lines).strip()
-        cites = " ".join(f"<a href=\"#src-{i}\">[{i}] {html.escape(h.source)}</a>"
-                         for i, h in enumerate(answer.citations, 1))
-        body += f"\n\n<small>来源：{cites}</small>"
-    if answer.query and answer.query != answer.question:
-        body += f"\n\n<small>检索语句：{text(answer.query)}</small>"
-    return body
+            items = "".join(
+                f"<li>{'<b>' + esc(p.heading) + '</b>：' if p.heading else ''}「{esc(' '.join(p.quotes))}」"
+                f"{cite(turn, p.citation)}</li>" for p in points)
+            out.append(f"<div class='report'><div class='report-head'>【{esc(report_label(head.region, head.years, head.uncertain))}】"
+                       f"{esc(head.title or head.source)}</div><ol>{items}</ol></div>")
+    out.append(understood_html(answer))
+    out.append("</div>")
+    return "".join(out)
 
 
 def _highlight(passage: str, quotes: tuple[str, ...]) -> str:
@@ -60,29 +121,79 @@ def _highlight(passage: str, quotes: tuple[str, ...]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def sources_html(citations: list[Hit]) -> str:
-    """Source cards: file, region and year, section path; expanding one shows the passage, quotes highlighted."""
+def sources_html(citations: tuple[Hit, ...] | list[Hit], turn: int = 0) -> str:
+    """Source cards, named by report title and region (the file second): the section path, the passage
+    with its quotes highlighted, and a link that opens the passage inside the whole report."""
     if not citations:
-        return "<div class='sources-empty'>回答引用的原文会显示在这里。</div>"
+        return "<div class='sources-empty'>回答引用的原文会显示在这里；点击回答中的 [编号] 可在整篇报告中查看。</div>"
     cards = []
     for i, hit in enumerate(citations, 1):
-        where = " · ".join(x for x in (hit.region, f"{hit.years}年" if hit.years else "") if x)
         page = f" · 第{hit.page}页" if hit.page else ""
         cards.append(
             f"<details class='source' id='src-{i}' {'open' if i == 1 else ''}>"
-            f"<summary><b>[{i}] {html.escape(hit.source)}</b> <span class='where'>{html.escape(where)}{page}</span>"
-            f"<div class='path'>{html.escape(hit.section)}</div></summary>"
+            f"<summary><b>[{i}] {esc(source_name(hit))}</b>"
+            f"<div class='path'>{esc(hit.section)}{page}</div></summary>"
             f"<div class='passage'>{_highlight(hit.text, hit.quotes)}</div>"
-            f"<div class='span'>原文第 {hit.start}–{hit.end} 字</div></details>")
+            f"<div class='file'>文件 {esc(hit.source)} · 原文第 {hit.start}–{hit.end} 字 · "
+            f"<a class='cite' href='#cite-{turn}-{i}'>在整篇报告中查看</a></div></details>")
     return "<div class='sources'>" + "".join(cards) + "</div>"
 
 
+WHERE_NAMES = {"shipped": "内置（只读）", "library": "报告库", "hidden": "已隐藏"}
+
+
+def library_html(rows: list[dict]) -> str:
+    """The report library as a table: title, region with its level, years, issuer, chunks, file, where each
+    label was read (guesses marked 推断), and where the file lives."""
+    if not rows:
+        return "<div class='sources-empty'>还没有索引任何报告。</div>"
+    body = []
+    for row in rows:
+        guesses = row.get("uncertain") or []
+        origin = esc(row.get("provenance_text", ""))
+        if guesses:
+            origin += f"<br><span class='guess'>推断：{esc('、'.join(guesses))}</span>"
+        level = f"（{esc(row['level_name'])}）" if row.get("level_name") else ""
+        body.append(
+            f"<tr class='{esc(row['where'])}'><td>{esc(row.get('title') or '（无标题）')}</td>"
+            f"<td>{esc(row.get('region') or '（未识别）')}{level}</td><td>{esc(row.get('years') or '—')}</td>"
+            f"<td>{esc(row.get('issuer') or '—')}</td><td class='num'>{row.get('chunks', 0)}</td>"
+            f"<td class='file'>{esc(row['source'])}</td><td class='origin'>{origin}</td>"
+            f"<td>{esc(WHERE_NAMES.get(row['where'], row['where']))}</td></tr>")
+    return ("<div class='library-wrap'><table class='library'><thead><tr><th>标题</th><th>地区（级别）</th><th>年份</th>"
+            "<th>发布机关</th><th>段落</th><th>文件</th><th>标签来源</th><th>位置</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table></div>")
+
+
 CSS = """
+#chat .answer p { margin: 0.25em 0; }
+#chat .notices .notice, .conflict-warn { background: #fff7e6; border-left: 4px solid #fa8c16; padding: 4px 8px;
+  margin: 2px 0 6px; color: #873800; }
+#chat .lead { font-size: 1.05em; }
+#chat table.cmp { border-collapse: collapse; margin: 6px 0; }
+#chat table.cmp th, #chat table.cmp td { border: 1px solid #ccc; padding: 2px 8px; }
+#chat .report-head { font-weight: 600; margin-top: 6px; }
+#chat .report ol { margin: 2px 0 4px 1.4em; padding: 0; }
+#chat .understood { color: #666; font-size: 0.82em; border-top: 1px dashed #ddd; margin-top: 6px; padding-top: 3px; }
+#chat .not-found { font-weight: 600; }
+a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .sources details { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin-bottom: 8px; }
 .sources summary { cursor: pointer; }
-.sources .where { color: #555; margin-left: 6px; }
-.sources .path { color: #666; font-size: 0.85em; margin-top: 2px; }
+.sources .path, .sources .file { color: #666; font-size: 0.85em; margin-top: 2px; }
 .sources .passage { margin-top: 6px; line-height: 1.7; }
-.sources .span { color: #888; font-size: 0.8em; margin-top: 4px; }
-.sources mark { background: #ffe58f; }
+.sources mark, .report-view mark.q { background: #ffe58f; }
+.sources, .rv-scroll { max-height: 520px; overflow-y: auto; position: relative; }
+.report-view .rv-head { padding-bottom: 4px; border-bottom: 1px solid #eee; }
+.report-view .rv-file, .report-view .rv-path, .report-view .rv-note { color: #666; font-size: 0.85em; }
+.report-view .rv-text { white-space: pre-wrap; line-height: 1.7; margin-top: 6px; }
+.report-view mark.rv-passage { background: #dbeafe; outline: 2px solid #60a5fa; }
+table.library { border-collapse: collapse; width: 100%; font-size: 0.88em; }
+table.library th, table.library td { border: 1px solid #ddd; padding: 3px 6px; vertical-align: top; }
+table.library tr.hidden td { color: #999; }
+table.library .file { font-family: monospace; font-size: 0.9em; word-break: break-all; }
+table.library .guess { color: #b45309; }
+.library-wrap { max-height: 300px; overflow-y: auto; }
+#examples { gap: 6px; }
+#examples button { flex: 0 1 auto; min-width: 0; font-size: 0.82em; padding: 3px 8px; }
+#header h2 { margin: 0; }
 """
