@@ -1,6 +1,7 @@
 # Set-up and entry points. `make run` and `make test` each install everything they need on a fresh machine.
 PYTHON ?= python3
 VENV   ?= .venv
+PORT   ?= 7860
 PY      = $(VENV)/bin/python
 PIP     = $(VENV)/bin/pip
 STAMP   = $(VENV)/.installed
@@ -20,8 +21,9 @@ install: $(STAMP)
 index: install
 	$(PY) -m assistant index seeds
 
-run: index
-	$(PY) -m ui --folder seeds
+# The app indexes seeds/ and your library (in your data folder) itself, saying first how long it will take.
+run: install
+	$(PY) -m ui --folder seeds --port $(PORT)
 
 # Debian chromium for the browser test, and CJK fonts so its screenshots show Chinese.
 chromium:
