@@ -1,42 +1,112 @@
-"""``python -m ui``: index a folder (incrementally) and serve the chat on 127.0.0.1, with no share link."""
+"""``python -m ui``: index the shipped folder and the user's library (incrementally) and serve the app on
+127.0.0.1, with no share link. A busy port is said in a sentence, with the option to choose another."""
 from __future__ import annotations
 
 import argparse
+import errno
+import re
+import socket
 import sys
 import time
 
 from assistant.api import Assistant
-from assistant.settings import Settings
+from assistant.index.roots import default_library
 from assistant.index.store import IndexUnusable
-from embeddings.encoder import DEFAULT_ENCODER
+from assistant.settings import Settings
+from embeddings.encoder import DEFAULT_ENCODER, load_encoder
+
+SAMPLE = ("全面推进依法行政，严格规范公正文明执法，全年办理行政复议案件一百余件，化解行政争议，"
+          "开展法治宣传教育活动，完善重大行政决策程序，加强行政规范性文件合法性审核。") * 2
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the app cannot listen on ``host:port`` (in Chinese, with what to do), or None when it can."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the server does: a port left in TIME_WAIT by a stopped server is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                taken = "已被占用（也许问答界面已经在运行）" if exc.errno == errno.EADDRINUSE else "没有权限使用"
+                return (f"端口 {port} {taken}。请换一个端口，例如：python -m ui --port {port + 1}"
+                        f"（或 make run PORT={port + 1}）")
+            return f"无法在 {host}:{port} 上监听（{exc.strerror or exc}）；请检查 --host 和 --port"
+    return None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} 秒" if value < 90 else f"{value / 60:.1f} 分钟"
+
+
+class StartupProgress:
+    """Indexing progress on stderr. Before embedding, one line with the number of passages and an estimate
+    of the time, from timing the encoder on a sample of known length (after warming it up)."""
+
+    def __init__(self, encoder, out=sys.stderr, clock=time.perf_counter):
+        self.encoder, self.out, self.clock = encoder, out, clock
+        self.started: float | None = None
+        self.estimate: float | None = None
+
+    def rate(self) -> float:
+        """Characters per second the encoder embeds here, timed on 32 sample passages after 32 to warm up."""
+        batch = [SAMPLE[: 150 + 7 * i] for i in range(32)]
+        self.encoder.encode_passages(batch)
+        begun = self.clock()
+        self.encoder.encode_passages(batch)
+        return sum(map(len, batch)) / max(self.clock() - begun, 1e-6)
+
+    def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        if stage == "embed" and done == 0 and total and self.started is None:
+            chars = int(re.sub(r"\D", "", detail) or 0) or total * 200
+            line = f"需要编码 {total:,} 个段落（{chars:,} 字，编码器 {self.encoder.name}）"
+            if total >= 32:
+                self.estimate = chars / self.rate()
+                line += f"，预计约 {_seconds(self.estimate)}"
+            print("\n" + line, file=self.out, flush=True)
+            self.started = self.clock()
+        if total and (done == total or done % 50 == 0):
+            print(f"\r{'读取文件' if stage == 'read' else '向量编码'} {done}/{total}", end="", file=self.out, flush=True)
+        if stage == "embed" and total and done == total and self.started is not None:
+            took = self.clock() - self.started
+            said = f"（预计 {_seconds(self.estimate)}）" if self.estimate is not None else ""
+            print(f"\n向量编码完成：{total:,} 个段落，用时 {_seconds(took)}{said}", file=self.out, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui", description="法治政府建设年度报告问答 · 网页界面")
-    parser.add_argument("--folder", default="seeds")
+    parser.add_argument("--folder", default="seeds", help="the shipped reports (read only; default seeds)")
+    parser.add_argument("--library", default=None,
+                        help=f"your library of uploads and metadata edits (default {default_library()})")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--share", action="store_true", help="create a public Gradio share link (off by default)")
     args = parser.parse_args(argv)
+    busy = port_problem(args.host, args.port)
+    if busy:                              # before indexing, which can take a while
+        print(f"错误：{busy}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-
-    def progress(stage, done, total, detail):
-        if total and (done == total or done % 50 == 0):
-            print(f"\r{'读取文件' if stage == 'read' else '向量编码'} {done}/{total}", end="", file=sys.stderr)
-
+    library = args.library or default_library()
     try:
-        bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, settings=Settings(encoder=args.encoder),
-                                    progress=progress)
-    except (IndexUnusable, NotADirectoryError, ValueError) as exc:
+        encoder = load_encoder(args.encoder)
+        bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, encoder=encoder,
+                                    settings=Settings(encoder=args.encoder), progress=StartupProgress(encoder),
+                                    library=library)
+    except (IndexUnusable, NotADirectoryError, ValueError, OSError) as exc:
         print(f"\n错误：{exc}", file=sys.stderr)
         return 2
-    print(f"\nindex ready in {time.perf_counter() - started:.1f} s; serving on http://{args.host}:{args.port}",
-          file=sys.stderr, flush=True)
+    print(f"\n索引就绪，用时 {time.perf_counter() - started:.1f} 秒；报告库：{bot.library}；"
+          f"打开 http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     from ui.app import launch
 
-    launch(bot, args.host, args.port, share=args.share)
+    try:
+        launch(bot, args.host, args.port, share=args.share)
+    except OSError as exc:                # the port was taken while the index was being built
+        print(f"错误：{port_problem(args.host, args.port) or exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from assistant.answer.render import by_report, intro, not_found_text, report_label, understanding
+from assistant.answer.render import FIELD_NAMES, by_report, intro, not_found_text, report_label, understanding
 from assistant.records import Answer, Hit
 from assistant.search.question import MAX_CHARS
 from ui.export import source_name
@@ -152,7 +152,8 @@ def library_html(rows: list[dict]) -> str:
         guesses = row.get("uncertain") or []
         origin = esc(row.get("provenance_text", ""))
         if guesses:
-            origin += f"<br><span class='guess'>推断：{esc('、'.join(guesses))}</span>"
+            names = "、".join(FIELD_NAMES.get(g, g) for g in guesses)
+            origin += f"<br><span class='guess'>推断（不确定）：{esc(names)}</span>"
         level = f"（{esc(row['level_name'])}）" if row.get("level_name") else ""
         body.append(
             f"<tr class='{esc(row['where'])}'><td>{esc(row.get('title') or '（无标题）')}</td>"
