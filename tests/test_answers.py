@@ -145,3 +145,16 @@ def test_a_year_no_report_covers_is_not_answered_from_another_years_silence(bot)
     answer = bot.ask("金岳县2019年行政复议纠错率是多少？")
     assert not answer.found and answer.points == () and answer.citations == ()
     assert "2019年" in answer.reason
+
+
+@pytest.mark.parametrize("question,units", [
+    ("检查发现多少处隐患？", ("处",)),
+    ("办理时限压缩到多少个工作日？", ("个工作日",)),
+    ("收到多少件行政复议申请？", ("件", "起", "宗", "例")),
+    ("行政复议纠错率是多少？", ("%", "‰")),
+    ("开展了哪些培训？", ()),
+])
+def test_the_unit_a_figure_question_asks_for(question, units):
+    from assistant.answer.figures import asked_units
+    from assistant.search.question import analyze
+    assert asked_units(analyze(question)) == units

@@ -18,7 +18,7 @@ _UNITS = "|".join(re.escape(u) for u in lexicon.FIGURE_UNITS)
 FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?(?:余|多)?\s*({_UNITS})")
 # Clauses end at these marks, but not at the comma of a figure's thousands ("307,695万元").
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
-_ASK_WORDS = re.compile(r"(?:是|有|为|达到|达)?(?:多少|几)(?:个百分点|人次|万元|件|起|个|项|家|份|条|次|场|期|人|名|户|篇)?|"
+_ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
                         r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
@@ -41,7 +41,7 @@ def asked_units(question: Question) -> tuple[str, ...]:
     text = question.topic.text or question.text
     if metric_core(question.metric).endswith(("率", "度")) or any(w in text for w in lexicon.RATE_ASKED):
         return ("%", "‰")
-    m = re.search(r"(?:多少|几)(个百分点|人次|万元|亿元|件|起|宗|个|项|家|份|条|次|场|期|人|名|户|篇|单|元)", text)
+    m = re.search(rf"(?:多少|几)({_UNITS})", text)
     if m:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
