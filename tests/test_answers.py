@@ -39,6 +39,12 @@ REPORTS = {
 海盛区人民政府
 2023年1月10日
 """,
+    "jy.txt": """金岳县人民政府关于2021年度法治政府建设情况的报告
+一、主要做法
+（一）强化审计监督。完成审计项目7个，查出问题金额307,695万元。
+（二）开展民法典宣传。举办民法典专题讲座。县人大代表共计160余人参加了培训会。
+（三）推进减证便民。审批要件由353项精简至249项，精简率29%。
+""",
     "tq.txt": """塘桥镇人民政府2022年度法治政府建设工作报告
 一、工作情况
 全镇推进依法行政，开展普法活动36场，调处矛盾纠纷215起。
@@ -123,3 +129,32 @@ def test_found_answers_quote_cite_and_hold_no_number_the_text_lacks(bot, questio
     assert answer.found and answer.points and answer.citations
     assert all(p.quotes and p.quotes[0] for p in answer.points)
     assert unsupported_numbers(answer, question) == []
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("金岳县审计查出问题金额是多少？", "307,695万元"),      # a thousands separator is not a clause break
+    ("金岳县有多少人大代表参加了民法典培训？", "160余人"),  # "余" between the number and its unit
+    ("金岳县审批要件的精简率是多少？", "29%"),              # a rate the lexicon does not name
+])
+def test_figures_as_reports_write_them(bot, question, figure):
+    answer = bot.ask(question)
+    assert f"**{figure}**" in answer.lead, answer.text
+
+
+def test_a_year_no_report_covers_is_not_answered_from_another_years_silence(bot):
+    answer = bot.ask("金岳县2019年行政复议纠错率是多少？")
+    assert not answer.found and answer.points == () and answer.citations == ()
+    assert "2019年" in answer.reason
+
+
+@pytest.mark.parametrize("question,units", [
+    ("检查发现多少处隐患？", ("处",)),
+    ("办理时限压缩到多少个工作日？", ("个工作日",)),
+    ("收到多少件行政复议申请？", ("件", "起", "宗", "例")),
+    ("行政复议纠错率是多少？", ("%", "‰")),
+    ("开展了哪些培训？", ()),
+])
+def test_the_unit_a_figure_question_asks_for(question, units):
+    from assistant.answer.figures import asked_units
+    from assistant.search.question import analyze
+    assert asked_units(analyze(question)) == units

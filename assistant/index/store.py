@@ -199,7 +199,7 @@ class Store:
         return Hit(source=chunk.source, section=chunk.section, text=chunk.text, score=float(score),
                    region=meta.region, year=meta.year, title=meta.title, years=meta.years,
                    chunk_id=chunk.id, start=chunk.start, end=chunk.end, page=chunk.page, dense=dense,
-                   region_path=meta.region_path, uncertain=meta.uncertain)
+                   region_path=meta.region_path, uncertain=meta.uncertain, issuer=meta.issuer)
 
     # -- persistence -------------------------------------------------------------------------
 
