@@ -126,15 +126,25 @@ def ask(page, question: str, expect: str = "", timeout: float = 120000) -> None:
                                arg=expect, timeout=timeout)
 
 
-def choose(page, dropdown: str, value: str) -> None:
-    """Pick ``value`` in a dropdown as a person would: type to narrow the list, then take the option."""
+def choose(page, dropdown: str, value: str, ending: bool = False) -> str:
+    """Pick the option ``value`` (or the one ending with it) in a dropdown as a person would: open the list and
+    take the option. Returns the option's label.
+
+    The option gets the mousedown it listens to. (A click waits for the option to stand still, which a list
+    below the fold never does; typing to narrow the list runs gradio's filter on a stale value.)"""
     page.click(f"{dropdown} input")
-    page.fill(f"{dropdown} input", value)
-    option = page.locator(f"{dropdown} li[role=option][aria-label='{value}']")
-    option.wait_for()
-    page.keyboard.press("Enter")
-    page.wait_for_function("([sel, v]) => document.querySelector(sel + ' input').value === v", arg=[dropdown, value])
+    page.wait_for_selector(f"{dropdown} li[role=option]", state="attached")
+    label = page.evaluate("""([sel, v, ending]) => {
+        const li = [...document.querySelectorAll(sel + ' li[role=option]')].find(li =>
+            ending ? li.getAttribute('aria-label').endsWith(v) : li.getAttribute('aria-label') === v);
+        if (!li) return null;
+        li.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+        return li.getAttribute('aria-label');
+    }""", [dropdown, value, ending])
+    assert label, (dropdown, value)
+    page.wait_for_function("([sel, v]) => document.querySelector(sel + ' input').value === v", arg=[dropdown, label])
     page.keyboard.press("Tab")
+    return label
 
 
 def tab(page, name: str) -> None:
@@ -155,8 +165,10 @@ def english_words(text: str) -> set[str]:
 
 
 def library_message(page, contains: str, timeout: float = 180000) -> str:
+    """The library's reply once it holds ``contains`` and the table, filters and form have been refreshed."""
     page.wait_for_function("t => document.querySelector('#lib-msg textarea').value.includes(t)", arg=contains,
                            timeout=timeout)
+    settle(page)
     return page.input_value("#lib-msg textarea")
 
 
@@ -268,7 +280,7 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     assert (library / "晋中市报告.txt").exists() and sorted(p.name for p in folder.iterdir()) == shipped
 
     # Relabel: 晋中市 → 方正县; the table, the filters and the examples follow.
-    choose(page, "#pick", _pick_label(page, "library/晋中市报告.txt"))
+    choose(page, "#pick", "library/晋中市报告.txt", ending=True)
     page.wait_for_function("() => document.querySelector('#meta-region textarea, #meta-region input').value === '晋中市'")
     page.fill("#meta-region textarea, #meta-region input", "方正县")
     page.click("#save-meta")
@@ -300,13 +312,6 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     assert "<script>" in sources or "onerror" in sources
     assert page.evaluate("() => window.__xss") is None
     assert page.locator("#sources script").count() == 0 and page.locator("#sources img").count() == 0
-
-
-def _pick_label(page, source: str) -> str:
-    page.click("#pick input")
-    labels = page.evaluate("() => [...document.querySelectorAll('#pick li[role=option]')].map(li => li.getAttribute('aria-label'))")
-    page.keyboard.press("Escape")
-    return next(label for label in labels if label.endswith(source))
 
 
 # -- gradio_client ----------------------------------------------------------------------------------
