@@ -8,8 +8,9 @@ import zipfile
 
 import pytest
 
+from assistant import Assistant, Settings
 from assistant.records import Answer, Hit, Point, Table, TableRow
-from tests.conftest import REPORT_B
+from tests.conftest import REPORT_A, REPORT_B
 from ui.examples import example_questions
 from ui.export import ExportError, export, markdown, render
 from ui.render import answer_html, conflicts, sources_html, user_message
@@ -68,6 +69,21 @@ def test_a_citation_opens_its_passage_inside_the_whole_report(bot):
     assert "3120件" in moved.split("id='rv-focus'")[1] and "前言" in moved
     (bot.library / "wuhou.txt").unlink()
     assert "无法打开原文" in report_view(bot, hit, 1)
+
+
+def test_a_pdf_citation_opens_inside_its_page(tmp_path):
+    from eval.format_samples import make_pdf
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    # Six lines a page: the figure lies on a later page than the title.
+    (folder / "xihu.pdf").write_bytes(make_pdf(REPORT_A, "西湖区人民政府", lines_per_page=6))
+    pdf_bot = Assistant.from_folder(folder, index_dir=tmp_path / "i", settings=Settings(encoder="hash-128"))
+    hit = pdf_bot.ask("西湖区2021年群众满意度是多少？").citations[0]
+    assert hit.page and hit.page > 1
+    html = report_view(pdf_bot, hit, 1)
+    assert f"PDF 第{hit.page}页" in html and "id='rv-focus'" in html and "99.2%" in html.split("id='rv-focus'")[1]
+    assert "杭州市西湖区2021年法治政府建设年度报告" not in html.split("rv-scroll")[1]    # page 1 is not shown
 
 
 def test_locate_finds_a_passage_across_pdf_line_breaks():
