@@ -108,6 +108,9 @@ def test_answers_render_from_their_structure():
     assert "检索语句" in html and "沿用上文</b>：地区（方正县）" in html and "\n\n" not in html
     assert conflicts(answer) == [answer.notices[0]]
     assert "《方正县报告》（方正县 · 2022年）" in sources_html([hit], 3) and "#cite-3-1" in sources_html([hit], 3)
+    untitled = Hit("000_f67df9fa3c27168c.txt", "一、做法", "全年受理案件41件。", 1.0, "方正县", 2022, years="2022")
+    shown = sources_html([untitled], 1)
+    assert "无标题报告（方正县 · 2022年）" in shown and "《000_f67df9fa3c27168c.txt》" not in shown
 
 
 def test_the_users_question_is_text_and_cut_at_the_search_limit():
@@ -170,3 +173,40 @@ def test_a_busy_port_is_said_with_the_option_to_choose_another():
         port = taken.getsockname()[1]
         message = port_problem("127.0.0.1", port)
     assert f"端口 {port} 已被占用" in message and f"--port {port + 1}" in message and "PORT=" in message
+
+
+def test_a_busy_port_stops_the_app_with_a_sentence_not_a_traceback():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "ui", "--folder", str(ROOT / "seeds"), "--library",
+                              "/nonexistent-never-created", "--port", str(port)],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"端口 {port} 已被占用" in run.stderr and f"PORT={port + 1}" in run.stderr
+
+
+def test_the_first_index_says_how_many_passages_and_about_how_long():
+    from ui.__main__ import StartupProgress
+
+    class Encoder:
+        name = "fake"
+
+        def encode_passages(self, texts):
+            ticks.append(sum(map(len, texts)))
+
+    ticks, now = [], iter([0.0, 2.0, 100.0, 130.0])     # the sample takes 2 s; the embedding 30 s
+    out = io.StringIO()
+    progress = StartupProgress(Encoder(), out=out, clock=lambda: next(now))
+    progress("embed", 0, 400, "共 80,000 字")
+    sample = ticks[1]
+    progress("embed", 400, 400, "")
+    said = out.getvalue()
+    assert "需要编码 400 个段落（80,000 字，编码器 fake）" in said
+    assert f"预计约 {80_000 / (sample / 2):.0f} 秒" in said and "向量编码完成：400 个段落，用时 30 秒" in said

@@ -27,8 +27,10 @@ class ExportError(ValueError):
 
 
 def source_name(hit: Hit) -> str:
-    """A cited report by its title and region, the file name second: "《title》（肇庆市 · 2022年）"."""
-    return f"《{hit.title or hit.source}》（{report_label(hit.region, hit.years, hit.uncertain)}）"
+    """A cited report by its title and region, the file name second: "《title》（肇庆市 · 2022年）". A report
+    without a title is not named by its (often hashed) file name: "无标题报告（肇庆市 · 2022年）"."""
+    title = f"《{hit.title}》" if hit.title else "无标题报告"
+    return f"{title}（{report_label(hit.region, hit.years, hit.uncertain)}）"
 
 
 def where(hit: Hit) -> str:
