@@ -239,6 +239,7 @@ def test_comparison_is_a_table_and_exports_download_with_citations(page, tmp_pat
     ask(page, "各地行政机关负责人出庭应诉率分别是多少？", "份报告")
     table = page.locator("#chat .answer").last.locator("table.cmp")
     assert table.count() == 1 and table.locator("tbody tr").count() >= 3
+    table.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "ui-table.png"))
     tab(page, "导出")
     got = {}
@@ -289,6 +290,7 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     page.wait_for_function("() => document.querySelector('#library').innerText.includes('方正县')")
     row = page.locator("#library tr", has_text="library/晋中市报告.txt").inner_text()
     assert "方正县" in row and "县区级" in row and "说明文件" in row
+    page.locator("#library tr", has_text="library/晋中市报告.txt").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "ui-relabel.png"))
     assert json.loads((library / "晋中市报告.meta.json").read_text(encoding="utf-8"))["region"] == "方正县"
 

@@ -142,15 +142,13 @@ def build_app(bot: Assistant):
         history.append({"role": "assistant", "content": answer_html(answer, turn)})
         return history, session, sources_html(answer.citations, turn), ""
 
-    def warning(session, region, year):
+    def warning(session):
         answer = session.last if session else None
         found = conflicts(answer) if answer else []
         if not found:
             return gr.update(value="", visible=False), gr.update(visible=False)
-        chosen = "、".join(x for x in (region if _filters(region, None) else "",
-                                       f"{year}年" if _filters(None, year) else "") if x)
-        note = (f"<div class='conflict-warn'>⚠ 页面上的筛选（{esc(chosen)}）与问题不一致："
-                f"{esc('；'.join(found))}。</div>")
+        # The notices name both the question's place or year and the filter's.
+        note = f"<div class='conflict-warn'>⚠ {esc('；'.join(found))}。</div>"
         return gr.update(value=note, visible=True), gr.update(visible=True)
 
     def lift():
@@ -341,7 +339,7 @@ def build_app(bot: Assistant):
         chat_out = [chatbot, session, sources, box]
         for trigger, name in ((send.click, "chat"), (box.submit, False)):
             trigger(respond, chat_in, chat_out, api_name=name).then(
-                warning, [session, region, year], [warn, lift_btn], api_name=False)
+                warning, [session], [warn, lift_btn], api_name=False)
         lift_btn.click(lift, None, [region, year, warn, lift_btn], api_name=False)
         clear_btn.click(clear, None, [chatbot, session, sources, box, viewer], api_name="clear").then(
             lambda: (gr.update(value="", visible=False), gr.update(visible=False)), None, [warn, lift_btn],
