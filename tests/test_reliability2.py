@@ -102,6 +102,8 @@ def test_replacing_an_upload_is_explicit_and_says_what_it_replaces(hash_bot, tmp
     message = replace_upload(hash_bot, _file(tmp_path, "u3", "other.txt", YILAN), "library/report.txt",
                              lambda *a: None)
     assert "替换" in message and "方正县" in message and "依兰县" in message
+    old_versions = list((hash_bot.library / ".trash").rglob("report.txt"))     # the old version is kept
+    assert "旧版本已移到" in message and [p.read_text(encoding="utf-8") for p in old_versions] == [FANGZHENG]
     regions = {m.region for m in hash_bot.reports.values()}
     assert not any("方正县" in r for r in regions) and any("依兰县" in r for r in regions)
 

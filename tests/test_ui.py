@@ -373,6 +373,12 @@ def test_api_library_metadata_delete_and_export(app_url, tmp_path):
     assert client.predict("000_f67df9fa3c27168c.txt", api_name="/restore")["ok"]
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
 
+    newer = tmp_path / "依兰报告（修订）.txt"
+    newer.write_text(MISLABELLED.replace("方正县", "依兰县").replace("41件", "43件"), encoding="utf-8")
+    replaced = client.predict(handle_file(str(newer)), "library/依兰报告.txt", api_name="/replace")
+    assert replaced.startswith("✓") and "旧版本已移到" in replaced and ".trash" in replaced, replaced
+    assert "43件" in (library / "依兰报告.txt").read_text(encoding="utf-8")
+
     deleted = client.predict("library/依兰报告.txt", api_name="/delete")
     assert deleted["ok"] and ".trash" in deleted["message"] and not (library / "依兰报告.txt").exists()
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import time
 from pathlib import Path
 from typing import Mapping
 
 from assistant.answer.render import FIELD_NAMES, provenance_text, report_label
 from assistant.api import Assistant
-from assistant.index.roots import HIDDEN, TRASH
+from assistant.index.roots import HIDDEN
 from assistant.ingest.sidecar import SidecarError, parse_sidecar, sidecar_for
 from assistant.regions import KIND_NAMES
+from ui.trash import to_trash
 from ui.upload import NO_LIBRARY, Progress, refresh_index
 
 EDITABLE = ("title", "region", "year_from", "year_to", "issuer")
@@ -158,18 +158,8 @@ def delete(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
     meta = bot.reports[source]
     label = f"{report_label(meta.region, meta.years, meta.uncertain)}《{meta.title or source}》"
     if bot.roots.in_library(source):
-        path = bot.roots.source_path(source)
-        trash = bot.library / TRASH / time.strftime("%Y%m%d-%H%M%S")
-        relative = path.relative_to(bot.library)
-        target = trash / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():                              # two deletions in the same second
-            target = target.with_name(f"{secrets.token_hex(3)}-{target.name}")
         try:
-            shutil.move(str(path), str(target))
-            side = sidecar_for(path)
-            if side is not None and side.exists():
-                shutil.move(str(side), str(target.with_name(target.stem + side.name[len(path.stem):])))
+            target = to_trash(bot.library, bot.roots.source_path(source), with_sidecar=True)
         except OSError as exc:
             return f"✗ 未删除 {source}：{exc.strerror or exc}"
         done = f"✓ 已删除 {label}：文件已移到 {target}（可从那里取回）"

@@ -26,6 +26,7 @@ from assistant.index.store import IndexUnusable, Store
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
+from ui.trash import to_trash
 
 NAME_BYTES = 150      # leaves room for " (99)" and ".meta.json" within the 255-byte limit of a file name
 MAX_COPIES = 999      # report (2).txt … report (999).txt
@@ -203,7 +204,8 @@ def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str
     """Replace the uploaded report ``target`` (``library/<name>``) with ``file``, as an explicit action.
 
     The new file must have the same format and must itself be indexable; otherwise nothing is replaced.
-    The reply says which report was replaced by which. Its metadata sidecar, if any, stays.
+    The old version goes to the library's trash; the report's metadata sidecar, if any, stays. The reply says
+    which report was replaced by which, and where the old version is.
     """
     if bot.library is None:
         return NO_LIBRARY
@@ -232,10 +234,14 @@ def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str
     after = f"{new.meta.region} {new.meta.years}年《{new.meta.title}》" if new.meta.region else new.meta.title
     copy = _hidden_copy(src, dest.parent)
     try:
+        old_version = to_trash(bot.library, dest, copy=True)       # the sidecar stays with the report
         os.replace(copy, dest)
+    except OSError as exc:
+        return f"✗ 未替换 {target}：{exc.strerror or exc}"
     finally:
         copy.unlink(missing_ok=True)
     store, failure = refresh_index(bot, progress)
     if store is None:
         return f"已用 {shown} 替换 {target}，但{failure}"
-    return f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}\n{_status(store, target)}"
+    return (f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}；旧版本已移到 {old_version}\n"
+            f"{_status(store, target)}")
