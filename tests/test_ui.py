@@ -106,6 +106,8 @@ def browser():
 def page(browser, app_url):
     # An English-language browser: Gradio's own strings must still be Chinese.
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US", accept_downloads=True)
+    outside = []            # the app works offline: nothing is fetched from anywhere but the app itself
+    context.on("request", lambda r: None if r.url.startswith((app_url[0], "data:", "blob:")) else outside.append(r.url))
     page = context.new_page()
     page.goto(app_url[0])
     page.wait_for_selector("#question textarea", timeout=120000)
@@ -113,6 +115,7 @@ def page(browser, app_url):
     settle(page)
     yield page
     context.close()
+    assert outside == [], f"the page fetched from outside the app: {outside[:5]}"
 
 
 def ask(page, question: str, expect: str = "", timeout: float = 120000) -> None:
@@ -185,6 +188,8 @@ def test_layout_fits_1366x768_in_chinese(page):
     assert any("哪些地方" in q for q in examples) and any(q.startswith("各地") for q in examples)
     page.screenshot(path=str(ARTIFACTS / "ui-1366x768.png"))
     seen = page.inner_text("body")
+    tab(page, "导出")
+    seen += page.inner_text("body")
     tab(page, "报告库")
     page.wait_for_selector("#library table.library")
     seen += page.inner_text("body")

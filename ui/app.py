@@ -257,7 +257,8 @@ def build_app(bot: Assistant):
 
     regions, years = filter_choices(bot)
     questions = example_questions(bot)
-    with gr.Blocks(title="法治政府建设年度报告问答") as app:
+    # No analytics: the app runs offline, and what is asked must not leave the machine.
+    with gr.Blocks(title="法治政府建设年度报告问答", analytics_enabled=False) as app:
         session = gr.State(None)
         with gr.Row(elem_id="header", equal_height=True):
             gr.Markdown("## 法治政府建设年度报告问答")
