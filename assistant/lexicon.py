@@ -95,10 +95,18 @@ TITLE_MAX_CHARS = 70
 # Full region names that are also everyday words in these reports ("全区城区", "郊区").
 COMMON_WORD_REGIONS = ("城区", "郊区", "矿区", "新区", "市辖区", "开发区")
 # Suffixes stripped to make a short form (西秀区 → 西秀), longest first.
-REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
                    "地区", "林区", "新区", "省", "市", "区", "县", "盟", "旗")
-# Ethnic-group words before an autonomous suffix (恩施土家族苗族自治州 → 恩施).
-ETHNIC_TAIL = r"^(?:[\u4e00-\u9fff]{1,3}族)+$"
+# The ethnic groups an autonomous place may be named after, dropped from its short form
+# (恩施土家族苗族自治州 → 恩施, 互助土族自治县 → 互助; 鄂温克族自治旗 is named after its group → 鄂温克).
+ETHNIC_GROUPS = ("汉族", "壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族", "布依族",
+                 "瑶族", "白族", "朝鲜族", "哈尼族", "黎族", "哈萨克族", "傣族", "畲族", "傈僳族", "东乡族", "仡佬族",
+                 "拉祜族", "佤族", "水族", "纳西族", "羌族", "土族", "仫佬族", "锡伯族", "柯尔克孜族", "景颇族", "达斡尔族",
+                 "撒拉族", "布朗族", "毛南族", "塔吉克族", "普米族", "阿昌族", "怒族", "鄂温克族", "京族", "基诺族", "德昂族",
+                 "保安族", "俄罗斯族", "裕固族", "乌孜别克族", "门巴族", "鄂伦春族", "独龙族", "赫哲族", "高山族", "珞巴族",
+                 "塔塔尔族", "各族")
+# How people shorten an autonomous place's kind: 互助土族自治县 is "互助县", 鄂温克族自治旗 "鄂温克旗".
+AUTONOMOUS_KIND = {"自治县": "县", "自治旗": "旗", "自治州": "州"}
 REGION_NAME_MAX = 12
 # Places the gazetteer does not list, recognised by their shape: a name of 2–6 characters and one of
 # these endings. Zone endings map to one canonical kind, so 黄山风景区 and 黄山风景名胜区 are one place.

@@ -127,3 +127,14 @@ def test_a_place_that_only_signed_a_report_answers_from_it_and_says_so(bot):
     assert any("落款" in n and "测试县" in n for n in answer.notices)
     missing = bot.ask("成都市青羊区网络安全检查发现多少处隐患？")
     assert not missing.found and "青羊区" in missing.reason
+
+
+def test_an_autonomous_county_asked_by_its_everyday_name(tmp_path_factory):
+    bot = bot_over(tmp_path_factory, {
+        "huzhu.txt": "2022年法治政府建设工作报告\n一、主要工作\n（一）行政复议。全年办理行政复议案件34件。\n"
+                     "互助土族自治县人民政府\n2023年2月1日\n",
+        "ewenki.txt": "鄂温克族自治旗2021年法治政府建设年度报告\n一、主要工作\n（一）草原执法。全年查处草原违法案件43件。\n"})
+    answer = bot.ask("互助县2022年办理了多少件行政复议案件？")
+    assert answer.found and cited(answer) == {"huzhu.txt"} and "**34件**" in answer.lead, answer.text
+    answer = bot.ask("鄂温克旗查处草原违法案件多少件？")
+    assert answer.found and cited(answer) == {"ewenki.txt"} and "**43件**" in answer.lead, answer.text
