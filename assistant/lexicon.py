@@ -83,9 +83,9 @@ TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|
 # Ministries of the State Council: a report they issue is national.
 MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|教育|科学技术|交通运输|水利|农业农村|文化和旅游|自然资源|"
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
-ORG_SUFFIX = rf"(?:人民政府|政府|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
+ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
+TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
 SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
 TITLE_MAX_CHARS = 70
@@ -156,7 +156,7 @@ STOPWORDS = tuple(
 # Words so common in these reports that finding them in a sentence says nothing about relevance:
 # dropped from a question's key words (not from BM25 tokens).
 GENERIC_TERMS = tuple(
-    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年".split()
+    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年 数是 数为 率是 率为 局查".split()
 )
 # What counts as a token: one Chinese character (within a word), a Latin word, or a number.
 TOKEN = r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?"
@@ -205,7 +205,7 @@ ASKED_UNITS = {
     "户": ("户", "家"), "篇": ("篇",),
 }
 # Words that name a count's unit without saying "多少X": "案件数" counts 件.
-UNIT_WORDS = {"案件数": "件", "件数": "件", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
+UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案数": "件", "办结数": "件", "多少钱": "万元", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
               "资金": "万元", "经费": "万元", "次数": "次", "数量": ""}
 # Verbs that say which count a figure is ("受理61件" is not "收到68件"): a clause with the asked verb
 # wins, one with another of them loses.
@@ -219,6 +219,10 @@ CASE_FIELDS = ("行政复议", "行政诉讼", "法律援助", "人民调解", "
                "法律顾问", "规范性文件", "重大行政决策", "行政执法")
 # A clause saying a thing did not happen states its figure: "未发生行政复议案件".
 NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
+# A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").
+BODY_ENDINGS = ("局", "厅", "委", "办", "政府", "管委会")
+# What may not have happened to cases that did happen: "未发生…被纠错" is no answer to how many cases.
+OUTCOME_WORDS = ("被纠错", "纠错", "败诉", "被撤销", "撤销", "被确认违法", "确认违法")
 # Lead-ins to a list: "主要表现在：", "具体如下：".
 LIST_LEAD_INS = ("主要表现在", "主要表现为", "具体表现在", "具体如下", "主要有", "如下", "表现在以下", "以下几个方面")
 # Words too general to decide whether a report "has" something ("建立了…机制"): a places question
