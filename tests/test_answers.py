@@ -158,3 +158,58 @@ def test_the_unit_a_figure_question_asks_for(question, units):
     from assistant.answer.figures import asked_units
     from assistant.search.question import analyze
     assert asked_units(analyze(question)) == units
+
+
+SHAPES = {
+    "yw.txt": "义乌市人民政府关于2022年度法治政府建设情况的报告\n一、主要举措和成效\n（一）多元化解纠纷。近两年主要法治指标如下：\n"
+              "主要指标 | 2021年 | 2022年\n行政复议案件受理数（件） | 412 | 468\n行政复议纠错率（%） | 11.2 | 13.5\n"
+              "（二）涉外法治。成立国际商事调解中心，聘请来自12个国家和地区的外籍调解员26名。\n",
+    "wj.txt": "朝阳区望京街道办事处2023年法治政府建设年度报告\n2023年，街道推进法治建设。\n"
+              "在肯定成绩的同时，街道仍存在一些短板。第一，部分工作人员法治意识不强；第二，综合执法力量相对不足；第三，外籍居民普法形式不够丰富。\n"
+              "2024年，街道将重点做好以下工作：第一，持续深入学习；第二，深化综合执法。\n",
+    "yz.txt": "渝中区市场监督管理局2020年度法治政府建设情况报告\n一、主要工作\n（一）加强组织领导\n局党组高度重视。主要措施有：\n"
+              "（1）成立法治建设领导小组，全年召开专题会议4次；\n（2）落实理论学习中心组学法制度，全年集体学法8次；\n"
+              "（3）制定年度普法责任清单，明确普法任务17项。\n（二）优化消费环境\n全年受理消费者投诉举报26841件。\n",
+    "wl.txt": "乌鲁木齐市应急管理局2022年法治政府建设年度报告\n一、主要工作\n（一）行政复议和应诉。我局全年未发生行政复议被纠错、行政诉讼败诉案件。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory):
+    return bot_over(tmp_path_factory, SHAPES)
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("义乌2022年行政复议纠错率是多少？", "**13.5%**"),             # the unit is in the row's label
+    ("义乌2021年行政复议案件受理数是多少？", "**412件**"),          # the other year's column
+    ("义乌国际商事调解中心聘请了多少名外籍调解员？", "**26名**"),    # 调解 is not 人民调解
+])
+def test_figures_in_unusual_places(shapes, question, figure):
+    answer = shapes.ask(question)
+    assert answer.found and figure in answer.lead, answer.text
+
+
+def test_a_list_in_one_paragraph_by_di_yi_di_er_ends_with_its_paragraph(shapes):
+    answer = shapes.ask("望京街道存在哪些短板？")
+    quotes = [q for p in answer.points for q in p.quotes]
+    assert len(quotes) == 3 and quotes[0].startswith("第一") and not any("学习" in q for q in quotes), answer.text
+
+
+def test_measures_under_a_topic_heading_named_with_the_acting_body(shapes):
+    answer = shapes.ask("渝中区市场监管局在加强组织领导方面有哪些措施？")
+    quotes = " ".join(q for p in answer.points for q in p.quotes)
+    assert all(w in quotes for w in ("领导小组", "学法制度", "普法责任清单")), answer.text
+
+
+def test_nothing_corrected_is_not_no_cases(shapes):
+    answer = shapes.ask("乌鲁木齐市应急管理局2022年行政复议案件有多少件？")
+    assert "未发生行政复议被纠错" not in answer.lead, answer.text
+
+
+def test_a_quoted_term_is_what_a_comparison_counts(tmp_path_factory):
+    bot = bot_over(tmp_path_factory, {
+        "a.txt": "天津市和平区2022年法治政府建设年度报告\n一、主要工作\n（一）普法。培育“法律明白人”1260名。\n",
+        "b.txt": "兰州新区2023年法治政府建设年度报告\n一、主要工作\n（一）普法。组织新区2.3万名产业工人参加法律培训。\n"})
+    answer = bot.ask("各地培育的“法律明白人”有多少名？")
+    rows = {row.source: row.value for row in answer.table.rows}
+    assert rows["a.txt"] == "1260名" and rows["b.txt"] == "未写明", answer.text

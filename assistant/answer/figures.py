@@ -20,6 +20,7 @@ FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|�
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
 _ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
                         r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
+                        r"(?:(?:的|这)?几份)?报告里[,，]?|(?:的|这)?几份报告|各(?=多少|有|是)|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
 
@@ -41,7 +42,8 @@ def asked_units(question: Question) -> tuple[str, ...]:
     text = question.topic.text or question.text
     if metric_core(question.metric).endswith(("率", "度")) or any(w in text for w in lexicon.RATE_ASKED):
         return ("%", "‰")
-    m = re.search(rf"(?:多少|几)({_UNITS})", text)
+    # "多少次" before "几份报告里…": 几 asks for a count only when no 多少 does, and never of reports.
+    m = re.search(rf"多少({_UNITS})", text) or re.search(rf"几({_UNITS})(?!报告)", text)
     if m:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
@@ -80,8 +82,10 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     terms = [t for t in question.terms if t not in lexicon.FIGURE_WORDS and t != core and not t.isdigit()]
     # The kind of case a question names (行政复议, 法律援助) must be the sentence's (or its section's): a
     # 行政诉讼 count is not a 行政复议 count.
-    anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS]
+    # Only kinds the question itself names: a synonym ("调解" → "人民调解") must not demand its own word.
+    anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
+    quoted = [normalize(q) for q in _QUOTED.findall(question.raw)]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     out = []
     for position, hit in enumerate(hits):
@@ -96,6 +100,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
+            if not all(q in context for q in quoted):
+                continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
                 if core and core not in folded:
@@ -103,7 +109,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
                     continue
-                value = _value(folded, core, units)
+                value = _value(folded, core, units, question.text)
                 if not value:
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
@@ -123,6 +129,9 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     return sorted(out, key=lambda s: -s.score)
 
 
+_QUOTED = re.compile(lexicon.QUOTED)
+_LABEL_UNIT = re.compile(rf"[（(]\s*({_UNITS})\s*[)）]\s*$")
+_BARE_NUMBER = re.compile(r"^\s*\d[\d,]*(?:\.\d+)?\s*$")
 _BARE_COUNT = re.compile(r"(?:案件|申请|案)(\d{1,6})(?![\d.%年月日号万])\s*$")
 _YEAR_CELL = re.compile(rf"^\s*({lexicon.YEAR})\s*年?(?:度)?\s*$")
 
@@ -151,11 +160,15 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
         if column >= len(cells):
             continue
         cell = normalize(cells[column])
+        # "行政复议纠错率（%） | 11.2 | 13.5": the row's label gives the unit its bare numbers leave out.
+        unit = _LABEL_UNIT.search(label)
+        if unit and _BARE_NUMBER.match(cell):
+            cell += unit[1]
         match = FIGURE.search(cell)
         if not match or (units and match[3] not in units):
             continue
         value = match[0].replace(" ", "")
-        lead = f"{cells[0]}（{header[column]}年）**{cells[column]}**"
+        lead = f"{cells[0]}（{header[column]}年）**{cell if unit else cells[column]}**"
         score = (2.0 if core else 0.0) + got / max(len(terms), 1) + 0.5 - 0.05 * rank
         out.append(Statement(hit, line.strip(), line.strip(), value, score, lead))
     return out
@@ -174,7 +187,7 @@ def _nearness(folded: str, value: str, terms: list[str]) -> float:
     return 0.3 if any(t in before or t in after for t in words) else 0.0
 
 
-def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
+def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "") -> str:
     """The figure a (folded) clause gives in one of ``units`` (any unit when empty), after the rate's name
     when there is one ("纠错率5.9%"); or the clause itself when it says the thing did not happen."""
     for match in FIGURE.finditer(folded):
@@ -188,7 +201,12 @@ def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
         bare = _BARE_COUNT.search(folded.rstrip(" ，,；;。"))
         if bare:
             return bare[1]
-    if any(w in folded for w in lexicon.NONE_HAPPENED):
+    none = next((w for w in lexicon.NONE_HAPPENED if w in folded), "")
+    if none:
+        # "未发生行政复议被纠错案件" says none was corrected, not that there were no cases.
+        after = folded[folded.find(none):]
+        if any(o in after and o not in asked for o in lexicon.OUTCOME_WORDS):
+            return ""
         return folded.strip(" ，,；;。")
     return ""
 
