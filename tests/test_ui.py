@@ -256,6 +256,7 @@ def test_comparison_is_a_table_and_exports_download_with_citations(page, tmp_pat
         download.value.save_as(path)
         assert download.value.suggested_filename.endswith(f".{suffix}")
         got[suffix] = path
+    page.screenshot(path=str(ARTIFACTS / "ui-export.png"))
     text = got["md"].read_text(encoding="utf-8")
     assert "出庭应诉率" in text and "| 地区 · 年份 |" in text and "引文：「" in text and "章节" in text
     assert re.search(r"\d{3}_[0-9a-f]{16}\.txt", text) and "《攀枝花市西区人民政府关于2020年度法治政府建设工作情况的报告》" in text
