@@ -111,6 +111,9 @@ def test_answers_render_from_their_structure():
     untitled = Hit("000_f67df9fa3c27168c.txt", "一、做法", "全年受理案件41件。", 1.0, "方正县", 2022, years="2022")
     shown = sources_html([untitled], 1)
     assert "无标题报告（方正县 · 2022年）" in shown and "《000_f67df9fa3c27168c.txt》" not in shown
+    plain = Answer(True, question="q", query="q", points=(Point(("全年受理案件41件。",), 1, untitled.source, ""),),
+                   citations=(untitled,))
+    assert "】无标题报告（000_f67df9fa3c27168c.txt）" in answer_html(plain, 1)
 
 
 def test_the_users_question_is_text_and_cut_at_the_search_limit():

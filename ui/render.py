@@ -95,7 +95,7 @@ def answer_html(answer: Answer, turn: int = 0) -> str:
                 f"<li>{'<b>' + esc(p.heading) + '</b>：' if p.heading else ''}「{esc(' '.join(p.quotes))}」"
                 f"{cite(turn, p.citation)}</li>" for p in points)
             out.append(f"<div class='report'><div class='report-head'>【{esc(report_label(head.region, head.years, head.uncertain))}】"
-                       f"{esc(head.title or head.source)}</div><ol>{items}</ol></div>")
+                       f"{esc(head.title or f'无标题报告（{head.source}）')}</div><ol>{items}</ol></div>")
     out.append(understood_html(answer))
     out.append("</div>")
     return "".join(out)
