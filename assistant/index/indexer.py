@@ -34,7 +34,7 @@ from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, rea
 from assistant.index.store import (IndexOutdated, IndexUnusable, IndexWriteError, Store, current_version,
                                    remove_parts, remove_unfinished, write_failure)
 from assistant.index.tokens import tokenizer_version
-from assistant.index.writer import NewReport, add_reports, compact, publish
+from assistant.index.writer import Draft, NewReport, add_reports, compact, publish
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int, str], None]
 
 ROUNDS = 3                      # plans made outside the lock before one is made under it
+# Reports written before they are embedded go into segments of at most this many rows (whole reports): the
+# embedding then commits every ~2 minutes on 2 cores, so an interrupted run keeps most of its work.
+SEGMENT_ROWS = 2048
 
 # Files some update of this process is reading right now, so that a concurrent update leaves them to it:
 # (index folder, file, content hash) → the id of the update reading it.
@@ -238,7 +241,8 @@ class _Update:
         written: list[str] = []
         try:
             draft = add_reports(self.index_dir, base, list(outcome.plan.keep), outcome.plan.aliases,
-                                outcome.reports, self.settings, written)
+                                outcome.reports, self.settings, written,
+                                max_rows=None if self.embed_now else SEGMENT_ROWS)
             draft = compact(self.index_dir, draft, self.settings, written)
             return publish(self.index_dir, draft, self.encoder.name, dim, self.settings, extra, written)
         except OSError as exc:
@@ -321,3 +325,35 @@ def update_index(folder: Path, index_dir: Path, encoder: Encoder, settings: Sett
             return job.commit(base, outcome)
     finally:
         job.release()
+
+
+def compact_index(index_dir: Path, encoder: Encoder, settings: Settings = Settings(),
+                  current: Store | None = None) -> Store | None:
+    """Merge every segment of the live version into one, dropping the rows of replaced or removed reports
+    (no report is read and nothing embedded again). Nothing is written when the index is one segment
+    already or vectors are still being embedded.
+
+    Raises:
+        IndexWriteError: when the merged segment cannot be written; the live index is unchanged.
+    """
+    index_dir = Path(index_dir)
+    with write_lock(index_dir):
+        live = _live(index_dir, encoder, settings, current)
+        if live is None:
+            return None
+        remove_unfinished(index_dir)
+        written: list[str] = []
+        try:
+            draft = compact(index_dir, Draft(list(live.segments), dict(live.files)), settings, written,
+                            everything=True)
+            if [s.name for s in draft.segments] == [s.name for s in live.segments]:
+                return live
+            extra = {k: v for k, v in live.manifest.items()
+                     if k not in ("format", "encoder", "dim", "chunker", "settings", "updated", "chunks",
+                                  "segments", "files", "generation")}
+            extra["generation"] = max(time.time_ns(), live.generation + 1)
+            return publish(index_dir, draft, live.manifest["encoder"], live.manifest.get("dim"), settings, extra,
+                           written)
+        except OSError as exc:
+            remove_parts(index_dir, written)
+            raise IndexWriteError(write_failure(index_dir, exc)) from exc

@@ -231,8 +231,10 @@ class Store:
                     mapped = live[seg.years.rows(year)]
                     found.append(mapped[mapped >= 0])
         hits = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
-        if rows is not None:
-            hits = hits[np.isin(hits, rows)]
+        if rows is not None and len(hits):
+            rows = np.asarray(rows)          # ascending, as rows_of gives them
+            at = np.minimum(np.searchsorted(rows, hits), max(len(rows) - 1, 0))
+            hits = hits[rows[at] == hits] if len(rows) else hits[:0]
         others = [str(y) for y in years if not indexed(y)]
         if others:
             chunks = self.chunks

@@ -45,29 +45,43 @@ class Draft:
 
 
 def add_reports(index_dir: Path, base: Store | None, keep: Sequence[str], aliases: dict[str, tuple[str, ...]],
-                reports: Sequence[NewReport], settings: Settings, written: list[str]) -> Draft:
-    """The base's kept files plus ``reports`` in a segment of their own; ``aliases`` are each file's other names."""
+                reports: Sequence[NewReport], settings: Settings, written: list[str],
+                max_rows: int | None = None) -> Draft:
+    """The base's kept files plus ``reports`` in segments of their own (one, or whole reports up to
+    ``max_rows`` rows each); ``aliases`` are each file's other names."""
     files = {name: replace(base.files[name], aliases=aliases.get(name, ())) for name in keep} if base else {}
     draft = Draft(list(base.segments) if base else [], files)
-    if not reports:
-        return draft
+    groups: list[list[NewReport]] = []
+    for r in reports:
+        if not groups or (max_rows is not None and groups[-1]
+                          and sum(len(x.report.chunks) for x in groups[-1]) + len(r.report.chunks) > max_rows):
+            groups.append([])
+        groups[-1].append(r)
+    centroids = base.vectors.centroids() if base else None
+    for group in groups:
+        draft.segments.append(_new_segment(index_dir, group, draft.files, aliases, settings, written, centroids))
+    return draft
+
+
+def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str, FileEntry],
+                 aliases: dict[str, tuple[str, ...]], settings: Settings, written: list[str],
+                 centroids: np.ndarray | None) -> Segment:
     chunks = [c for r in reports for c in r.report.chunks]
     info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens])
     written.append(info.name)
     local = 0
     for r in reports:
         rep = r.report
-        draft.files[rep.source] = FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
-                                            aliases.get(rep.source, ()), info.name, local)
+        files[rep.source] = FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
+                                      aliases.get(rep.source, ()), info.name, local)
         local += len(rep.chunks)
     if all(r.vectors is not None for r in reports):
         index = VectorIndex.build(np.concatenate([r.vectors for r in reports]), codec=settings.vector_codec,
-                                  centroids=base.vectors.centroids() if base else None)
+                                  centroids=centroids)
         part = write_vectors(index_dir, info, index)
         written.append(part.name)
         info = replace(info, vectors=part)
-    draft.segments.append(Segment.open(index_dir, info))
-    return draft
+    return Segment.open(index_dir, info)
 
 
 def attach_vectors(index_dir: Path, base: Store, segment: str, vectors: np.ndarray, settings: Settings,
