@@ -88,3 +88,45 @@ def test_merge_compacts_segments_and_keeps_results(tiny_folder, tmp_path):
     assert len(bot.store.segments) == 1
     assert _hits(bot) == before
     assert _hits(Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))) == before
+
+
+# -- starts that read nothing -------------------------------------------------------------------
+
+def _count_reads(monkeypatch) -> list:
+    from assistant.index import indexer, scan
+
+    reads = []
+    real = scan.read_file
+
+    def counting(cand, settings):
+        reads.append(cand.source)
+        return real(cand, settings)
+
+    monkeypatch.setattr(scan, "read_file", counting)
+    monkeypatch.setattr(indexer, "read_file", counting)
+    return reads
+
+
+def test_an_unchanged_folder_is_not_read_again(tiny_folder, tmp_path, monkeypatch):
+    from assistant.index import scan
+
+    monkeypatch.setattr(scan, "RACY_NS", 0)       # the fixture's files are fresh; trust their stat at once
+    index_dir = tmp_path / "index"
+    Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
+    reads = _count_reads(monkeypatch)
+    bot = Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
+    assert reads == [] and bot.ask(QUESTION).found
+    text = (tiny_folder / "xihu.txt").read_text(encoding="utf-8")
+    (tiny_folder / "xihu.txt").write_text(text.replace("215件", "216件"), encoding="utf-8")   # same size
+    bot.refresh()
+    assert set(reads) == {"xihu.txt"}                   # hashed and read again; wuhou.txt not at all
+    assert any("216件" in h.text for h in bot.search("西湖区 行政复议申请", k=3))
+
+
+def test_files_changed_just_before_the_scan_are_hashed_again(tiny_folder, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
+    assert Store.load(index_dir).manifest["stat_cache"] == []    # both files were written a moment ago
+    reads = _count_reads(monkeypatch)
+    Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
+    assert sorted(set(reads)) == ["wuhou.txt", "xihu.txt"]

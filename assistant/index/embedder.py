@@ -120,7 +120,7 @@ def _attach(index_dir: Path, live: Store, segment: str, vectors: np.ndarray, fai
             if entry is not None and entry.segment == segment:
                 del draft.files[source]
         draft = compact(index_dir, draft, settings, written)
-        keep = ("lexicon", "tokenizer", "folder", "notes", "reembedded")
+        keep = ("lexicon", "tokenizer", "folder", "notes", "reembedded", "stat_cache")
         extra = {k: live.manifest[k] for k in keep if k in live.manifest}
         extra["skipped"] = [list(s) for s in live.skipped] + [[name, why] for name, why in failed.items()]
         extra["generation"] = max(time.time_ns(), live.generation + 1)

@@ -200,6 +200,8 @@ class _Update:
             notes.append(f"词表或分词器已更新（{base.manifest.get('lexicon')} → {key['lexicon']}）："
                          "全部报告重新分词、重新读取元数据和章节")
             log.warning(notes[-1])
+        if base is not None and not self.scanner.scanned:
+            self.scanner.remember(base.manifest.get("stat_cache", []))   # unchanged files are not read again
         found, paths, skipped = self.scanner.scan()
         hashes = dict(found)
         old = {name: entry.sha256 for name, entry in base.files.items()} if base else {}
@@ -235,7 +237,7 @@ class _Update:
         remove_unfinished(self.index_dir)   # left by a crash or a full disk: they only fill the disk
         extra = {**analysis_key(), "folder": str(self.folder.resolve()),
                  "skipped": [list(s) for s in outcome.skipped], "reembedded": self.reembedded,
-                 "notes": outcome.notes,
+                 "notes": outcome.notes, "stat_cache": self.scanner.known(),
                  "generation": max(time.time_ns(), (base.generation + 1) if base is not None else 0)}
         dim = known_dim(self.encoder) or (base.manifest.get("dim") if base is not None else None)
         written: list[str] = []
