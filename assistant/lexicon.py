@@ -83,9 +83,9 @@ TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|
 # Ministries of the State Council: a report they issue is national.
 MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|教育|科学技术|交通运输|水利|农业农村|文化和旅游|自然资源|"
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
-ORG_SUFFIX = rf"(?:人民政府|政府|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
+ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
+TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
 SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
 TITLE_MAX_CHARS = 70
@@ -95,10 +95,18 @@ TITLE_MAX_CHARS = 70
 # Full region names that are also everyday words in these reports ("全区城区", "郊区").
 COMMON_WORD_REGIONS = ("城区", "郊区", "矿区", "新区", "市辖区", "开发区")
 # Suffixes stripped to make a short form (西秀区 → 西秀), longest first.
-REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
                    "地区", "林区", "新区", "省", "市", "区", "县", "盟", "旗")
-# Ethnic-group words before an autonomous suffix (恩施土家族苗族自治州 → 恩施).
-ETHNIC_TAIL = r"^(?:[\u4e00-\u9fff]{1,3}族)+$"
+# The ethnic groups an autonomous place may be named after, dropped from its short form
+# (恩施土家族苗族自治州 → 恩施, 互助土族自治县 → 互助; 鄂温克族自治旗 is named after its group → 鄂温克).
+ETHNIC_GROUPS = ("汉族", "壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族", "布依族",
+                 "瑶族", "白族", "朝鲜族", "哈尼族", "黎族", "哈萨克族", "傣族", "畲族", "傈僳族", "东乡族", "仡佬族",
+                 "拉祜族", "佤族", "水族", "纳西族", "羌族", "土族", "仫佬族", "锡伯族", "柯尔克孜族", "景颇族", "达斡尔族",
+                 "撒拉族", "布朗族", "毛南族", "塔吉克族", "普米族", "阿昌族", "怒族", "鄂温克族", "京族", "基诺族", "德昂族",
+                 "保安族", "俄罗斯族", "裕固族", "乌孜别克族", "门巴族", "鄂伦春族", "独龙族", "赫哲族", "高山族", "珞巴族",
+                 "塔塔尔族", "各族")
+# How people shorten an autonomous place's kind: 互助土族自治县 is "互助县", 鄂温克族自治旗 "鄂温克旗".
+AUTONOMOUS_KIND = {"自治县": "县", "自治旗": "旗", "自治州": "州"}
 REGION_NAME_MAX = 12
 # Places the gazetteer does not list, recognised by their shape: a name of 2–6 characters and one of
 # these endings. Zone endings map to one canonical kind, so 黄山风景区 and 黄山风景名胜区 are one place.
@@ -148,7 +156,7 @@ STOPWORDS = tuple(
 # Words so common in these reports that finding them in a sentence says nothing about relevance:
 # dropped from a question's key words (not from BM25 tokens).
 GENERIC_TERMS = tuple(
-    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年".split()
+    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年 数是 数为 率是 率为 局查".split()
 )
 # What counts as a token: one Chinese character (within a word), a Latin word, or a number.
 TOKEN = r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?"
@@ -181,11 +189,12 @@ SYNONYMS = {
     "免费律师": ("法律援助",), "请不起律师": ("法律援助",), "免费打官司": ("法律援助",), "帮打官司": ("法律援助",),
     "到庭": ("出庭应诉",), "告上法庭": ("行政诉讼",), "领导出庭": ("出庭应诉",), "上法庭": ("行政诉讼",), "法律顾问": ("法律顾问",), "红头文件": ("规范性文件",),
     "热线": ("12345", "热线"), "市民热线": ("12345", "热线"), "投诉电话": ("12345",), "满意率": ("满意度",), "跑腿": ("政务服务",),
-    "网上办": ("网办",), "砍掉": ("精简", "精简率"), "砍了": ("精简", "精简率"), "少跑腿": ("最多跑一次",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
+    "网上办": ("网办",), "网上就能办": ("网办",), "网上能办": ("网办",), "砍掉": ("精简", "精简率"), "砍了": ("精简", "精简率"), "少跑腿": ("最多跑一次",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
 }
 # Units a figure can carry, longest first ("人次" before "人").
-FIGURE_UNITS = ("个百分点", "人次", "万元", "亿元", "平方米", "件", "起", "宗", "例", "个", "项", "家", "份", "条", "次",
-                "场", "期", "人", "名", "户", "篇", "所", "批", "单", "元", "%", "‰")
+FIGURE_UNITS = ("个百分点", "个工作日", "人次", "万元", "亿元", "平方米", "公里", "课时", "学时", "小时", "件", "起", "宗",
+                "例", "个", "项", "家", "份", "条", "次", "场", "期", "人", "名", "户", "篇", "所", "批", "单", "处", "座",
+                "台", "辆", "册", "本", "亩", "天", "元", "%", "‰")
 # The unit a question asks for ("多少件" → 件); units in one tuple are the same kind of count.
 ASKED_UNITS = {
     "件": ("件", "起", "宗", "例"), "起": ("件", "起", "宗", "例"), "宗": ("件", "起", "宗", "例"),
@@ -196,7 +205,7 @@ ASKED_UNITS = {
     "户": ("户", "家"), "篇": ("篇",),
 }
 # Words that name a count's unit without saying "多少X": "案件数" counts 件.
-UNIT_WORDS = {"案件数": "件", "件数": "件", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
+UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案数": "件", "办结数": "件", "多少钱": "万元", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
               "资金": "万元", "经费": "万元", "次数": "次", "数量": ""}
 # Verbs that say which count a figure is ("受理61件" is not "收到68件"): a clause with the asked verb
 # wins, one with another of them loses.
@@ -210,6 +219,10 @@ CASE_FIELDS = ("行政复议", "行政诉讼", "法律援助", "人民调解", "
                "法律顾问", "规范性文件", "重大行政决策", "行政执法")
 # A clause saying a thing did not happen states its figure: "未发生行政复议案件".
 NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
+# A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").
+BODY_ENDINGS = ("局", "厅", "委", "办", "政府", "管委会")
+# What may not have happened to cases that did happen: "未发生…被纠错" is no answer to how many cases.
+OUTCOME_WORDS = ("被纠错", "纠错", "败诉", "被撤销", "撤销", "被确认违法", "确认违法")
 # Lead-ins to a list: "主要表现在：", "具体如下：".
 LIST_LEAD_INS = ("主要表现在", "主要表现为", "具体表现在", "具体如下", "主要有", "如下", "表现在以下", "以下几个方面")
 # Words too general to decide whether a report "has" something ("建立了…机制"): a places question

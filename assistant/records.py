@@ -134,6 +134,7 @@ class Hit:
     dense: float | None = None   # cosine of the dense match, when the dense retriever found it
     region_path: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()   # the report's labels that are guesses (region, year)
+    issuer: str = ""   # the organisation that signed the report
 
     @property
     def citation(self) -> str:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from assistant import lexicon
 
-_ETHNIC_TAIL = re.compile(lexicon.ETHNIC_TAIL)
+_ETHNIC = sorted(lexicon.ETHNIC_GROUPS, key=len, reverse=True)
 
 
 KINDS = {1: "province", 2: "city", 3: "county"}
@@ -55,11 +55,30 @@ def short_name(name: str) -> str | None:
     for suffix in lexicon.REGION_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             stem = name[: -len(suffix)]
-            # 恩施土家族苗族自治州 → 恩施: drop ethnic-group words before an autonomous suffix.
             if "自治" in suffix:
-                cut = next((k for k in range(2, len(stem)) if _ETHNIC_TAIL.match(stem[k:])), len(stem))
-                stem = stem[:cut]
+                stem = _without_groups(stem)
             return stem if len(stem) >= 2 else None
+    return None
+
+
+def _without_groups(stem: str) -> str:
+    """恩施土家族苗族 → 恩施: the ethnic groups named before an autonomous suffix dropped; a place named
+    after its group keeps the group's name (鄂温克族 → 鄂温克)."""
+    while True:
+        group = next((g for g in _ETHNIC if stem.endswith(g)), None)
+        if group is None:
+            return stem
+        if len(stem) - len(group) < 2:
+            return group[:-1] if stem == group else stem
+        stem = stem[: -len(group)]
+
+
+def autonomous_alias(name: str) -> str | None:
+    """互助土族自治县 → 互助县, 鄂温克族自治旗 → 鄂温克旗: how people name an autonomous county or banner."""
+    for suffix, kind in lexicon.AUTONOMOUS_KIND.items():
+        if name.endswith(suffix):
+            short = short_name(name)
+            return short + kind if short else None
     return None
 
 

@@ -34,7 +34,8 @@ CONFIGS = (("bm25", "bm25", False), ("dense", "dense", False), ("hybrid", "hybri
 
 @dataclass(frozen=True)
 class Case:
-    """A folder of reports and what is asked about it. ``split`` is "tune" or "heldout"."""
+    """A folder of reports and what is asked about it. ``split`` is "tune" or "heldout"; ``part`` keeps only the
+    questions and conversations whose own "split" is it (a set that holds out a third of its rows)."""
 
     name: str
     folder: Path
@@ -43,11 +44,12 @@ class Case:
     truth: Path | None = None
     split: str = "tune"
     configs: tuple = CONFIGS
+    part: str | None = None
     extra: dict = field(default_factory=dict)
 
 
 def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
-    gen, held = HERE / "generalisation", HERE / "heldout"
+    gen, held, gen2 = HERE / "generalisation", HERE / "heldout", HERE / "generalisation2"
     return {
         "seeds": Case("seeds", seeds, (HERE / "qa.jsonl",), HERE / "conversations.jsonl", HERE / "seeds_truth.jsonl"),
         "seeds-kinds": Case("seeds-kinds", seeds, (HERE / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
@@ -56,6 +58,12 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                         configs=CONFIGS[-1:]),
         "generalisation": Case("generalisation", gen / "reports", (gen / "qa.jsonl",), gen / "conversations.jsonl",
                                gen / "truth.jsonl"),
+        # A second set, written after the first was tuned on; ids divisible by 3 are held out (its README).
+        "generalisation2": Case("generalisation2", gen2 / "reports", (gen2 / "qa.jsonl",), gen2 / "conversations.jsonl",
+                                gen2 / "truth.jsonl", part="tune"),
+        "generalisation2-heldout": Case("generalisation2-heldout", gen2 / "reports", (gen2 / "qa.jsonl",),
+                                        gen2 / "conversations.jsonl", gen2 / "truth.jsonl", split="heldout",
+                                        part="heldout"),
         "heldout": Case("heldout", held / "reports", (held / "qa.jsonl",), held / "conversations.jsonl",
                         held / "truth.jsonl", split="heldout"),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
@@ -216,7 +224,7 @@ def calibrate(signals: list[dict]) -> dict:
     return {"min_coverage": best[0], "accuracy": best[1] / max(len(signals), 1)}
 
 
-def conversation_scores(bot: Assistant, path: Path, truth: dict) -> dict:
+def conversation_scores(bot: Assistant, path: Path, truth: dict, part: str | None = None) -> dict:
     """Follow-up accuracy: share of follow-up turns whose rewritten query finds a gold passage in the top 5
     (for a negative turn: whose answer is "not found"); and turns whose answer cites another region."""
     ok = total = wrong_region = 0
@@ -225,6 +233,8 @@ def conversation_scores(bot: Assistant, path: Path, truth: dict) -> dict:
         if not line.strip():
             continue
         chain = json.loads(line)
+        if part and chain.get("split", "tune") != part:
+            continue
         conv = bot.chat()
         for i, turn in enumerate(chain["turns"]):
             q = question_of({**turn, "type": turn.get("type", "follow-up")}, f"{path.name}:{chain['id']}")
@@ -249,7 +259,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
     """Every figure of one case, on the bot indexing its folder."""
     started = time.perf_counter()
     truth = scoring.load_truth(case.truth) if case.truth else {}
-    questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path)]
+    questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path, case.part)]
     result = {"case": case.name, "split": case.split, "folder": str(case.folder), "questions": len(questions),
               "files": len(bot.store.files), "skipped": bot.skipped,
               "retrieval": retrieval_scores(bot, questions, case.configs),
@@ -258,7 +268,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
     if truth:
         result["identity"] = identity_scores(bot, truth)
     if case.conversations and Path(case.conversations).exists():
-        result["conversation"] = conversation_scores(bot, Path(case.conversations), truth)
+        result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
     result["seconds"] = time.perf_counter() - started
     return result
 

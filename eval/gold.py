@@ -85,8 +85,9 @@ def _gold(item: dict, where: str) -> Gold:
     return Gold(item["source"], item.get("evidence", ""), item.get("section", ""))
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read a QA file; raises ValueError naming the file and line of any malformed entry."""
+def load_questions(path: Path, part: str | None = None) -> list[Question]:
+    """Read a QA file; raises ValueError naming the file and line of any malformed entry. ``part``: only the
+    rows whose "split" is it ("tune" or "heldout"; a row without one is "tune")."""
     path = Path(path)
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -99,6 +100,8 @@ def load_questions(path: Path) -> list[Question]:
             raise ValueError(f"{where}: not JSON ({exc})") from exc
         if not row.get("question"):
             raise ValueError(f"{where}: missing 'question'")
+        if part and row.get("split", "tune") != part:
+            continue
         out.append(question_of(row, where, f"line{n}"))
     return out
 

@@ -39,6 +39,12 @@ REPORTS = {
 海盛区人民政府
 2023年1月10日
 """,
+    "jy.txt": """金岳县人民政府关于2021年度法治政府建设情况的报告
+一、主要做法
+（一）强化审计监督。完成审计项目7个，查出问题金额307,695万元。
+（二）开展民法典宣传。举办民法典专题讲座。县人大代表共计160余人参加了培训会。
+（三）推进减证便民。审批要件由353项精简至249项，精简率29%。
+""",
     "tq.txt": """塘桥镇人民政府2022年度法治政府建设工作报告
 一、工作情况
 全镇推进依法行政，开展普法活动36场，调处矛盾纠纷215起。
@@ -123,3 +129,78 @@ def test_found_answers_quote_cite_and_hold_no_number_the_text_lacks(bot, questio
     assert answer.found and answer.points and answer.citations
     assert all(p.quotes and p.quotes[0] for p in answer.points)
     assert unsupported_numbers(answer, question) == []
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("金岳县审计查出问题金额是多少？", "307,695万元"),      # a thousands separator is not a clause break
+    ("金岳县有多少人大代表参加了民法典培训？", "160余人"),  # "余" between the number and its unit
+    ("金岳县审批要件的精简率是多少？", "29%"),              # a rate the lexicon does not name
+])
+def test_figures_as_reports_write_them(bot, question, figure):
+    answer = bot.ask(question)
+    assert f"**{figure}**" in answer.lead, answer.text
+
+
+def test_a_year_no_report_covers_is_not_answered_from_another_years_silence(bot):
+    answer = bot.ask("金岳县2019年行政复议纠错率是多少？")
+    assert not answer.found and answer.points == () and answer.citations == ()
+    assert "2019年" in answer.reason
+
+
+@pytest.mark.parametrize("question,units", [
+    ("检查发现多少处隐患？", ("处",)),
+    ("办理时限压缩到多少个工作日？", ("个工作日",)),
+    ("收到多少件行政复议申请？", ("件", "起", "宗", "例")),
+    ("行政复议纠错率是多少？", ("%", "‰")),
+    ("开展了哪些培训？", ()),
+])
+def test_the_unit_a_figure_question_asks_for(question, units):
+    from assistant.answer.figures import asked_units
+    from assistant.search.question import analyze
+    assert asked_units(analyze(question)) == units
+
+
+SHAPES = {
+    "yw.txt": "义乌市人民政府关于2022年度法治政府建设情况的报告\n一、主要举措和成效\n（一）多元化解纠纷。近两年主要法治指标如下：\n"
+              "主要指标 | 2021年 | 2022年\n行政复议案件受理数（件） | 412 | 468\n行政复议纠错率（%） | 11.2 | 13.5\n"
+              "（二）涉外法治。成立国际商事调解中心，聘请来自12个国家和地区的外籍调解员26名。\n",
+    "wj.txt": "朝阳区望京街道办事处2023年法治政府建设年度报告\n2023年，街道推进法治建设。\n"
+              "在肯定成绩的同时，街道仍存在一些短板。第一，部分工作人员法治意识不强；第二，综合执法力量相对不足；第三，外籍居民普法形式不够丰富。\n"
+              "2024年，街道将重点做好以下工作：第一，持续深入学习；第二，深化综合执法。\n",
+    "yz.txt": "渝中区市场监督管理局2020年度法治政府建设情况报告\n一、主要工作\n（一）加强组织领导\n局党组高度重视。主要措施有：\n"
+              "（1）成立法治建设领导小组，全年召开专题会议4次；\n（2）落实理论学习中心组学法制度，全年集体学法8次；\n"
+              "（3）制定年度普法责任清单，明确普法任务17项。\n（二）优化消费环境\n全年受理消费者投诉举报26841件。\n",
+    "wl.txt": "乌鲁木齐市应急管理局2022年法治政府建设年度报告\n一、主要工作\n（一）行政复议和应诉。我局全年未发生行政复议被纠错、行政诉讼败诉案件。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory):
+    return bot_over(tmp_path_factory, SHAPES)
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("义乌2022年行政复议纠错率是多少？", "**13.5%**"),             # the unit is in the row's label
+    ("义乌2021年行政复议案件受理数是多少？", "**412件**"),          # the other year's column
+    ("义乌国际商事调解中心聘请了多少名外籍调解员？", "**26名**"),    # 调解 is not 人民调解
+])
+def test_figures_in_unusual_places(shapes, question, figure):
+    answer = shapes.ask(question)
+    assert answer.found and figure in answer.lead, answer.text
+
+
+def test_a_list_in_one_paragraph_by_di_yi_di_er_ends_with_its_paragraph(shapes):
+    answer = shapes.ask("望京街道存在哪些短板？")
+    quotes = [q for p in answer.points for q in p.quotes]
+    assert len(quotes) == 3 and quotes[0].startswith("第一") and not any("学习" in q for q in quotes), answer.text
+
+
+def test_measures_under_a_topic_heading_named_with_the_acting_body(shapes):
+    answer = shapes.ask("渝中区市场监管局在加强组织领导方面有哪些措施？")
+    quotes = " ".join(q for p in answer.points for q in p.quotes)
+    assert all(w in quotes for w in ("领导小组", "学法制度", "普法责任清单")), answer.text
+
+
+def test_nothing_corrected_is_not_no_cases(shapes):
+    answer = shapes.ask("乌鲁木齐市应急管理局2022年行政复议案件有多少件？")
+    assert "未发生行政复议被纠错" not in answer.lead, answer.text

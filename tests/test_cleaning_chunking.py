@@ -74,3 +74,23 @@ def test_long_section_splits_at_sentence_ends_with_overlap():
     assert all(c.text.endswith("。") for c in chunks)
     # consecutive windows share at least one whole sentence
     assert all(a.text.split("。")[-2] in b.text for a, b in zip(chunks, chunks[1:]))
+
+
+def test_a_short_report_with_blank_lines_is_not_mistaken_for_hard_wrapped_text():
+    """Eight plan items of similar length ending in "。" are no layout: the title, the 来源 line and the
+    first paragraph stay three blocks."""
+    items = "\n".join(f"（{n}）持续深化第{n}项重点改革任务，推动工作落地见效。" for n in "一二三四五六七八")
+    text = ("嘉峪关市人民政府关于2022年度法治政府建设情况的报告\n\n来源：嘉峪关市司法局　发布时间：2023-02-24\n\n"
+            "2022年，市政府扎实推进法治政府建设，各项工作取得积极进展。\n\n三、2023年工作安排\n" + items + "\n\n嘉峪关市人民政府\n")
+    from assistant.ingest.cleaning import hard_wrap_width
+    assert hard_wrap_width(text) is None
+    blocks, _ = clean(text)
+    assert blocks[0].text == "嘉峪关市人民政府关于2022年度法治政府建设情况的报告"
+    assert blocks[-1].text == "嘉峪关市人民政府"
+
+
+def test_text_wrapped_to_a_width_is_still_found():
+    body = "全年共办理行政复议案件一百二十件，依法纠正违法或者不当行政行为十五件，纠错率为百分之十二点五。" * 12
+    wrapped = "\n".join(body[i:i + 30] for i in range(0, len(body), 30))
+    from assistant.ingest.cleaning import hard_wrap_width
+    assert hard_wrap_width(wrapped) == 30

@@ -99,3 +99,17 @@ def test_fingerprint_is_stable_and_changes_with_any_list(monkeypatch):
     assert first == lexicon.fingerprint() and len(first) == 16
     monkeypatch.setattr(lexicon, "STOPWORDS", lexicon.STOPWORDS + ("新词",))
     assert lexicon.fingerprint() != first
+
+
+@pytest.mark.parametrize("name,short,alias", [
+    ("互助土族自治县", "互助", "互助县"),
+    ("鄂温克族自治旗", "鄂温克", "鄂温克旗"),          # named after its own group
+    ("恩施土家族苗族自治州", "恩施", "恩施州"),
+    ("积石山保安族东乡族撒拉族自治县", "积石山", "积石山县"),
+    ("鄂伦春自治旗", "鄂伦春", "鄂伦春旗"),
+    ("广西壮族自治区", "广西", None),
+    ("西秀区", "西秀", None),
+])
+def test_autonomous_places_are_known_by_their_everyday_names(name, short, alias):
+    from assistant.regions import autonomous_alias, short_name
+    assert short_name(name) == short and autonomous_alias(name) == alias

@@ -18,6 +18,8 @@ REPORTS = {
     "nc_county_2021.txt": "南昌县人民政府关于2021年法治政府建设工作情况的报告\n" + BODY.format(n=97, r=5.2, a=201, c=60),
     "trad.txt": "東莞市人民政府關於2020年度法治政府建設情況的報告\n一、主要做法\n（一）常務會議學法。全年召開常務會議學法12次，"
                 "辦理行政復議案件1024件。\n",
+    "signed.txt": "关于测试县2022年度法治政府建设情况的报告\n一、主要做法\n（一）网络安全检查。全年开展网络安全检查共58次，"
+                  "发现隐患12处，全部整改。\n成都市锦江区人民政府\n2023年1月1日\n",
     "guess.txt": "一、主要做法\n全区推进依法行政，宁海县各部门……宁海县建立府院联动机制，化解行政争议37件。全区、全区。\n",
 }
 
@@ -114,3 +116,25 @@ def test_a_fresh_topic_drops_the_old_one(bot):
     conv.ask("南昌县2022年法律援助办理了多少件？")
     q = conv.rewrite("下一步工作计划是什么？")
     assert "法律援助" not in q.text and q.region_names == ("南昌县",)
+
+
+def test_a_place_that_only_signed_a_report_answers_from_it_and_says_so(bot):
+    """Titled for one place, signed by another's government: asked about the signer, the report answers,
+    and the answer says how it was labelled. A sibling district that signed nothing stays not found."""
+    answer = bot.ask("锦江区网络安全检查发现多少处隐患？")
+    assert answer.found and cited(answer) == {"signed.txt"}, answer.text
+    assert "**12处**" in answer.lead and "58次" not in answer.lead
+    assert any("落款" in n and "测试县" in n for n in answer.notices)
+    missing = bot.ask("成都市青羊区网络安全检查发现多少处隐患？")
+    assert not missing.found and "青羊区" in missing.reason
+
+
+def test_an_autonomous_county_asked_by_its_everyday_name(tmp_path_factory):
+    bot = bot_over(tmp_path_factory, {
+        "huzhu.txt": "2022年法治政府建设工作报告\n一、主要工作\n（一）行政复议。全年办理行政复议案件34件。\n"
+                     "互助土族自治县人民政府\n2023年2月1日\n",
+        "ewenki.txt": "鄂温克族自治旗2021年法治政府建设年度报告\n一、主要工作\n（一）草原执法。全年查处草原违法案件43件。\n"})
+    answer = bot.ask("互助县2022年办理了多少件行政复议案件？")
+    assert answer.found and cited(answer) == {"huzhu.txt"} and "**34件**" in answer.lead, answer.text
+    answer = bot.ask("鄂温克旗查处草原违法案件多少件？")
+    assert answer.found and cited(answer) == {"ewenki.txt"} and "**43件**" in answer.lead, answer.text

@@ -43,12 +43,22 @@ def unanswerable(question: Question, has_filters: bool) -> str:
 
 def compose(question: Question, found: Retrieval, settings: Settings = Settings(),
             reader: across.Reader | None = None) -> Answer:
-    """Build the Answer for ``question`` from what the retriever ``found``.
+    """Build the Answer for ``question`` from what the retriever ``found``; a found answer always quotes and
+    cites (otherwise it is "not found" with its reason).
 
     ``reader`` gives whole reports (for lists, not-stated checks and answers across reports); without
     one, answers quote the retrieved passages only. A year asked about that no report of the region
     covers must appear in every quoted sentence.
     """
+    answer = _compose(question, found, settings, reader)
+    if answer.found and not (answer.citations and any(q for p in answer.points for q in p.quotes)):
+        return replace(answer, found=False, points=(), citations=(), lead="", table=None,
+                       reason=answer.reason or "没有可以引用的原文")
+    return answer
+
+
+def _compose(question: Question, found: Retrieval, settings: Settings,
+             reader: across.Reader | None) -> Answer:
     filters = found.filters.describe()
     base = dict(question=question.raw, query=question.text, filters=filters, understood=question.to_dict(),
                 notices=found.notices)
@@ -73,8 +83,13 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     in_section = kind in lists.SECTION_KINDS and any(lists.names_section(kind, h) for h in hits[:3])
     if not (best >= settings.min_coverage or in_section
             or (top_dense >= settings.min_dense and best >= settings.min_coverage / 2)):
-        why = found.reason or f"最相关段落只覆盖了问题的 {best:.0%} 关键词"
-        return Answer(False, reason=why, confidence=best, **base)
+        rescued = _scan_for_figure(question, found, reader) if reader is not None else []
+        if not rescued:
+            why = found.reason or f"最相关段落只覆盖了问题的 {best:.0%} 关键词"
+            return Answer(False, reason=why, confidence=best, **base)
+        hits = rescued + hits
+        sentences = score_sentences(question, hits, require)
+        best = relevance(sentences)
     base["confidence"] = best
     if reader is not None and kind and not question.figure:
         answer = _list(question, kind, hits, reader, base)
@@ -152,6 +167,24 @@ def _label(hit: Hit) -> str:
 
 # -- figures -----------------------------------------------------------------------------------------
 
+SCAN_REPORTS = 3   # a figure question about at most this many reports may be answered by reading them whole
+
+
+def _scan_for_figure(question: Question, found: Retrieval, reader: across.Reader) -> list[Hit]:
+    """When retrieval missed, a figure question about one or a few named reports reads them whole: the
+    passages of a clause that holds every key word and a figure of the asked kind."""
+    if not question.figure or not question.regions or found.sources is None or len(found.sources) > SCAN_REPORTS:
+        return []
+    terms = [t for t in question.terms if not t.isdigit()]
+    out = []
+    for source in found.sources:
+        for s in statements(question, reader.passages(source), ranked=False):
+            text = normalize(s.sentence + s.hit.section)
+            if terms and all(t in text for t in terms) and s.hit not in out:
+                out.append(s.hit)
+    return out[:3]
+
+
 def _figure(question: Question, hits: list[Hit], sentences: list[Sentence], settings: Settings,
             reader: across.Reader | None, base: dict, require: tuple[str, ...]) -> Answer:
     """A figure question: the clause that states it, per report, in the first line; else 报告未写明."""
@@ -165,6 +198,12 @@ def _figure(question: Question, hits: list[Hit], sentences: list[Sentence], sett
         if found:
             stated.append(found[0])
     chosen = _choose(sentences, relevance(sentences), settings, figure=True)
+    if not stated and (require or not chosen):
+        # No report covers the year asked, and the one that mentions it gives no such figure: not found.
+        years = "、".join(f"{y}年" for y in question.year_values)
+        why = (f"{'、'.join(question.region_names) or '已索引的报告'}没有{years}的报告，其他年份的报告也没有写明{years}的"
+               f"{asked_thing(question)}" if require else f"报告中没有写明{asked_thing(question)}的句子")
+        return Answer(False, reason=why, **base)
     if not stated:
         # The report is there and talks about it, but gives no such figure: say so, and offer what it does give.
         label = _label(hits[0])

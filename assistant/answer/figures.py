@@ -15,12 +15,12 @@ from assistant.search.question import Question
 from assistant.text import display, normalize, split_sentences
 
 _UNITS = "|".join(re.escape(u) for u in lexicon.FIGURE_UNITS)
-FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?\s*({_UNITS})")
-_CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]?")
-_ASK_WORDS = re.compile(r"(?:是|有|为|达到|达)?(?:多少|几)(?:个百分点|人次|万元|件|起|个|项|家|份|条|次|场|期|人|名|户|篇)?|"
+FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?(?:余|多)?\s*({_UNITS})")
+# Clauses end at these marks, but not at the comma of a figure's thousands ("307,695万元").
+_CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
+_ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
                         r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
-_ANCHORS = frozenset(lexicon.DOMAIN_WORDS)
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
 
 
@@ -41,7 +41,7 @@ def asked_units(question: Question) -> tuple[str, ...]:
     text = question.topic.text or question.text
     if metric_core(question.metric).endswith(("率", "度")) or any(w in text for w in lexicon.RATE_ASKED):
         return ("%", "‰")
-    m = re.search(r"(?:多少|几)(个百分点|人次|万元|亿元|件|起|宗|个|项|家|份|条|次|场|期|人|名|户|篇|单|元)", text)
+    m = re.search(rf"(?:多少|几)({_UNITS})", text)
     if m:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
@@ -53,7 +53,8 @@ def asked_units(question: Question) -> tuple[str, ...]:
 def metric_core(metric: str) -> str:
     """The shortest name of a rate that a report would write (行政复议纠错率 → 纠错率); '' for a count
     ("案件数" is never written as such: the unit and the topic words find it)."""
-    return next((m for m in _RATE_CORES if metric.endswith(m)), "")
+    known = next((m for m in _RATE_CORES if metric.endswith(m)), "")
+    return known or (metric if metric.endswith(("率", "度")) else "")
 
 
 def asked_thing(question: Question) -> str:
@@ -77,9 +78,10 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     core = metric_core(question.metric)
     units = asked_units(question)
     terms = [t for t in question.terms if t not in lexicon.FIGURE_WORDS and t != core and not t.isdigit()]
-    # The field words a question names (行政复议, 法律援助) must be the sentence's: a 行政诉讼 count is
-    # not a 行政复议 count.
-    anchors = [] if core else [t for t in terms if t in _ANCHORS and t != "法治政府"]
+    # The kind of case a question names (行政复议, 法律援助) must be the sentence's (or its section's): a
+    # 行政诉讼 count is not a 行政复议 count.
+    # Only kinds the question itself names: a synonym ("调解" → "人民调解") must not demand its own word.
+    anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     out = []
@@ -102,18 +104,16 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
                     continue
-                value = _value(folded, core, units)
+                value = _value(folded, core, units, question.text)
                 if not value:
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
                 if terms and got == 0 and not core:
                     continue
                 score = (2.0 if core and core in folded else 0.0) + got / max(len(terms), 1) - 0.05 * rank
-                # "审结行政复议案件17件" beats "行政复议案件邮件申请8件": the figure right after the asked words.
-                at = folded.find(value)
-                if at > 0 and any(folded[max(0, at - len(t) - 2):at].endswith(t) or t in folded[max(0, at - len(t) - 2):at]
-                                  for t in terms if len(t) >= 2):
-                    score += 0.5
+                # "审结行政复议案件17件" beats "行政复议案件邮件申请8件", and "15项行政许可事项" beats "6家部门":
+                # the figure right next to the asked words.
+                score += _nearness(folded, value, terms)
                 if verbs:
                     said = [v for v in lexicon.COUNT_VERBS if v in folded]
                     score += 1.0 if set(said) & set(verbs) else (-0.5 if said else 0.0)
@@ -124,6 +124,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     return sorted(out, key=lambda s: -s.score)
 
 
+_LABEL_UNIT = re.compile(rf"[（(]\s*({_UNITS})\s*[)）]\s*$")
+_BARE_NUMBER = re.compile(r"^\s*\d[\d,]*(?:\.\d+)?\s*$")
 _BARE_COUNT = re.compile(r"(?:案件|申请|案)(\d{1,6})(?![\d.%年月日号万])\s*$")
 _YEAR_CELL = re.compile(rf"^\s*({lexicon.YEAR})\s*年?(?:度)?\s*$")
 
@@ -152,17 +154,34 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
         if column >= len(cells):
             continue
         cell = normalize(cells[column])
+        # "行政复议纠错率（%） | 11.2 | 13.5": the row's label gives the unit its bare numbers leave out.
+        unit = _LABEL_UNIT.search(label)
+        if unit and _BARE_NUMBER.match(cell):
+            cell += unit[1]
         match = FIGURE.search(cell)
         if not match or (units and match[3] not in units):
             continue
         value = match[0].replace(" ", "")
-        lead = f"{cells[0]}（{header[column]}年）**{cells[column]}**"
+        lead = f"{cells[0]}（{header[column]}年）**{cell if unit else cells[column]}**"
         score = (2.0 if core else 0.0) + got / max(len(terms), 1) + 0.5 - 0.05 * rank
         out.append(Statement(hit, line.strip(), line.strip(), value, score, lead))
     return out
 
 
-def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
+def _nearness(folded: str, value: str, terms: list[str]) -> float:
+    """0.5 when an asked word touches the figure ("审结行政复议案件17件", "15项行政许可事项"), 0.3 when it is a
+    few characters away ("案件邮件申请8件"), else 0."""
+    at = folded.find(value)
+    if at < 0:
+        return 0.0
+    before, after = folded[max(0, at - 6):at], folded[at + len(value):at + len(value) + 6]
+    words = [t for t in terms if len(t) >= 2]
+    if any(before.endswith(t) or after.startswith(t) for t in words):
+        return 0.5
+    return 0.3 if any(t in before or t in after for t in words) else 0.0
+
+
+def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "") -> str:
     """The figure a (folded) clause gives in one of ``units`` (any unit when empty), after the rate's name
     when there is one ("纠错率5.9%"); or the clause itself when it says the thing did not happen."""
     for match in FIGURE.finditer(folded):
@@ -176,7 +195,12 @@ def _value(folded: str, core: str, units: tuple[str, ...]) -> str:
         bare = _BARE_COUNT.search(folded.rstrip(" ，,；;。"))
         if bare:
             return bare[1]
-    if any(w in folded for w in lexicon.NONE_HAPPENED):
+    none = next((w for w in lexicon.NONE_HAPPENED if w in folded), "")
+    if none:
+        # "未发生行政复议被纠错案件" says none was corrected, not that there were no cases.
+        after = folded[folded.find(none):]
+        if any(o in after and o not in asked for o in lexicon.OUTCOME_WORDS):
+            return ""
         return folded.strip(" ，,；;。")
     return ""
 

@@ -24,7 +24,7 @@ SECTION_KINDS = tuple(_HEADINGS)
 _OPENERS = {PROBLEMS: re.compile(r"存在[^。；;]{0,12}(?:问题|不足|短板|差距)|(?:问题|不足)主要(?:表现|体现)在"),
             PLANS: re.compile(r"下一步|今后|接下来|(?:20\d\d)年(?:将|工作(?:计划|打算|安排|思路))")}
 _MARK = re.compile(rf"(?:^|(?<=[。；;：:\n]))\s*(?:\*\*)?(?=[{lexicon.CN_NUMERALS}]{{1,3}}是|[(（][{lexicon.CN_NUMERALS}\d]{{1,3}}[)）]|"
-                   rf"\d{{1,2}}[、.．](?!\d))|(?<=[，,])(?=[{lexicon.CN_NUMERALS}]{{1,3}}是)")
+                   rf"\d{{1,2}}[、.．](?!\d)|第[{lexicon.CN_NUMERALS}]{{1,3}}[，,、])|(?<=[，,])(?=[{lexicon.CN_NUMERALS}]{{1,3}}是)")
 _DATE = re.compile(lexicon.DATE_CN)
 _ACHIEVED = re.compile(r"取得了?[^。]{0,12}(?:成效|成绩|进展)|成效明显|显著提升")
 MAX_ITEMS = 15
@@ -62,9 +62,12 @@ def find_section(kind: str, question: Question, passages: list[Hit],
         pattern = _HEADINGS[kind]
         prefix = _prefix(passages, lambda title: bool(pattern.search(normalize(title))))
     else:
-        terms = [t for t in question.topic.terms or question.terms if t not in lexicon.GENERIC_ACTIONS]
+        # Not the body that acts ("市场监管局", "自规局"): the topic's own words, most of them in the heading.
+        terms = [t for t in question.topic.terms or question.terms
+                 if t not in lexicon.GENERIC_ACTIONS and not t.endswith(lexicon.BODY_ENDINGS)]
         achieved = [p for p in passages if not any(names_section(k, p) for k in SECTION_KINDS)]
-        prefix = _prefix(achieved, lambda title: bool(terms) and all(t in normalize(title) for t in terms[:2]))
+        need = len(terms) if len(terms) <= 2 else max(2, (len(terms) + 1) // 2)
+        prefix = _prefix(achieved, lambda title: bool(terms) and sum(t in normalize(title) for t in terms) >= need)
         if not prefix and near is not None and not any(names_section(k, near) for k in SECTION_KINDS):
             prefix = _path(near)
         passages = achieved
@@ -156,6 +159,11 @@ def _inline_items(kind: str, hit: Hit) -> list[Item]:
         if m:
             start = m.start()
     body = text[start:]
+    first = _MARK.search(body)
+    if start and first and "\n" not in body[:first.start()]:
+        # "存在一些短板。第一，…；第二，…。": the list ends with its paragraph, not with the passage.
+        end = body.find("\n", first.start())
+        body = body[:end] if end >= 0 else body
     marks = [m.start() for m in _MARK.finditer(body)]
     if marks == [0] and kind == "measures":
         marks = []   # "3.坚持…。正文…": the paragraph's own number, not a list

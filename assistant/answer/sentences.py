@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from assistant.ingest.headings import opens_heading_or_subpoint
 from assistant.records import Hit, ReportMeta
-from assistant.search.filters import region_matches
+from assistant.search.filters import issued_by, region_matches
 from assistant.search.question import Question
 from assistant.text import normalize, split_sentences
 
@@ -30,8 +30,8 @@ def about_asked_region(hit: Hit, question: Question) -> bool:
     under it."""
     if not question.regions or "region" in hit.uncertain:
         return True
-    return any(region_matches(ReportMeta(region=hit.region, region_path=hit.region_path), path, question.cross)
-               for path in question.region_paths)
+    meta = ReportMeta(region=hit.region, region_path=hit.region_path, issuer=hit.issuer)
+    return any(region_matches(meta, path, question.cross) or issued_by(meta, path) for path in question.region_paths)
 
 
 def _weight(term: str) -> float:

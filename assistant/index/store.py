@@ -250,7 +250,7 @@ class Store:
         return Hit(source=chunk.source, section=chunk.section, text=chunk.text, score=float(score),
                    region=meta.region, year=meta.year, title=meta.title, years=meta.years,
                    chunk_id=chunk.id, start=chunk.start, end=chunk.end, page=chunk.page, dense=dense,
-                   region_path=meta.region_path, uncertain=meta.uncertain)
+                   region_path=meta.region_path, uncertain=meta.uncertain, issuer=meta.issuer)
 
     def file_vectors(self, source: str) -> np.ndarray | None:
         """The vectors of a file's rows, or None while its segment has none."""

@@ -18,7 +18,7 @@ from assistant.text import display, normalize, split_sentences, tighten
 
 # Bump whenever chunk boundaries or paths could change for another reason than the lexicon
 # (whose own hash is checked separately): an index built by another version is refused.
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
 
 _LEAD = f"(?:^|(?<=[{lexicon.ITEM_LEAD}]))"
 _SUBPOINT = re.compile(rf"(?:{_LEAD}|(?<=[，,]))\s*(?:\*\*)?({lexicon.SUBPOINT})")

@@ -88,13 +88,16 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
 def hard_wrap_width(text: str) -> int | None:
     """The width a plain-text report was hard-wrapped to (text pasted from a PDF: most lines exactly
     30 characters), or None when its lines are paragraphs."""
-    lengths = [len(line.strip()) for line in text.split("\n") if len(line.strip()) >= 12]
-    if len(lengths) < 12:
+    lines = [line.strip() for line in text.split("\n") if len(line.strip()) >= 12]
+    if len(lines) < 12:
         return None
-    counts = Counter(lengths)
+    counts = Counter(len(line) for line in lines)
     width, _ = max(counts.items(), key=lambda kv: (kv[1] + counts.get(kv[0] - 1, 0) + counts.get(kv[0] + 1, 0), kv[0]))
-    near = counts[width] + counts.get(width - 1, 0) + counts.get(width + 1, 0)
-    return width if near >= 0.35 * len(lengths) else None
+    near = [line for line in lines if abs(len(line) - width) <= 1]
+    # Wrapped lines mostly stop mid-sentence; a short report's headings of similar length end in "。" or
+    # no mark at all but are few (one report's eight "（一）…。" plan items are not a layout).
+    cut = sum(not line.endswith(_TERMINAL) for line in near)
+    return width if len(near) >= 0.35 * len(lines) and len(near) >= 8 and cut >= 0.5 * len(near) else None
 
 
 def clean(text: str, headings: dict[int, int] | None = None,

@@ -114,6 +114,25 @@ def _html_text(source: str, data: bytes) -> tuple[str, str]:
     return text, f"html ({codec}, declared)"
 
 
+LAYOUT_CELL_CHARS = 300   # a table cell holding this much text lays out a page; it is not a table of data
+
+
+def _without_layout_tables(page: str, lxml_html) -> str:
+    """The page with tables used for layout (old sites put the whole article in one cell) turned into plain
+    blocks, so the article keeps its paragraphs; tables of data (short cells) stay tables."""
+    try:
+        tree = lxml_html.fromstring(page)
+    except Exception:   # lxml cannot parse it: trafilatura gets the page as it is
+        return page
+    changed = False
+    for table in tree.xpath("//table"):
+        if any(len(cell.text_content()) >= LAYOUT_CELL_CHARS for cell in table.xpath("./tr/td|./tbody/tr/td")):
+            for element in table.iter("table", "tbody", "thead", "tr", "td", "th"):
+                element.tag = "div"
+            changed = True
+    return lxml_html.tostring(tree, encoding="unicode") if changed else page
+
+
 def load_html(source: str, data: bytes, settings: Settings = Settings()) -> Loaded:
     trafilatura = _require(source, "trafilatura", "trafilatura")
     lxml_html = _require(source, "lxml.html", "lxml")
@@ -121,8 +140,8 @@ def load_html(source: str, data: bytes, settings: Settings = Settings()) -> Load
     limit = _expanded_limit(settings)
     if len(page) * 4 > limit and len(page.encode("utf-8")) > limit:   # measured as UTF-8, like the other formats
         raise _too_big(source, settings)
-    body = trafilatura.extract(page, output_format="txt", include_tables=True, include_comments=False,
-                               include_links=False, favor_recall=True, deduplicate=False)
+    body = trafilatura.extract(_without_layout_tables(page, lxml_html), output_format="txt", include_tables=True,
+                               include_comments=False, include_links=False, favor_recall=True, deduplicate=False)
     if not body or len(re.sub(r"\s", "", body)) < 20:
         raise ReadError(source, "网页中没有找到正文")
     try:

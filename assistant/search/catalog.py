@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from assistant.records import ReportMeta
-from assistant.regions import Place, gazetteer, short_name
+from assistant.regions import Place, autonomous_alias, gazetteer, short_name
 
 
 def known_short_forms(metas: Iterable[ReportMeta]) -> frozenset[str]:
@@ -34,14 +34,19 @@ def issuer_words(metas: Iterable[ReportMeta]) -> tuple[str, ...]:
 
 def known_places(metas: Iterable[ReportMeta]) -> dict[str, tuple[Place, ...]]:
     """Names of indexed places the gazetteer does not list (towns, zones, new counties), so a question
-    finds them by name: "莫干山镇", "黄山风景名胜区"."""
+    finds them by name: "莫干山镇", "黄山风景名胜区"; and the everyday names of autonomous counties and
+    banners ("互助县" for 互助土族自治县)."""
     full = gazetteer()[0]
     out: dict[str, tuple[Place, ...]] = {}
     for meta in metas:
-        if meta.region_path and meta.region_path[-1] not in full:
-            name = meta.region_path[-1]
-            place = Place(name, len(meta.region_path), meta.region_path[:-1], meta.level)
-            out[name] = out.get(name, ()) + (place,)
+        if not meta.region_path:
+            continue
+        name = meta.region_path[-1]
+        place = Place(name, len(meta.region_path), meta.region_path[:-1], meta.level)
+        alias = autonomous_alias(name)
+        for key in ([name] if name not in full else []) + ([alias] if alias and alias not in full else []):
+            if place not in out.get(key, ()):
+                out[key] = out.get(key, ()) + (place,)
     return out
 
 

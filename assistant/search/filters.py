@@ -9,9 +9,11 @@ label was uncertain. A year is a hard filter only for reports whose year is cert
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Union
 
 from assistant.records import ReportMeta
+from assistant.regions import find_mentions
 
 Region = Union[str, tuple]   # a name or display name ("攀枝花市西区"), or a path (parents named…, name)
 
@@ -95,6 +97,25 @@ def region_matches(meta: ReportMeta, region: Region, within: bool = False) -> bo
     return within and region in path
 
 
+def issued_by(meta: ReportMeta, region: Region) -> bool:
+    """Whether the report's issuer (its signing organisation) sits in ``region``, e.g. a report titled for
+    one place but signed 成都市锦江区人民政府 for 锦江区. Parents asked with the region must be named too."""
+    own = _issuer_place(meta.issuer)
+    if own is None:
+        return False
+    name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
+    return any((place.name == name or own.text.endswith(name)) and all(p in place.chain or p in meta.issuer
+                                                                          for p in parents)
+               for place in own.places)
+
+
+@lru_cache(maxsize=4096)
+def _issuer_place(issuer: str):
+    """The place an issuer belongs to: its last place name (南昌市西湖区人民政府 is 西湖区's, not 南昌市's)."""
+    mentions = find_mentions(issuer) if issuer else []
+    return mentions[-1] if mentions else None
+
+
 @dataclass(frozen=True)
 class Selection:
     """The reports a search may use, and what the answer must say about them.
@@ -123,12 +144,19 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         else:
             named = [s for s in sources if not metas[s].certain("region")
                      and any((r[-1] if isinstance(r, tuple) else r) in metas[s].places for r in filters.regions)]
-            if not named:
+            issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
+            if named:
+                sources = named
+                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
+                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                               f"（其地区标注不确定：{guesses}）")
+            elif issued:
+                sources = issued
+                said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
+                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自落款机关在该地的报告"
+                               f"（{said}）")
+            else:
                 return Selection([], False, _no_report(filters, metas))
-            sources = named
-            guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
-            notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
-                           f"（其地区标注不确定：{guesses}）")
     year_in_text = False
     if filters.years:
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
