@@ -156,7 +156,7 @@ STOPWORDS = tuple(
 # Words so common in these reports that finding them in a sentence says nothing about relevance:
 # dropped from a question's key words (not from BM25 tokens).
 GENERIC_TERMS = tuple(
-    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年 数是 数为 率是 率为 局查".split()
+    "工作 内容 怎么样 推进 加强 建设 法治政府 政府 法治 全年 今年 其中 这方面 些 各地 各区 各县 比较 对比 这两年 这几年 数是 数为 率是 率为 局查 几份 报告里".split()
 )
 # What counts as a token: one Chinese character (within a word), a Latin word, or a number.
 TOKEN = r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?%?"
@@ -219,6 +219,12 @@ CASE_FIELDS = ("行政复议", "行政诉讼", "法律援助", "人民调解", "
                "法律顾问", "规范性文件", "重大行政决策", "行政执法")
 # A clause saying a thing did not happen states its figure: "未发生行政复议案件".
 NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
+# A term a question puts in quotes (“法律明白人”): asked as one thing, which a passage must name.
+QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
+# Kinds of body, not bodies: left of a place's name they name no particular issuer.
+BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
+# How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
+STATE_PREFIX = "中华人民共和国"
 # A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").
 BODY_ENDINGS = ("局", "厅", "委", "办", "政府", "管委会")
 # What may not have happened to cases that did happen: "未发生…被纠错" is no answer to how many cases.
@@ -241,9 +247,9 @@ PROBLEMS_HEADING = r"问题|不足|困难|差距|短板|薄弱"
 PLANS_ASKED = r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"
 PLANS_HEADING = r"下一步|计划|打算|安排|思路|展望|今后"
 # "哪些地方…", "各地…": questions across all reports.
-CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
+CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|几份报告|各份报告|这些报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
 # Of those, the ones that ask for a comparison of one figure across reports.
-COMPARE_ASKED = r"各地|分别|比较|对比|相比"
+COMPARE_ASKED = r"各地|分别|比较|对比|相比|各(?:有|是|为)?多少|几份报告|各份报告"
 # "…做了什么" / "…有哪些措施": a list of measures.
 MEASURES_ASKED = r"做了(?:什么|哪些)|采取了?(?:什么|哪些)|(?:哪些|什么)(?:措施|举措|做法|工作)|怎么做|如何(?:推进|开展|加强)"
 

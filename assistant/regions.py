@@ -234,7 +234,9 @@ def describe(place: Place, text: str) -> str:
     (德清县莫干山镇), else the name alone (zones carry their city in their own name: 西安高新区)."""
     if place.kind == "town" and place.parents:
         return place.parents[-1] + place.name
-    if place.kind == "county" and len(place.parents) >= 2 and _parent_shown(place, text):
+    # A city's district, or a municipality's (天津市和平区: the parent of a district there is a 市 too).
+    if (place.kind == "county" and place.parents and (len(place.parents) >= 2 or place.parents[-1].endswith("市"))
+            and _parent_shown(place, text)):
         return place.parents[-1] + place.name
     return place.name
 

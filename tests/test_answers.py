@@ -204,3 +204,12 @@ def test_measures_under_a_topic_heading_named_with_the_acting_body(shapes):
 def test_nothing_corrected_is_not_no_cases(shapes):
     answer = shapes.ask("乌鲁木齐市应急管理局2022年行政复议案件有多少件？")
     assert "未发生行政复议被纠错" not in answer.lead, answer.text
+
+
+def test_a_quoted_term_is_what_a_comparison_counts(tmp_path_factory):
+    bot = bot_over(tmp_path_factory, {
+        "a.txt": "天津市和平区2022年法治政府建设年度报告\n一、主要工作\n（一）普法。培育“法律明白人”1260名。\n",
+        "b.txt": "兰州新区2023年法治政府建设年度报告\n一、主要工作\n（一）普法。组织新区2.3万名产业工人参加法律培训。\n"})
+    answer = bot.ask("各地培育的“法律明白人”有多少名？")
+    rows = {row.source: row.value for row in answer.table.rows}
+    assert rows["a.txt"] == "1260名" and rows["b.txt"] == "未写明", answer.text

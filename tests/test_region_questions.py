@@ -138,3 +138,16 @@ def test_an_autonomous_county_asked_by_its_everyday_name(tmp_path_factory):
     assert answer.found and cited(answer) == {"huzhu.txt"} and "**34件**" in answer.lead, answer.text
     answer = bot.ask("鄂温克旗查处草原违法案件多少件？")
     assert answer.found and cited(answer) == {"ewenki.txt"} and "**43件**" in answer.lead, answer.text
+
+
+def test_a_ministry_named_in_a_question_picks_its_report_and_a_municipality_district_keeps_its_city(tmp_path_factory):
+    body = "一、主要工作\n（一）行政复议。全年共办理行政复议案件{n}件，纠错率为{r}%。\n"
+    bot = bot_over(tmp_path_factory, {
+        "sfb.txt": "司法部2021年法治政府建设年度报告\n" + body.format(n=1065, r=9.9) + "中华人民共和国司法部\n2022年3月1日\n",
+        "jyg.txt": "嘉峪关市2021年法治政府建设情况报告\n" + body.format(n=52, r=7.7),
+        "tj.txt": "天津市和平区2022年法治政府建设年度报告\n" + body.format(n=236, r=9.6),
+        "sy.txt": "沈阳市和平区人民政府关于2021年度法治政府建设情况的报告\n" + body.format(n=118, r=12.5)})
+    answer = bot.ask("司法部2021年办理了多少件行政复议案件？")
+    assert cited(answer) == {"sfb.txt"} and "**1065件**" in answer.lead, answer.text
+    answer = bot.ask("和平区行政复议纠错率是多少？")
+    assert "天津市和平区" in answer.lead and "沈阳市和平区" in answer.lead, answer.text

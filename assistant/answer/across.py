@@ -37,7 +37,7 @@ class Mention:
     sentence: str
 
 
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+_QUOTED = re.compile(lexicon.QUOTED)
 
 
 def core_words(question: Question) -> list[str]:

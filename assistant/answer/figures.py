@@ -20,6 +20,7 @@ FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|�
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
 _ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
                         r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
+                        r"(?:(?:的|这)?几份)?报告里[,，]?|(?:的|这)?几份报告|各(?=多少|有|是)|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
 
@@ -41,7 +42,8 @@ def asked_units(question: Question) -> tuple[str, ...]:
     text = question.topic.text or question.text
     if metric_core(question.metric).endswith(("率", "度")) or any(w in text for w in lexicon.RATE_ASKED):
         return ("%", "‰")
-    m = re.search(rf"(?:多少|几)({_UNITS})", text)
+    # "多少次" before "几份报告里…": 几 asks for a count only when no 多少 does, and never of reports.
+    m = re.search(rf"多少({_UNITS})", text) or re.search(rf"几({_UNITS})(?!报告)", text)
     if m:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
@@ -83,6 +85,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     # Only kinds the question itself names: a synonym ("调解" → "人民调解") must not demand its own word.
     anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
+    quoted = [normalize(q) for q in _QUOTED.findall(question.raw)]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     out = []
     for position, hit in enumerate(hits):
@@ -97,6 +100,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
+            if not all(q in context for q in quoted):
+                continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
                 if core and core not in folded:
@@ -124,6 +129,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     return sorted(out, key=lambda s: -s.score)
 
 
+_QUOTED = re.compile(lexicon.QUOTED)
 _LABEL_UNIT = re.compile(rf"[（(]\s*({_UNITS})\s*[)）]\s*$")
 _BARE_NUMBER = re.compile(r"^\s*\d[\d,]*(?:\.\d+)?\s*$")
 _BARE_COUNT = re.compile(r"(?:案件|申请|案)(\d{1,6})(?![\d.%年月日号万])\s*$")

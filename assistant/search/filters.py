@@ -36,15 +36,16 @@ class Filters:
     years: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
     within: bool = False
+    issuers: tuple[str, ...] = ()   # bodies named in a question ("司法部"): their reports, when indexed
 
     def __bool__(self) -> bool:
-        return bool(self.regions or self.years or self.sources)
+        return bool(self.regions or self.years or self.sources or self.issuers)
 
     def region_labels(self) -> list[str]:
         return [label(r) for r in self.regions]
 
     def describe(self) -> str:
-        parts = self.region_labels() + [f"{y}年" for y in self.years] + list(self.sources)
+        parts = self.region_labels() + list(self.issuers) + [f"{y}年" for y in self.years] + list(self.sources)
         return " · ".join(parts)
 
     def merge(self, other: "Filters | None") -> "Filters":
@@ -52,7 +53,7 @@ class Filters:
         if other is None:
             return self
         return Filters(self.regions or other.regions, self.years or other.years, other.sources or self.sources,
-                       self.within)
+                       self.within, self.issuers or other.issuers)
 
     def conflicts(self, other: "Filters | None") -> list[str]:
         """What explicit filters (``other``) say that contradicts the question: they are reported, not applied."""
@@ -71,7 +72,7 @@ class Filters:
     @classmethod
     def of(cls, question) -> "Filters":
         """The region and year filters a :class:`~assistant.search.question.Question` names."""
-        return cls(question.region_paths, question.year_values, (), question.cross)
+        return cls(question.region_paths, question.year_values, (), question.cross, question.issuers)
 
 
 def label(region: Region) -> str:
@@ -157,6 +158,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
                                f"（{said}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
+    if filters.issuers:
+        # "司法部…": the body's own reports, among the region's. A body no report was issued by restricts nothing.
+        issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        sources = issued or sources
     year_in_text = False
     if filters.years:
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
