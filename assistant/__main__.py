@@ -41,7 +41,23 @@ class _Bars:
 def _open(args, progress=None) -> Assistant:
     settings = Settings(encoder=args.encoder)
     return Assistant.from_folder(args.folder, index_dir=args.index_dir, settings=settings,
-                                 progress=progress or (lambda *a: None), rebuild=getattr(args, "rebuild", False))
+                                 progress=progress or (lambda *a: None), rebuild=getattr(args, "rebuild", False),
+                                 wait=not getattr(args, "no_wait", False))
+
+
+def _finish_vectors(bot: Assistant) -> None:
+    """After a --no-wait answer: let the background embedding finish (Ctrl-C stops it; the next start resumes
+    from the last segment it completed)."""
+    status = bot.status()
+    if status["mode"] == "hybrid" or not status["embedding"]:
+        return
+    print(f"（以上为 BM25 检索结果；正在为 {status['vectors_total'] - status['vectors_done']} 个段落计算向量，"
+          "按 Ctrl-C 可中止，下次启动时继续）", file=sys.stderr, flush=True)
+    try:
+        bot.wait_for_vectors()
+    except KeyboardInterrupt:
+        bot.close()
+        print("已中止；已完成的部分保留在索引中。", file=sys.stderr)
 
 
 def _print_hits(hits) -> None:
@@ -80,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     p_index = sub.add_parser("index", help="build or refresh the index of a folder of reports")
     p_index.add_argument("folder")
     p_index.add_argument("--rebuild", action="store_true", help="start afresh (after changing encoder or chunker)")
+    p_index.add_argument("--merge", action="store_true",
+                         help="then merge the index's segments into one (drops rows of replaced or removed reports)")
+    no_wait = ("--no-wait", {"action": "store_true", "dest": "no_wait",
+                             "help": "answer from BM25 as soon as the reports are read; vectors follow in the "
+                                     "background (hybrid once they are complete)"})
     for name, text in (("search", "show the best passages"), ("ask", "answer with quotes and citations")):
         p = sub.add_parser(name, help=text)
         p.add_argument("question")
@@ -89,25 +110,30 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--year", type=int)
         p.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.add_argument(no_wait[0], **no_wait[1])
     p_reports = sub.add_parser("reports", help="list the indexed reports and how each label was read")
     p_reports.add_argument("--folder", default="seeds")
     p_reports.add_argument("--json", action="store_true", help="print the result as JSON")
     p_chat = sub.add_parser("chat", help="ask questions and follow-ups in the terminal")
     p_chat.add_argument("--folder", default="seeds")
+    p_chat.add_argument(no_wait[0], **no_wait[1])
     args = parser.parse_args(argv)
 
     try:
         if args.command == "index":
             bot = _open(args, _Bars())
+            if args.merge:
+                bot.merge()
             status = bot.status()
-            print(f"已索引 {status['reports']} 份报告、{status['chunks']} 个段落（编码器 {status['encoder']}）。"
+            print(f"已索引 {status['reports']} 份报告、{status['chunks']} 个段落（编码器 {status['encoder']}，"
+                  f"{status['segments']} 个分段）。"
                   f"本次重新编码 {bot.store.manifest.get('reembedded', 0)} 个段落。索引位置：{status['index_dir']}")
             for note in bot.store.manifest.get("notes", []):
                 print(note)
             for name, reason in bot.skipped:
                 print(f"跳过 {name}：{reason}")
             return 0
-        bot = _open(args, _Bars())
+        bot = _open(args, None if getattr(args, "no_wait", False) else _Bars())
         if args.command == "reports":
             _print_reports(bot, args.json)
         elif args.command == "search":
@@ -116,11 +142,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
             else:
                 _print_hits(hits)
+            sys.stdout.flush()
         elif args.command == "ask":
             answer = bot.ask(args.question, region=args.region, year=args.year, mode=args.mode)
-            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else answer.text)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else answer.text, flush=True)
         else:
             conv = bot.chat()
+            if bot.status()["mode"] != "hybrid":
+                print("（向量正在后台计算，先用 BM25 回答；完成后自动改为混合检索）")
             print("输入问题，空行退出；输入 /reset 重新开始。")
             for line in sys.stdin:
                 line = line.strip()
@@ -132,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 answer = conv.ask(line)
                 print(f"（检索：{answer.query}）\n{answer.text}\n")
+            bot.close()
+            return 0
+        if args.command in ("ask", "search"):
+            _finish_vectors(bot)
         return 0
     except (IndexUnusable, NotADirectoryError, FileNotFoundError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)

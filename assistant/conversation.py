@@ -11,9 +11,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from assistant import lexicon
 from assistant.records import Answer
 from assistant.search.filters import Filters
-from assistant.search.question import Question, standalone
+from assistant.search.question import Question, Topic, standalone
 
 MAX_TURNS = 20
 
@@ -54,9 +55,18 @@ def rewrite(question: Question, last: Question | None) -> Question:
     elif not question.topic.terms and last.topic.text:
         topic = last.topic                           # "那方山县呢？": same topic, new place
         carried.append("话题")
+    elif question.follows and question.topic.metric and _fields(last.topic) and not _fields(question.topic):
+        # "纠错率呢？" after "…办理了多少件行政复议案件？": the 纠错率 of the same kind of case.
+        topic = Topic(" ".join(_fields(last.topic)), _fields(last.topic)).join(question.topic)
+        carried.append("话题")
     else:
         topic = question.topic
     return standalone(question, regions, years, topic, tuple(carried))
+
+
+def _fields(topic: Topic) -> tuple[str, ...]:
+    """The kinds of case a topic names (行政复议, 法律援助…)."""
+    return tuple(f for f in lexicon.CASE_FIELDS if f in topic.text)
 
 
 class Conversation:

@@ -221,6 +221,8 @@ CASE_FIELDS = ("行政复议", "行政诉讼", "法律援助", "人民调解", "
 NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
 # A term a question puts in quotes (“法律明白人”): asked as one thing, which a passage must name.
 QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
+# Kinds of body, not bodies: left of a place's name they name no particular issuer.
+BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
 STATE_PREFIX = "中华人民共和国"
 # A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").

@@ -33,6 +33,10 @@ class Settings:
     max_expanded_mb: float = 64.0     # what one DOCX, PDF or HTML may unpack or decode to (zip bombs, huge pages)
     max_chunks_per_file: int = 2000   # ≈700,000 characters; the largest seed report has 40 chunks
     max_sidecar_kb: float = 64.0      # a metadata sidecar holds a few short fields
+    # What the IVF lists of a segment above 50k rows hold: "flat" floats, or for millions of chunks "sq8"
+    # (a quarter of the memory) or "pq" codes, candidates re-scored exactly (python -m eval.bench --only scale).
+    # Applied when a segment's vectors are written or merged; no rebuild needed.
+    vector_codec: str = "flat"
 
     def __post_init__(self):
         if self.chunk_chars < 80 or self.chunk_chars > 2000:
@@ -51,6 +55,8 @@ class Settings:
         for name in ("max_file_mb", "max_expanded_mb", "max_sidecar_kb"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.vector_codec not in ("flat", "sq8", "pq"):
+            raise ValueError(f"vector_codec must be 'flat', 'sq8' or 'pq', got {self.vector_codec!r}")
         if self.max_chunks_per_file < 1:
             raise ValueError(f"max_chunks_per_file must be at least 1, got {self.max_chunks_per_file}")
 

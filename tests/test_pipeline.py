@@ -98,7 +98,7 @@ def test_index_built_differently_is_refused_with_a_rebuild_hint(hash_bot, tiny_f
 
 
 def test_truncated_index_file_gives_a_clear_error(hash_bot):
-    vectors = hash_bot.store.path / "vectors.npy"
+    vectors = hash_bot.store.part("vectors.npy")
     vectors.write_bytes(vectors.read_bytes()[:100])
     with pytest.raises(IndexCorrupt, match="rebuild"):
         Store.load(hash_bot.index_dir)
@@ -114,7 +114,7 @@ def test_settings_are_validated():
 def test_cli_reports_a_damaged_index_without_a_traceback(hash_bot, tiny_folder, capsys):
     from assistant.__main__ import main
 
-    (hash_bot.store.path / "chunks.jsonl").write_text('{"broken": ', encoding="utf-8")
+    (hash_bot.store.part("chunks.jsonl")).write_text('{"broken": ', encoding="utf-8")
     args = ["--encoder", hash_bot.encoder.name, "--index-dir", str(hash_bot.index_dir)]
     assert main(args + ["index", str(tiny_folder)]) == 2
     err = capsys.readouterr().err

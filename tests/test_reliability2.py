@@ -159,13 +159,13 @@ def _damage_vectors(path: Path, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["random", "zeros"])
 def test_damaged_vectors_are_refused_at_load(hash_bot, kind):
-    _damage_vectors(hash_bot.store.path / "vectors.npy", kind)
+    _damage_vectors(hash_bot.store.part("vectors.npy"), kind)
     with pytest.raises(IndexCorrupt, match="--rebuild"):
         Store.load(hash_bot.index_dir)
 
 
 def test_edited_figure_in_chunks_is_refused_at_load(hash_bot):
-    path = hash_bot.store.path / "chunks.jsonl"
+    path = hash_bot.store.part("chunks.jsonl")
     path.write_text(path.read_text(encoding="utf-8").replace("12.6%", "92.6%"), encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="--rebuild"):
         Store.load(hash_bot.index_dir)
@@ -182,7 +182,7 @@ def test_swapped_metadata_in_manifest_is_refused_at_load(hash_bot):
 
 
 def test_an_update_never_copies_damage_forward(hash_bot, tiny_folder):
-    _damage_vectors(hash_bot.store.path / "vectors.npy", "zeros")
+    _damage_vectors(hash_bot.store.part("vectors.npy"), "zeros")
     (tiny_folder / "new.txt").write_text(REPORT_C, encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="--rebuild"):
         Assistant.from_folder(tiny_folder, index_dir=hash_bot.index_dir, encoder=hash_bot.encoder)
@@ -198,7 +198,7 @@ def test_a_rebuild_reuses_sound_vectors_but_never_damaged_ones(tiny_folder, tmp_
     first = encoder.passages
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder, rebuild=True)
     assert encoder.passages == first                          # unchanged passages keep their vectors
-    _damage_vectors(bot.store.path / "vectors.npy", "zeros")
+    _damage_vectors(bot.store.part("vectors.npy"), "zeros")
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder, rebuild=True)
     assert encoder.passages == 2 * first                      # zeroed vectors are not carried into the rebuild
     assert np.linalg.norm(bot.store.vectors.vectors, axis=1).min() > 0.99

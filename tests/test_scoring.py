@@ -23,6 +23,14 @@ def test_wrong_region_compares_truth_paths_and_allows_a_notice():
     assert not wrong_region(q, answer("b.txt", notices=("注意：以下内容来自另一地区的报告",)), TRUTH)
 
 
+def test_a_comparison_over_a_province_may_cite_every_report_in_it():
+    q = Question("q4", "compare", "江西的几份报告里纠错率各多少", (Gold("a.txt", "纠错率"),), asked=("江西省",))
+    assert not wrong_region(q, answer("a.txt"), TRUTH)
+    assert wrong_region(q, answer("b.txt"), TRUTH)
+    figure = Question("q5", "figure", "江西省纠错率", (Gold("a.txt", "纠错率"),), "12.6%", ("江西省",))
+    assert wrong_region(figure, answer("a.txt"), TRUTH)
+
+
 def test_list_items_are_scored_one_by_one():
     q = Question("q2", "problems", "不足", (Gold("a.txt", section="不足"),), items=("执法力量薄弱", "宣传不够", "队伍不稳"))
     assert list_share(q, answer(quote="一是执法力量薄弱。二是宣传不够。")) == pytest.approx(2 / 3)

