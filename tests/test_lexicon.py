@@ -113,3 +113,13 @@ def test_fingerprint_is_stable_and_changes_with_any_list(monkeypatch):
 def test_autonomous_places_are_known_by_their_everyday_names(name, short, alias):
     from assistant.regions import autonomous_alias, short_name
     assert short_name(name) == short and autonomous_alias(name) == alias
+
+
+@pytest.mark.parametrize("question,intent", [
+    ("锡林郭勒盟怎么通过执法守护草原生态？", "measures"),
+    ("如何化解草场纠纷？", "measures"),
+    ("肇庆在行政复议方面做了什么？", "measures"),
+    ("行政复议纠错率怎么样？", "figure"),
+])
+def test_how_questions_ask_for_measures(question, intent):
+    assert analyze(question).intent == intent
