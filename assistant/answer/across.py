@@ -3,7 +3,6 @@ compared across every report in scope ("各地行政复议案件数量分别是�
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,15 +36,11 @@ class Mention:
     sentence: str
 
 
-_QUOTED = re.compile(lexicon.QUOTED)
-
-
 def core_words(question: Question) -> list[str]:
     """The words a report must hold to "have" what a places question asks: what it puts in quotes
     (“法治体检”), else its key words without the generic ones (建立, 机制, 制度…)."""
-    quoted = [normalize(m) for m in _QUOTED.findall(question.raw)]
-    if quoted:
-        return quoted
+    if question.quoted:
+        return list(question.quoted)
     words = [t for t in question.terms if t not in lexicon.GENERIC_ACTIONS and not t.isdigit()]
     return words or list(question.terms)
 

@@ -85,7 +85,6 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     # Only kinds the question itself names: a synonym ("调解" → "人民调解") must not demand its own word.
     anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
-    quoted = [normalize(q) for q in _QUOTED.findall(question.raw)]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     out = []
     for position, hit in enumerate(hits):
@@ -100,7 +99,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
-            if not all(q in context for q in quoted):
+            if not all(q in context for q in question.quoted):
                 continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
@@ -129,7 +128,6 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     return sorted(out, key=lambda s: -s.score)
 
 
-_QUOTED = re.compile(lexicon.QUOTED)
 _LABEL_UNIT = re.compile(rf"[（(]\s*({_UNITS})\s*[)）]\s*$")
 _BARE_NUMBER = re.compile(r"^\s*\d[\d,]*(?:\.\d+)?\s*$")
 _BARE_COUNT = re.compile(r"(?:案件|申请|案)(\d{1,6})(?![\d.%年月日号万])\s*$")

@@ -23,6 +23,7 @@ _PLANS_ASKED = re.compile(lexicon.PLANS_ASKED)
 _CROSS = re.compile(lexicon.CROSS_REPORT)
 _COMPARE = re.compile(lexicon.COMPARE_ASKED)
 _MEASURES = re.compile(lexicon.MEASURES_ASKED)
+_QUOTED = re.compile(lexicon.QUOTED)
 _LEAD = re.compile(lexicon.FOLLOW_LEAD)
 _TAIL = re.compile(lexicon.FOLLOW_TAIL)
 _PRONOUNS = re.compile(lexicon.PRONOUNS)
@@ -103,6 +104,7 @@ class Question:
     terms: tuple[str, ...] = ()
     tokens: tuple[str, ...] = ()
     place_tokens: tuple[str, ...] = ()   # the tokens of its places and issuers: ranked by only without a filter
+    quoted: tuple[str, ...] = ()   # what it puts in quotes (“法律明白人”): one term a passage must name
     figure: bool = False
     section: str = ""            # problems / plans: the kind of section that holds the answer
     metric: str = ""             # the measure a figure question asks about ("纠错率")
@@ -193,7 +195,7 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
         cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)),
         measures=bool(_MEASURES.search(folded)), topic=topic,
         follows=bool(_FOLLOW.search(folded.strip())), narrows=bool(_NARROW.search(folded)),
-        truncated=truncated)
+        truncated=truncated, quoted=tuple(normalize(m) for m in _QUOTED.findall(raw)))
 
 
 def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[YearRef, ...], topic: Topic,
