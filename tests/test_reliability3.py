@@ -366,7 +366,7 @@ def test_a_segment_changed_while_the_app_runs_is_refused_by_the_next_version(has
 
 # -- 10./11. API values, deep folders, paths ---------------------------------------------------------
 
-@pytest.mark.parametrize("year", ["²", "9" * 5000, "２０２２", "-1", "20x"])
+@pytest.mark.parametrize("year", ["²", "9" * 5000, "-1", "20x", "２０２²", ["2022"]])
 def test_odd_year_filters_get_a_chinese_message(year):
     from ui.validate import Invalid, year_filter
 
@@ -374,6 +374,7 @@ def test_odd_year_filters_get_a_chinese_message(year):
         year_filter(year)
     assert "年份" in str(caught.value)
     assert year_filter("2022") == 2022 and year_filter("全部年份") is None and year_filter(None) is None
+    assert year_filter("２０２２年") == 2022 and year_filter(2021) == 2021
 
 
 def test_odd_api_values_are_refused_in_chinese(library_bot, tmp_path):
@@ -400,12 +401,19 @@ def test_a_folder_a_thousand_deep_is_walked_without_recursion(tmp_path):
     root = tmp_path / "deep"
     (root / "a").mkdir(parents=True)
     (root / "a" / "near.txt").write_text(REPORT_A, encoding="utf-8")
-    deep = Path(os.path.join(str(root), *["d"] * 1000))
-    deep.mkdir(parents=True)
-    (deep / "far.txt").write_text(REPORT_B, encoding="utf-8")
-    found, skipped = scan.discover(root)
-    assert [c.source for c in found] == ["a/near.txt"]
-    assert any("层" in why for _, why in skipped), skipped
+    levels = [str(root)]
+    for _ in range(1000):                       # made one level at a time: Path.mkdir(parents=True) recurses
+        levels.append(levels[-1] + "/d")
+        os.mkdir(levels[-1])
+    (Path(levels[-1]) / "far.txt").write_text(REPORT_B, encoding="utf-8")
+    try:
+        found, skipped = scan.discover(root)
+        assert [c.source for c in found] == ["a/near.txt"]
+        assert any("层" in why for _, why in skipped), skipped
+    finally:                                    # and removed the same way (shutil.rmtree recurses on 3.11)
+        os.unlink(levels[-1] + "/far.txt")
+        for level in reversed(levels[1:]):
+            os.rmdir(level)
 
 
 def test_replies_name_library_files_not_server_paths(library_bot, tmp_path):
@@ -439,8 +447,13 @@ def test_a_huge_question_keeps_a_session_small(hash_bot):
     import pickle
 
     from ui.session import Session
+    from ui.validate import chat_history, question_text
 
+    question = question_text("西湖区" * 70_000 + "\x00")          # 210 KB of text: cut long before it is kept
+    assert len(question) <= 10_000 and "\x00" not in question
     session = Session(hash_bot)
-    session.ask("西湖区" * 70_000)                       # 210 KB of text
-    size = len(pickle.dumps([a.to_dict() for a in session.all()]))
-    assert size < 60_000, size
+    session.ask(question)
+    assert len(pickle.dumps([a.to_dict() for a in session.all()])) < 60_000
+    sent = [{"role": "user", "content": "问" * 200_000}, {"role": "assistant", "content": "答"}] * 30
+    kept = chat_history(sent, 40)                                   # what a client sends back is bounded too
+    assert len(kept) == 40 and sum(len(m["content"]) for m in kept) < 40 * 20_100
