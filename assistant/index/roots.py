@@ -5,7 +5,7 @@ names, so gold files naming ``000_f67df9fa3c27168c.txt`` keep working. The libra
 user changed about shipped reports, so the shipped folder is never written to:
 
     <library>/
-      方正县报告.txt, 方正县报告.meta.json    # uploads, and their metadata sidecars beside them
+      方正县报告.txt, 方正县报告.txt.meta.json   # uploads, and their metadata sidecars beside them (full name)
       .sidecars/<source>.meta.json            # metadata of shipped reports, set in the app
       .hidden.json                            # shipped reports hidden from the index
       .trash/<time>/                          # deleted uploads, with their sidecars
