@@ -192,7 +192,8 @@ class Store:
             row += entry.count
         self.where = LiveMap(live_of)
         self.sources = [e.source for e in entries]
-        self.skipped: list[tuple[str, str]] = [tuple(x) for x in manifest.get("skipped", [])]
+        self.skipped: list[tuple[str, str]] = [tuple(readable(str(part)) for part in x)
+                                               for x in manifest.get("skipped", [])]
         self.chunks = LiveChunks(self.segments, self.where)
         self.lexical = LexicalIndex([(seg.postings, live) for seg, live in zip(self.segments, live_of)], row)
         self.vectors = LiveVectors(self.segments, self.where, int(manifest.get("dim") or 0))
