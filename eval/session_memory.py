@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 HUGE = "西秀区行政复议纠错率" * 20_000          # 200,000 characters
+TIMEOUT_S = 120                                # a reply slower than this counts as an error
 
 
 def rss_mb(pid: int) -> float:
@@ -80,11 +81,12 @@ def run(sessions: int, minutes: float, encoder: str, work: Path) -> dict:
                 stop.wait(5)
 
         def session(i: int):
-            client, chain_no = None, 0
+            client, chain_no, op = None, 0, ""
             while time.monotonic() < deadline and chain_no < 10_000:
                 try:
                     if client is None or chain_no % 4 == 0:
-                        client = Client(url, verbose=False)
+                        op = "connect"
+                        client = Client(url, verbose=False, httpx_kwargs={"timeout": TIMEOUT_S})
                         with lock:
                             clients[0] += 1
                     history = []
@@ -94,15 +96,18 @@ def run(sessions: int, minutes: float, encoder: str, work: Path) -> dict:
                             break
                         if n == 2 and (i + chain_no) % 5 == 0:
                             question = HUGE
+                        op = "chat-huge" if question is HUGE else "chat"
                         history, _, _ = client.predict(question, history, "全部", "全部", api_name="/chat")
                         with lock:
                             turns[0] += 1
                     if chain_no % 3 == 0:
+                        op = "export"
                         client.predict("conversation", "md", api_name="/export")
+                    op = "clear"
                     client.predict(api_name="/clear")
                 except Exception as exc:  # counted and reported; the load goes on
                     with lock:
-                        errors.append(f"session {i}: {exc!r}"[:300])
+                        errors.append(f"session {i} {op}: {exc!r}"[:300])
                     client = None
                 chain_no += 1
 
@@ -127,7 +132,9 @@ def run(sessions: int, minutes: float, encoder: str, work: Path) -> dict:
         log.close()
     peak = max([rss for _, rss in samples] + [start_rss, end_rss])
     return {"sessions": sessions, "minutes": minutes, "encoder": encoder, "turns": turns[0], "clients": clients[0],
-            "errors": len(errors), "error_samples": errors[:5], "rss_start_mb": round(start_rss, 1),
+            "errors": len(errors), "error_samples": errors[:5],
+            "errors_by_step": {step: sum(f" {step}:" in e for e in errors)
+                               for step in ("connect", "chat", "chat-huge", "export", "clear")}, "rss_start_mb": round(start_rss, 1),
             "rss_peak_mb": round(peak, 1), "rss_end_mb": round(end_rss, 1), "rss_idle_30s_mb": round(idle_rss, 1),
             "samples": [(round(t, 1), round(m, 1)) for t, m in samples]}
 
