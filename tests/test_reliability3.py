@@ -454,3 +454,7 @@ def test_a_huge_question_keeps_a_session_small(hash_bot):
     sent = [{"role": "user", "content": "问" * 200_000}, {"role": "assistant", "content": "答"}] * 30
     kept = chat_history(sent, 40)                                   # what a client sends back is bounded too
     assert len(kept) == 40 and sum(len(m["content"]) for m in kept) < 40 * 20_100
+    parts = [{"role": "user", "metadata": None, "content": [{"text": "问" * 200_000, "type": "text"}] * 50}]
+    kept = chat_history(parts, 40)                                  # Gradio's own shape: a list of parts
+    assert sum(len(p["text"]) for p in kept[0]["content"]) < 20 * 20_100
+    assert chat_history([{"role": "user", "content": 5}, "x"], 40) == []

@@ -18,6 +18,7 @@ ALL = "全部"
 MAX_REGION_CHARS = 64
 MAX_QUESTION_CHARS = 10_000      # longer text is refused before it is read (the search reads the first 500)
 MAX_MESSAGE_CHARS = 20_000       # one chat message a client sends back in the history
+MAX_PARTS = 20                   # parts of one message (Gradio sends a message as a list of parts)
 _FULL_WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}      # ２０２２ → 2022 (and nothing else: ² stays ²)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -70,20 +71,36 @@ def question_text(value) -> str:
     return _CONTROL.sub(" ", value[:MAX_QUESTION_CHARS])
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "……（已截断）"
+
+
+def _bounded(content):
+    """A message's content (text, or Gradio's list of parts) with its text cut; None when it has no known shape."""
+    if isinstance(content, str):
+        return _cut(content)
+    if isinstance(content, list):
+        parts = []
+        for part in content[:MAX_PARTS]:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                parts.append({**part, "text": _cut(part["text"])})
+            elif isinstance(part, dict) and "text" not in part:
+                parts.append(part)           # a file or component part: no free text of the client's
+        return parts
+    return None
+
+
 def chat_history(value, keep: int) -> list:
-    """The last ``keep`` messages of a chat history a client sent, each cut to ``MAX_MESSAGE_CHARS``: a
-    session keeps nothing unbounded that a client sent."""
+    """The last ``keep`` messages of a chat history a client sent, each text cut to ``MAX_MESSAGE_CHARS``:
+    a session keeps nothing unbounded that a client sent. Messages of no known shape are dropped."""
     if value is None:
         return []
     if not isinstance(value, list):
         raise Invalid(f"对话历史必须是消息列表，不是 {type(value).__name__}")
     out = []
     for message in value[-keep:]:
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            content = message["content"]
-            if len(content) > MAX_MESSAGE_CHARS:
-                message = {**message, "content": content[:MAX_MESSAGE_CHARS] + "……（已截断）"}
-            out.append(message)
-        elif isinstance(message, dict):
-            out.append(message)
+        if isinstance(message, dict) and message.get("role") in ("user", "assistant"):
+            content = _bounded(message.get("content"))
+            if content is not None:
+                out.append({**message, "content": content})
     return out
