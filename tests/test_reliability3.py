@@ -320,6 +320,21 @@ def test_two_edits_at_once_both_land(library_bot, monkeypatch):
     assert len(final) == len(ok) and ok, (final, replies)
 
 
+def test_an_edit_that_cannot_get_the_lock_changes_nothing_and_says_retry(library_bot, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setattr(lib, "LOCK_WAIT_S", 0.2)
+    holder = FileLock(str(library_bot.library / lib.EDIT_LOCK))
+    replies = []
+    with holder:                          # another edit holds the lock (another thread, another process)
+        t = threading.Thread(target=lambda: replies.append(
+            lib.set_metadata(library_bot, "library/report.txt", {"title": "新标题"})))
+        t.start()
+        t.join(30)
+    assert replies and replies[0].startswith("✗") and "重试" in replies[0], replies
+    assert not (library_bot.library / "report.txt.meta.json").exists()
+
+
 def test_two_hides_at_once_both_land(tmp_path, monkeypatch):
     shipped = tmp_path / "seeds"
     shipped.mkdir()
@@ -420,6 +435,18 @@ def test_replies_name_library_files_not_server_paths(library_bot, tmp_path):
     deleted = lib.delete(library_bot, "library/wuhou.txt")
     for message in (replaced, deleted):
         assert message.startswith("✓") and str(tmp_path) not in message and ".trash/" in message, message
+
+
+def test_a_failed_update_names_no_server_path(library_bot, tmp_path, monkeypatch):
+    def damaged(**_kwargs):
+        raise IndexCorrupt(f"index {library_bot.index_dir} is damaged: x; rebuild it with: python -m assistant "
+                           f"index <folder> --index-dir {library_bot.index_dir} --rebuild")
+
+    monkeypatch.setattr(library_bot, "refresh", damaged)
+    src = tmp_path / "新.txt"
+    src.write_text(REPORT_B, encoding="utf-8")
+    message = upload(library_bot, [src], quiet)
+    assert "索引更新失败" in message and "--rebuild" in message and str(tmp_path) not in message, message
 
 
 def test_a_target_inside_the_trash_cannot_be_replaced(library_bot, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import logging
 import os
 import re
 import secrets
@@ -29,6 +30,8 @@ from assistant.ingest.reading import ReadError
 from assistant.ingest.sidecar import sidecars_of
 from assistant.ingest.report import parse_report
 from ui.trash import to_trash
+
+log = logging.getLogger(__name__)
 
 NAME_BYTES = 150      # leaves room for " (99)" and ".meta.json" within the 255-byte limit of a file name
 MAX_COPIES = 999      # report (2).txt … report (999).txt
@@ -169,14 +172,26 @@ def _status(store: Store, name: str) -> str:
     return f"… {name} 已保存，正由另一个更新加入索引"
 
 
+def without_paths(bot: Assistant, text: str) -> str:
+    """``text`` with the server's folders named instead of spelled out: a reply never shows a server path
+    (the full message goes to the server's log)."""
+    for folder, name in ((bot.index_dir, "<索引目录>"), (bot.library, "<报告库>"), (bot.folder, "<内置报告目录>")):
+        if folder is not None:
+            for spelled in {str(folder), str(Path(folder).resolve())}:
+                text = text.replace(spelled, name)
+    return text
+
+
 def refresh_index(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
     """(the new snapshot, '') after refreshing the index, or (None, why it failed): the old one stays live."""
     try:
         return bot.refresh(progress=progress), ""
     except IndexUnusable as exc:        # says itself that the previous index stays live
-        return None, f"索引更新失败：{exc}"
+        log.warning("index update failed: %s", exc)
+        return None, without_paths(bot, f"索引更新失败：{exc}")
     except Exception as exc:
-        return None, f"索引更新失败，原索引保持不变：{exc}"
+        log.warning("index update failed: %r", exc)
+        return None, without_paths(bot, f"索引更新失败，原索引保持不变：{exc}")
 
 
 NO_LIBRARY = "✗ 没有报告库，无法修改（用 python -m ui --library 文件夹 指定报告库）"
