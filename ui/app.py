@@ -29,6 +29,9 @@ __all__ = ["build_app", "launch", "safe_name"]
 ALL = "全部"                 # what API callers may pass for "no filter"
 ALL_REGIONS, ALL_YEARS = "全部地区", "全部年份"
 MAX_HISTORY = 40            # chat messages a client may send back; older ones are dropped
+# Sessions whose state the server keeps (Gradio's default is 10,000): beyond it the least recently used one is
+# forgotten, so memory stays bounded however many API clients come and go (eval.session_memory: ~1.6 MB each).
+MAX_SESSIONS = 500
 SCOPES = [("当前回答", "answer"), ("整个对话", "conversation")]
 EXPORT_CHOICES = [("Markdown", "md"), ("Word（DOCX）", "docx"), ("对比表 CSV", "csv"), ("对比表 Excel（XLSX）", "xlsx")]
 _CITE_REF = re.compile(r"^(\d+)-(\d+)$")
@@ -408,4 +411,5 @@ def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: boo
     theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
     return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=CITE_JS,
                       footer_links=["api"], quiet=True, max_file_size=f"{bot.settings.max_file_mb:g}mb",
+                      state_session_capacity=MAX_SESSIONS,
                       app_kwargs={"middleware": [Middleware(ChineseLocale)]}, **kwargs)
