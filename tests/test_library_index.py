@@ -113,6 +113,8 @@ def test_a_shipped_subfolder_named_library_does_not_collide(shipped, tmp_path):
     library.mkdir()
     (library / "a.txt").write_text(REPORT_B.replace("3120件", "3121件"), encoding="utf-8")
     found, paths, skipped = Scanner(Roots(shipped, library), HASH).scan()
+    # Names are distinct by root (issue 20): the upload is library/a.txt, the shipped file ./library/a.txt.
     assert [name for name, _ in found].count("library/a.txt") == 1
-    assert paths["library/a.txt"].path == shipped / "library" / "a.txt"
-    assert skipped == [("library/a.txt", "与另一个文件夹中的文件同名，未读取")]
+    assert paths["library/a.txt"].path == library / "a.txt"
+    assert paths["./library/a.txt"].path == shipped / "library" / "a.txt"
+    assert skipped == []

@@ -26,7 +26,7 @@ def test_rows_say_where_each_label_was_read_and_where_the_file_lives(library_bot
 def test_relabelling_an_upload_writes_its_sidecar_and_changes_answers(library_bot):
     message = lib.set_metadata(library_bot, "library/report.txt", {"region": "方正县", "year_from": 2023})
     assert message.startswith("✓") and "晋中市 → 方正县" in message and "2022 → 2023" in message
-    sidecar = json.loads((library_bot.library / "report.meta.json").read_text(encoding="utf-8"))
+    sidecar = json.loads((library_bot.library / "report.txt.meta.json").read_text(encoding="utf-8"))
     assert sidecar == {"region": "方正县", "year_from": 2023, "year_to": 2023}
     meta = library_bot.reports["library/report.txt"]
     assert meta.region_path[-1] == "方正县" and meta.level == "county" and meta.provenance["region"] == "sidecar"
@@ -35,7 +35,7 @@ def test_relabelling_an_upload_writes_its_sidecar_and_changes_answers(library_bo
     # An empty value gives the field back to the report's text.
     assert lib.set_metadata(library_bot, "library/report.txt", {"region": "", "year_from": None, "year_to": None}).startswith("✓")
     assert library_bot.reports["library/report.txt"].region == "晋中市"
-    assert not (library_bot.library / "report.meta.json").exists()
+    assert not (library_bot.library / "report.txt.meta.json").exists()
 
 
 def test_relabelling_a_shipped_report_never_writes_into_its_folder(library_bot):
@@ -47,7 +47,7 @@ def test_relabelling_a_shipped_report_never_writes_into_its_folder(library_bot):
 
 def test_bad_metadata_is_refused_before_anything_is_written(library_bot):
     message = lib.set_metadata(library_bot, "library/report.txt", {"year_from": 3000})
-    assert message.startswith("✗") and "3000" in message and not (library_bot.library / "report.meta.json").exists()
+    assert message.startswith("✗") and "3000" in message and not (library_bot.library / "report.txt.meta.json").exists()
     assert lib.set_metadata(library_bot, "library/report.txt", {"colour": "red"}).startswith("✗")
     assert lib.set_metadata(library_bot, "nope.txt", {"title": "x"}).startswith("✗")
 
@@ -58,7 +58,7 @@ def test_deleting_an_upload_moves_it_and_its_sidecar_to_the_trash(library_bot):
     assert message.startswith("✓") and ".trash" in message
     assert "library/report.txt" not in library_bot.store.files
     trashed = sorted(p.name for p in (library_bot.library / ".trash").rglob("*") if p.is_file())
-    assert trashed == ["report.meta.json", "report.txt"] and not (library_bot.library / "report.txt").exists()
+    assert trashed == ["report.txt", "report.txt.meta.json"] and not (library_bot.library / "report.txt").exists()
 
 
 def test_deleting_a_shipped_report_hides_it_until_restored(library_bot):

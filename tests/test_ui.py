@@ -301,7 +301,7 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     assert "方正县" in row and "县区级" in row and "说明文件" in row
     page.locator("#library tr", has_text="library/晋中市报告.txt").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "ui-relabel.png"))
-    assert json.loads((library / "晋中市报告.meta.json").read_text(encoding="utf-8"))["region"] == "方正县"
+    assert json.loads((library / "晋中市报告.txt.meta.json").read_text(encoding="utf-8"))["region"] == "方正县"
 
     # Delete: the file goes to the trash, the report leaves the table.
     page.click("#delete-btn")

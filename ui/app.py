@@ -21,6 +21,7 @@ from ui.export import FORMATS, ExportError, export
 from ui.render import CSS, answer_html, conflicts, esc, library_html, sources_html, text, user_message
 from ui.session import Session
 from ui.upload import replace_upload, safe_name, upload
+from ui.validate import Invalid, chat_history, question_text, region_filter, year_filter
 from ui.viewer import report_view
 
 __all__ = ["build_app", "launch", "safe_name"]
@@ -28,6 +29,9 @@ __all__ = ["build_app", "launch", "safe_name"]
 ALL = "全部"                 # what API callers may pass for "no filter"
 ALL_REGIONS, ALL_YEARS = "全部地区", "全部年份"
 MAX_HISTORY = 40            # chat messages a client may send back; older ones are dropped
+# Sessions whose state the server keeps (Gradio's default is 10,000): beyond it the least recently used one is
+# forgotten, so memory stays bounded however many API clients come and go (eval.session_memory: ~1.6 MB each).
+MAX_SESSIONS = 500
 SCOPES = [("当前回答", "answer"), ("整个对话", "conversation")]
 EXPORT_CHOICES = [("Markdown", "md"), ("Word（DOCX）", "docx"), ("对比表 CSV", "csv"), ("对比表 Excel（XLSX）", "xlsx")]
 _CITE_REF = re.compile(r"^(\d+)-(\d+)$")
@@ -100,8 +104,9 @@ def filter_choices(bot: Assistant) -> tuple[list[str], list[str]]:
 
 
 def _filters(region: str | None, year: str | None) -> Filters | None:
-    regions = (region,) if region and not region.startswith(ALL) else ()
-    years = (int(year),) if year and str(year).isdigit() else ()
+    """The page's filters; ui.validate.Invalid (a Chinese message) for a value an API client made up."""
+    picked, when = region_filter(region), year_filter(year)
+    regions, years = ((picked,) if picked else ()), ((when,) if when else ())
     return Filters(regions=regions, years=years) if (regions or years) else None
 
 
@@ -132,12 +137,17 @@ def build_app(bot: Assistant):
     # -- chat --------------------------------------------------------------------------------
 
     def respond(message, history, session, region, year):
-        history = list(history or [])[-MAX_HISTORY:]
-        message = message or ""
+        try:
+            history = chat_history(history, MAX_HISTORY)
+            message = question_text(message)
+            filters = _filters(region, year)
+        except Invalid as exc:     # said in the chat, so an API client sees it in the history it gets back
+            kept = chat_history(history, MAX_HISTORY) if isinstance(history, list) else []
+            return kept + [{"role": "assistant", "content": text(f"✗ {exc}")}], session, gr.update(), ""
         if not message.strip():
             return history, session, gr.update(), ""
-        session = session or Session(bot)
-        turn, answer = session.ask(message, _filters(region, year))
+        session = session or Session(bot, exports)
+        turn, answer = session.ask(message, filters)
         history.append({"role": "user", "content": user_message(message)})
         history.append({"role": "assistant", "content": answer_html(answer, turn)})
         return history, session, sources_html(answer.citations, turn), ""
@@ -155,10 +165,13 @@ def build_app(bot: Assistant):
         return ALL_REGIONS, ALL_YEARS, gr.update(value="", visible=False), gr.update(visible=False)
 
     def clear():
-        return [], Session(bot), sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
+        return [], Session(bot, exports), sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
 
     def ask_json(question, region, year):
-        return bot.ask(question or "", filters=_filters(region, year)).to_dict()
+        try:
+            return bot.ask(question_text(question), filters=_filters(region, year)).to_dict()
+        except Invalid as exc:
+            return {"found": False, "error": str(exc), "reason": str(exc)}
 
     def open_citation(ref, session):
         found = _CITE_REF.match("-".join(str(ref or "").split("-")[:2]))
@@ -174,7 +187,7 @@ def build_app(bot: Assistant):
         answers = [] if session is None else (session.all() if scope == "conversation" else
                                               [session.last] if session.last else [])
         try:
-            path = export(answers, fmt, exports)
+            path = export(answers, fmt, session.exports if session is not None else exports)
         except ExportError as exc:
             return None, f"✗ {exc}"
         return str(path), f"✓ 已导出 {FORMATS.get(fmt, fmt)} 文件：{path.name}（{len(answers)} 个回答）"
@@ -224,10 +237,10 @@ def build_app(bot: Assistant):
             return "请选择要上传的文件。"
         return upload(bot, files, _progress(progress))
 
-    def replace_picked(file, source, progress=gr.Progress()):
+    def replace_picked(file, source, keep_labels=False, progress=gr.Progress()):
         if not file or not source:
             return "✗ 请先选择要替换的报告和新文件"
-        return replace_upload(bot, file, source, _progress(progress))
+        return replace_upload(bot, file, source, _progress(progress), keep_labels=bool(keep_labels))
 
     # -- API only ------------------------------------------------------------------------------
 
@@ -259,7 +272,8 @@ def build_app(bot: Assistant):
     questions = example_questions(bot)
     # No analytics: the app runs offline, and what is asked must not leave the machine.
     with gr.Blocks(title="法治政府建设年度报告问答", analytics_enabled=False) as app:
-        session = gr.State(None)
+        # A session's exports go when it does (its tab closed, or an hour unused).
+        session = gr.State(None, time_to_live=3600, delete_callback=lambda s: s.close() if s else None)
         with gr.Row(elem_id="header", equal_height=True):
             gr.Markdown("## 法治政府建设年度报告问答")
             status = gr.Markdown(status_line(bot), elem_id="status")
@@ -329,6 +343,8 @@ def build_app(bot: Assistant):
                     with gr.Column():
                         new_file = gr.File(label="用新文件替换所选的上传报告（格式须相同）", file_count="single",
                                            file_types=list(SUPPORTED), elem_id="replace-file")
+                        keep_labels = gr.Checkbox(False, label="沿用旧版本手动设置的标签（地区、年份等）",
+                                                  elem_id="replace-keep-labels")
                         replace_btn = gr.Button("替换所选报告", elem_id="replace-btn")
                 with gr.Accordion("跳过的文件", open=False):
                     skipped = gr.Markdown(skipped_markdown(bot), elem_id="skipped")
@@ -362,7 +378,7 @@ def build_app(bot: Assistant):
                 (delete_btn.click, delete_picked, [pick], False),
                 (restore_btn.click, restore_picked, [pick], False),
                 (upload_btn.click, add_files, [files], "upload"),
-                (replace_btn.click, replace_picked, [new_file, pick], "replace")):
+                (replace_btn.click, replace_picked, [new_file, pick, keep_labels], "replace")):
             trigger(fn, inputs, lib_msg, api_name=name).then(everything, None, refreshed, api_name=False).then(
                 fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
         gr.api(library, api_name="library")
@@ -395,4 +411,5 @@ def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: boo
     theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
     return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=CITE_JS,
                       footer_links=["api"], quiet=True, max_file_size=f"{bot.settings.max_file_mb:g}mb",
+                      state_session_capacity=MAX_SESSIONS,
                       app_kwargs={"middleware": [Middleware(ChineseLocale)]}, **kwargs)

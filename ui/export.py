@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import time
 from pathlib import Path
 from typing import Sequence
@@ -185,13 +186,24 @@ def table_rows(answers: Sequence[Answer]) -> list[tuple]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection: what a spreadsheet may run
+
+
+def as_text(value) -> str:
+    """A cell's value that a spreadsheet shows as text and never runs: one starting with =, +, -, @, a tab or a
+    carriage return gets a leading apostrophe (the OWASP rule). A question, a report sentence or a relabelled
+    region is never a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def tables_csv(answers: Sequence[Answer]) -> bytes:
-    """The comparison tables as CSV, UTF-8 with a byte-order mark so Excel reads the Chinese."""
+    """The comparison tables as CSV, UTF-8 with a byte-order mark so Excel reads the Chinese; every cell text."""
     rows = table_rows(answers)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(TABLE_HEAD)
-    writer.writerows(rows)
+    writer.writerows([as_text(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -213,6 +225,12 @@ def tables_xlsx(answers: Sequence[Answer]) -> bytes:
             cell.font = Font(bold=True)
         for row in group:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                # Stored as a string cell, which Excel never evaluates (openpyxl would store "=…" as a formula),
+                # and marked quote-prefixed so that editing the cell keeps it text.
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         for column, width in zip("ABCDEFGHI", (30, 18, 14, 14, 6, 36, 26, 30, 60)):
             sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -241,14 +259,16 @@ def render(answers: Sequence[Answer], fmt: str) -> bytes:
 
 
 def export(answers: Sequence[Answer], fmt: str, folder: Path, stem: str = "报告问答") -> Path:
-    """Write the export of ``answers`` into ``folder`` as ``<stem>-<time>.<fmt>`` and return its path.
+    """Write the export of ``answers`` into ``folder`` as ``<stem>-<time>-<rand>.<fmt>`` and return its path.
+    The app passes each session's own folder (:attr:`ui.session.Session.exports`).
 
     Raises:
         ExportError: nothing to export in that format.
     """
     data = render(answers, fmt)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Two exports in one second never share a name (a session's folder is its own: see ui.session).
+    path = folder / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.{fmt}"
     path.write_bytes(data)
     return path

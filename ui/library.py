@@ -12,6 +12,7 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -19,15 +20,22 @@ import time
 from pathlib import Path
 from typing import Mapping
 
+from filelock import FileLock, Timeout
+
 from assistant.answer.render import FIELD_NAMES, provenance_text, report_label
 from assistant.api import Assistant
 from assistant.index.roots import HIDDEN
-from assistant.ingest.sidecar import SidecarError, parse_sidecar, sidecar_for
+from assistant.ingest.formats import SUPPORTED
+from assistant.ingest.sidecar import SidecarError, fits, parse_sidecar, sidecar_for, sidecar_of, sidecars_of
 from assistant.regions import KIND_NAMES
 from ui.trash import to_trash
 from ui.upload import NO_LIBRARY, Progress, refresh_index
 
 EDITABLE = ("title", "region", "year_from", "year_to", "issuer")
+EDIT_LOCK = ".edit.lock"         # in the library: one metadata or hide/restore edit at a time
+LOCK_WAIT_S = 10.0
+BUSY = "✗ 未保存：另一个修改正在写入报告库，请稍后重试"
+MAX_SOURCE_CHARS = 1024
 SHIPPED, LIBRARY_FILE, HIDDEN_FILE = "shipped", "library", "hidden"
 WHERE = {SHIPPED: "内置（只读）", LIBRARY_FILE: "报告库", HIDDEN_FILE: "已隐藏"}
 
@@ -59,11 +67,62 @@ def rows(bot: Assistant) -> list[dict]:
     return out
 
 
+def source_problem(source) -> str:
+    """Why ``source`` cannot name a report (not text, empty, too long, a NUL), or ''."""
+    if not isinstance(source, str):
+        return f"报告名必须是文字，不是 {type(source).__name__}"
+    if not source.strip():
+        return "没有给出报告名"
+    if len(source) > MAX_SOURCE_CHARS:
+        return f"报告名过长（{len(source):,} 个字符）"
+    if "\0" in source or any(part in ("..",) for part in source.split("/")):
+        return "报告名含有不允许的字符"
+    return ""
+
+
+def changes_problem(changes) -> str:
+    """Why ``changes`` is not a set of metadata edits (not an object, values not text, numbers or empty), or ''."""
+    if not isinstance(changes, Mapping):
+        return f"要修改的字段必须是一个对象，例如 {{\"region\": \"新城县\"}}，不是 {type(changes).__name__}"
+    for key, value in changes.items():
+        if not isinstance(key, str):
+            return f"字段名必须是文字，不是 {key!r:.40}"
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            return f"{key} 的值必须是文字或年份，不是 {type(value).__name__}"
+        if isinstance(value, str) and len(value) > 1000:
+            return f"{key} 的值过长（{len(value):,} 个字符）"
+    return ""
+
+
+@contextlib.contextmanager
+def edit_lock(library: Path):
+    """Hold the library's edit lock (one read-modify-write of a sidecar or the hidden list at a time), or
+    raise Timeout after ``LOCK_WAIT_S``: then the caller says to retry, and nothing was written."""
+    library.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(library / EDIT_LOCK))
+    lock.acquire(timeout=LOCK_WAIT_S)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _sidecar_path(bot: Assistant, source: str) -> Path | None:
-    """Where the app writes the metadata of ``source``: beside an uploaded file, in ``.sidecars/`` for a shipped one."""
+    """Where the app writes the metadata of ``source``: beside an uploaded file (named after its whole file
+    name), in ``.sidecars/`` for a shipped one; None when that name would be too long for the file system."""
     if bot.roots.in_library(source):
-        return sidecar_for(bot.roots.source_path(source))
-    return bot.roots.overlay(source)
+        return sidecar_for(bot.roots.path_of(source))
+    path = bot.roots.overlay(source)
+    return path if path is not None and fits(path) else None
+
+
+def _current_sidecar(bot: Assistant, source: str, path: Path) -> Path:
+    """The sidecar that holds ``source``'s overrides now: ``path``, or an old stem-named one it alone uses."""
+    if bot.roots.in_library(source) and not os.path.lexists(path):
+        old, _ = sidecar_of(bot.roots.path_of(source), SUPPORTED)
+        if old is not None:
+            return old
+    return path
 
 
 def _existing(path: Path) -> dict:
@@ -103,6 +162,9 @@ def set_metadata(bot: Assistant, source: str, changes: Mapping[str, object], pro
     """
     if bot.library is None:
         return NO_LIBRARY
+    problem = source_problem(source) or changes_problem(changes)
+    if problem:
+        return f"✗ 未保存：{problem}"
     if source not in bot.store.files:
         return f"✗ 未保存：索引中没有 {source}"
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -110,8 +172,37 @@ def set_metadata(bot: Assistant, source: str, changes: Mapping[str, object], pro
         return f"✗ 未保存：不能修改的字段 {unknown}；可修改：{', '.join(EDITABLE)}"
     path = _sidecar_path(bot, source)
     if path is None:
-        return f"✗ 未保存：{source} 的文件名过长，无法保存元数据"
-    overrides = _existing(path)
+        return f"✗ 未保存：{source} 的文件名过长，无法再为它保存元数据文件"
+    before = bot.reports[source]
+    try:
+        with edit_lock(bot.library):
+            written = _write_overrides(bot, source, path, changes)
+    except Timeout:
+        return BUSY
+    except OSError as exc:
+        return f"✗ 未保存 {source} 的元数据：{exc.strerror or exc}"
+    if written:
+        return written
+    store, failure = refresh_index(bot, progress)
+    if store is None:
+        return f"已保存 {source} 的元数据，但{failure}"
+    after = bot.reports.get(source)
+    if after is None:
+        return f"✗ 已保存元数据，但 {source} 未能重新索引：{dict(bot.skipped).get(source, '原因未知')}"
+    said = []
+    for key, name in (("title", "title"), ("region", "region"), ("years", "year"), ("issuer", "issuer")):
+        old, new = getattr(before, key), getattr(after, key)
+        if old != new:
+            said.append(f"{FIELD_NAMES[name]} {_shown(old)} → {_shown(new)}")
+    where = "报告库" if bot.roots.in_library(source) else "报告库（内置报告的文件不改动）"
+    return (f"✓ 已修改 {source} 的元数据：{'；'.join(said) or '标签未变'}；元数据保存在{where}，索引已更新")
+
+
+def _write_overrides(bot: Assistant, source: str, path: Path, changes: Mapping) -> str:
+    """Merge ``changes`` into the sidecar at ``path`` (holding the edit lock): '' when written, else why not.
+    An old stem-named sidecar only this report used is read, and removed once the full-name one is written."""
+    old = _current_sidecar(bot, source, path)
+    overrides = _existing(old)
     for key, value in changes.items():
         if isinstance(value, str):
             value = value.strip()
@@ -128,24 +219,13 @@ def set_metadata(bot: Assistant, source: str, changes: Mapping[str, object], pro
         parse_sidecar(text.encode("utf-8"), path.name)
     except SidecarError as exc:
         return f"✗ 未保存：{exc.reason}"
-    before = bot.reports[source]
     if overrides:
         _write_atomically(path, text)
     else:
         path.unlink(missing_ok=True)
-    store, failure = refresh_index(bot, progress)
-    if store is None:
-        return f"已保存 {source} 的元数据，但{failure}"
-    after = bot.reports.get(source)
-    if after is None:
-        return f"✗ 已保存元数据，但 {source} 未能重新索引：{dict(bot.skipped).get(source, '原因未知')}"
-    said = []
-    for key, name in (("title", "title"), ("region", "region"), ("years", "year"), ("issuer", "issuer")):
-        old, new = getattr(before, key), getattr(after, key)
-        if old != new:
-            said.append(f"{FIELD_NAMES[name]} {_shown(old)} → {_shown(new)}")
-    where = "报告库" if bot.roots.in_library(source) else "报告库（内置报告的文件不改动）"
-    return (f"✓ 已修改 {source} 的元数据：{'；'.join(said) or '标签未变'}；元数据保存在{where}，索引已更新")
+    if old != path:
+        old.unlink(missing_ok=True)          # migrated: the full-name sidecar now holds these overrides
+    return ""
 
 
 def delete(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
@@ -153,22 +233,29 @@ def delete(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
     ``<library>/.trash/<time>/``; a shipped one is hidden (its file is not touched) and can be restored."""
     if bot.library is None:
         return NO_LIBRARY
+    problem = source_problem(source)
+    if problem:
+        return f"✗ 未删除：{problem}"
     if source not in bot.store.files:
         return f"✗ 未删除：索引中没有 {source}"
     meta = bot.reports[source]
-    label = f"{report_label(meta.region, meta.years, meta.uncertain)}《{meta.title or source}》"
-    if bot.roots.in_library(source):
-        try:
-            target = to_trash(bot.library, bot.roots.source_path(source), with_sidecar=True)
-        except OSError as exc:
-            return f"✗ 未删除 {source}：{exc.strerror or exc}"
-        done = f"✓ 已删除 {label}：文件已移到 {target}（可从那里取回）"
-    else:
-        hidden = bot.roots.hidden()
-        hidden[source] = {"title": meta.title, "region": meta.region, "years": meta.years,
-                          "hidden_at": time.strftime("%Y-%m-%d %H:%M:%S")}
-        _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
-        done = f"✓ 已隐藏内置报告 {label}：不再参与问答，原文件未改动，可在报告库中恢复"
+    label = f"{source}（{report_label(meta.region, meta.years, meta.uncertain)}《{meta.title or '无标题'}》）"
+    try:
+        with edit_lock(bot.library):
+            if bot.roots.in_library(source):
+                target = to_trash(bot.library, bot.roots.path_of(source), with_sidecar=True)
+                shown = target.relative_to(bot.library).as_posix()
+                done = f"✓ 已删除 {label}：文件已移到报告库的 {shown}（可从那里取回）"
+            else:
+                hidden = bot.roots.hidden()
+                hidden[source] = {"title": meta.title, "region": meta.region, "years": meta.years,
+                                  "hidden_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+                _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
+                done = f"✓ 已隐藏内置报告 {label}：不再参与问答，原文件未改动，可在报告库中恢复"
+    except Timeout:
+        return BUSY.replace("未保存", "未删除")
+    except OSError as exc:
+        return f"✗ 未删除 {source}：{exc.strerror or exc}"
     store, failure = refresh_index(bot, progress)
     return done if store is not None else f"{done}，但{failure}"
 
@@ -177,11 +264,20 @@ def restore(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
     """Bring a hidden shipped report back into the index."""
     if bot.library is None:
         return NO_LIBRARY
-    hidden = bot.roots.hidden()
-    if source not in hidden:
-        return f"✗ {source} 没有被隐藏"
-    del hidden[source]
-    _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
+    problem = source_problem(source)
+    if problem:
+        return f"✗ 未恢复：{problem}"
+    try:
+        with edit_lock(bot.library):
+            hidden = bot.roots.hidden()
+            if source not in hidden:
+                return f"✗ {source} 没有被隐藏"
+            del hidden[source]
+            _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
+    except Timeout:
+        return BUSY.replace("未保存", "未恢复")
+    except OSError as exc:
+        return f"✗ 未恢复 {source}：{exc.strerror or exc}"
     store, failure = refresh_index(bot, progress)
     if store is None:
         return f"已恢复 {source}，但{failure}"

@@ -3,7 +3,12 @@ page's citation links and the export name. Only answers are kept (questions cut 
 never the raw text a client sent."""
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import tempfile
 from collections import OrderedDict
+from pathlib import Path
 
 from assistant.api import Assistant
 from assistant.conversation import MAX_TURNS
@@ -21,10 +26,29 @@ class Session:
         True
     """
 
-    def __init__(self, bot: Assistant):
+    def __init__(self, bot: Assistant, exports: Path | None = None):
         self.conv = bot.chat()
         self.answers: OrderedDict[int, Answer] = OrderedDict()
         self.turns = 0
+        self._exports_base = Path(exports) if exports is not None else Path(tempfile.gettempdir()) / "gra-exports"
+        self._exports: Path | None = None
+
+    @property
+    def exports(self) -> Path:
+        """This session's own export folder: an unguessable name (144 random bits), readable by this user only,
+        made on first use. Another session never writes into it or is given a file from it."""
+        if self._exports is None:
+            self._exports_base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = self._exports_base / secrets.token_urlsafe(18)
+            os.mkdir(folder, 0o700)
+            self._exports = folder
+        return self._exports
+
+    def close(self) -> None:
+        """Remove this session's exports (when the browser tab or API client goes away)."""
+        if self._exports is not None:
+            shutil.rmtree(self._exports, ignore_errors=True)
+            self._exports = None
 
     def ask(self, question: str, filters: Filters | None = None) -> tuple[int, Answer]:
         """Answer ``question`` as the next turn; a question longer than the search reads is cut here, one

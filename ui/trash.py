@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from assistant.index.roots import TRASH
-from assistant.ingest.sidecar import sidecar_for
+from assistant.ingest.formats import SUPPORTED
+from assistant.ingest.sidecar import sidecars_of
 
 
 def to_trash(library: Path, path: Path, with_sidecar: bool = False, copy: bool = False) -> Path:
@@ -30,11 +31,14 @@ def to_trash(library: Path, path: Path, with_sidecar: bool = False, copy: bool =
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():                              # two removals in the same second
         target = target.with_name(f"{secrets.token_hex(3)}-{target.name}")
+    # Its sidecars (the full-name one, and an old stem-named one no other report shares) go with it.
+    sides = sidecars_of(path, SUPPORTED) if with_sidecar else []
     if copy:
         shutil.copy2(path, target)
     else:
         shutil.move(str(path), str(target))
-    side = sidecar_for(path) if with_sidecar else None
-    if side is not None and side.exists():
-        shutil.move(str(side), str(target.with_name(target.stem + side.name[len(path.stem):])))
+    for side in sides:
+        shutil.move(str(side), str(target.with_name(target.name + side.name[len(path.name):]
+                                                    if side.name.startswith(path.name) else
+                                                    target.stem + side.name[len(path.stem):])))
     return target

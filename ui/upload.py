@@ -10,6 +10,8 @@ what it replaced. Kept apart from Gradio so it can be tested with plain files.
 from __future__ import annotations
 
 import filecmp
+import json
+import logging
 import os
 import re
 import secrets
@@ -25,8 +27,11 @@ from assistant.index.roots import LIBRARY
 from assistant.index.store import IndexUnusable, Store
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
+from assistant.ingest.sidecar import sidecars_of
 from assistant.ingest.report import parse_report
 from ui.trash import to_trash
+
+log = logging.getLogger(__name__)
 
 NAME_BYTES = 150      # leaves room for " (99)" and ".meta.json" within the 255-byte limit of a file name
 MAX_COPIES = 999      # report (2).txt … report (999).txt
@@ -167,14 +172,26 @@ def _status(store: Store, name: str) -> str:
     return f"… {name} 已保存，正由另一个更新加入索引"
 
 
+def without_paths(bot: Assistant, text: str) -> str:
+    """``text`` with the server's folders named instead of spelled out: a reply never shows a server path
+    (the full message goes to the server's log)."""
+    for folder, name in ((bot.index_dir, "<索引目录>"), (bot.library, "<报告库>"), (bot.folder, "<内置报告目录>")):
+        if folder is not None:
+            for spelled in {str(folder), str(Path(folder).resolve())}:
+                text = text.replace(spelled, name)
+    return text
+
+
 def refresh_index(bot: Assistant, progress: Progress) -> tuple[Store | None, str]:
     """(the new snapshot, '') after refreshing the index, or (None, why it failed): the old one stays live."""
     try:
         return bot.refresh(progress=progress), ""
     except IndexUnusable as exc:        # says itself that the previous index stays live
-        return None, f"索引更新失败：{exc}"
+        log.warning("index update failed: %s", exc)
+        return None, without_paths(bot, f"索引更新失败：{exc}")
     except Exception as exc:
-        return None, f"索引更新失败，原索引保持不变：{exc}"
+        log.warning("index update failed: %r", exc)
+        return None, without_paths(bot, f"索引更新失败，原索引保持不变：{exc}")
 
 
 NO_LIBRARY = "✗ 没有报告库，无法修改（用 python -m ui --library 文件夹 指定报告库）"
@@ -200,23 +217,40 @@ def upload(bot: Assistant, files: Iterable, progress: Progress) -> str:
     return "\n".join(notes)
 
 
-def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str:
+def _labels(path: Path | None) -> str:
+    """The labels a sidecar sets, as the reply names them: "地区 方正县、年份 2021"."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig")) if path is not None else {}
+    except (OSError, ValueError):
+        return ""
+    names = {"region": "地区", "year": "年份", "year_from": "起始年份", "year_to": "结束年份", "title": "标题",
+             "issuer": "发布机关"}
+    return "、".join(f"{names.get(k, k)} {v}" for k, v in data.items() if k in names) if isinstance(data, dict) else ""
+
+
+def replace_upload(bot: Assistant, file, target: str, progress: Progress, keep_labels: bool = False) -> str:
     """Replace the uploaded report ``target`` (``library/<name>``) with ``file``, as an explicit action.
 
     The new file must have the same format and must itself be indexable; otherwise nothing is replaced.
-    The old version goes to the library's trash; the report's metadata sidecar, if any, stays. The reply says
-    which report was replaced by which, and where the old version is.
+    The old version goes to the library's trash. Labels set by hand on the old version (its sidecar) are
+    cleared by default, going to the trash with it, so the new version is read from its own text; with
+    ``keep_labels`` they are carried over. The reply says which, what the report is indexed as now, and
+    where (inside the library) the old version is.
     """
     if bot.library is None:
         return NO_LIBRARY
-    dest = bot.roots.source_path(target)
+    if not isinstance(target, str) or not target or "\0" in target or len(target) > 1024:
+        return "✗ 未替换：要替换的报告名无效（须是报告库中的文件名，如 library/报告.txt）"
+    dest = bot.roots.path_of(target)
     try:
         regular = stat.S_ISREG(os.lstat(dest).st_mode)
-    except OSError:
+    except (OSError, ValueError):
         regular = False
     library = bot.library.resolve()
-    if not bot.roots.in_library(target) or library not in dest.resolve().parents or not regular:
-        return f"✗ 未替换：{target} 不是报告库中的报告（内置报告不能替换）"
+    inner = target[len(LIBRARY):].split("/") if bot.roots.in_library(target) else []
+    if (not bot.roots.in_library(target) or any(p.startswith(".") or p in ("", "..") for p in inner)
+            or library not in dest.resolve().parents or not regular):
+        return f"✗ 未替换：{target} 不是报告库中的报告（内置报告、回收站中的文件不能替换）"
     src = Path(file if isinstance(file, (str, Path)) else file.name)
     shown = getattr(file, "orig_name", None) or src.name
     if Path(shown).suffix.lower() != dest.suffix.lower():
@@ -225,23 +259,35 @@ def replace_upload(bot: Assistant, file, target: str, progress: Progress) -> str
     if size > bot.settings.max_file_mb * 2**20:
         return f"✗ 未替换 {target}：文件过大（{size / 2**20:.1f} MB，上限 {bot.settings.max_file_mb:g} MB）"
     try:
-        new = parse_report(target, src.read_bytes(), bot.settings)
+        parse_report(target, src.read_bytes(), bot.settings)
     except ReadError as exc:
         return f"✗ 未替换 {target}：新文件无法索引（{exc.reason}）"
     old = bot.store.files.get(target)
     before = (f"{old.meta.region} {old.meta.years}年《{old.meta.title}》" if old and old.meta.region
               else (old.meta.title if old else "未索引的文件"))
-    after = f"{new.meta.region} {new.meta.years}年《{new.meta.title}》" if new.meta.region else new.meta.title
+    sides = sidecars_of(dest, SUPPORTED)
+    labels = "、".join(x for x in (_labels(p) for p in sides) if x)
     copy = _hidden_copy(src, dest.parent)
     try:
-        old_version = to_trash(bot.library, dest, copy=True)       # the sidecar stays with the report
+        # The old version goes to the trash; its hand-set labels with it unless they are to be kept.
+        old_version = to_trash(bot.library, dest, with_sidecar=not keep_labels, copy=True)
         os.replace(copy, dest)
     except OSError as exc:
         return f"✗ 未替换 {target}：{exc.strerror or exc}"
     finally:
         copy.unlink(missing_ok=True)
+    if not labels:
+        said = "旧版本没有手动设置的标签"
+    elif keep_labels:
+        said = f"沿用了旧版本手动设置的标签（{labels}）"
+    else:
+        said = f"已清除旧版本手动设置的标签（{labels}，随旧版本移到回收站），新版本的标签从正文读取"
     store, failure = refresh_index(bot, progress)
+    where = old_version.relative_to(bot.library).as_posix()
     if store is None:
         return f"已用 {shown} 替换 {target}，但{failure}"
-    return (f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}；旧版本已移到 {old_version}\n"
+    entry = store.files.get(target)
+    after = (f"{entry.meta.region} {entry.meta.years}年《{entry.meta.title}》" if entry and entry.meta.region
+             else (entry.meta.title if entry else "尚未索引"))
+    return (f"✓ 已用 {shown} 替换 {target}：原为 {before}，现为 {after}；{said}；旧版本已移到报告库的 {where}\n"
             f"{_status(store, target)}")

@@ -39,7 +39,7 @@ def report_text(bot: Assistant, source: str) -> Loaded:
     Raises:
         ReadError: the file is gone or cannot be read any more.
     """
-    path = bot.roots.source_path(source)
+    path = bot.roots.path_of(source)        # a GBK-named file is found under its shown name
     root = (bot.library if bot.roots.in_library(source) else bot.folder).resolve()
     try:
         info = os.stat(path)

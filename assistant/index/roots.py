@@ -5,10 +5,13 @@ names, so gold files naming ``000_f67df9fa3c27168c.txt`` keep working. The libra
 user changed about shipped reports, so the shipped folder is never written to:
 
     <library>/
-      方正县报告.txt, 方正县报告.meta.json    # uploads, and their metadata sidecars beside them
+      方正县报告.txt, 方正县报告.txt.meta.json   # uploads, and their metadata sidecars beside them (full name)
       .sidecars/<source>.meta.json            # metadata of shipped reports, set in the app
       .hidden.json                            # shipped reports hidden from the index
       .trash/<time>/                          # deleted uploads, with their sidecars
+
+A shipped folder may itself hold a ``library/`` folder: its files are then named ``./library/<name>``, so
+an upload and a shipped file can never take one name (and shadow each other).
 
 Example:
     >>> roots = Roots(Path("seeds"), Path("/tmp/library"))
@@ -25,10 +28,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LIBRARY = "library/"
+SHIPPED_MARK = "./"      # before a shipped file's name that would otherwise start with LIBRARY
 SIDECARS = ".sidecars"
 HIDDEN = ".hidden.json"
 TRASH = ".trash"
 APP_NAME = "gov-report-assistant"
+
+
+def display_name(relative: str) -> str:
+    """A file's name relative to the folder as valid text: each part read as UTF-8, else as GB18030 (names
+    from Windows archives), else with its undecodable bytes written as ``\\xNN``."""
+    parts = []
+    for part in relative.split("/"):
+        raw = os.fsencode(part)
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                parts.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    return "/".join(parts)
 
 
 def data_home() -> Path:
@@ -67,18 +88,47 @@ class Roots:
     def in_library(self, source: str) -> bool:
         return self.library is not None and source.startswith(LIBRARY)
 
+    def name(self, prefix: str, relative: str) -> str:
+        """The index's name of the file ``relative`` (readable text) in the root of ``prefix``: distinct by root."""
+        if not prefix and self.library is not None and relative.startswith(LIBRARY):
+            return SHIPPED_MARK + relative
+        return prefix + relative
+
     def source_path(self, source: str) -> Path:
         """The file a source name stands for (it may no longer exist)."""
         if self.in_library(source):
             return Path(self.library) / source[len(LIBRARY):]
         return Path(self.folder) / source
 
+    def path_of(self, source: str) -> Path:
+        """The file a source name stands for on disk. Names the file system holds in another encoding (GBK
+        from Windows archives) are shown decoded, so the entry whose shown name matches is looked up part by
+        part; a name that matches nothing gives :meth:`source_path`."""
+        path = self.source_path(source)
+        if os.path.lexists(path):
+            return path
+        inside = self.in_library(source)
+        current = Path(self.library) if inside else Path(self.folder)
+        for part in (source[len(LIBRARY):] if inside else source).split("/"):
+            if part in ("", "."):
+                continue
+            direct = current / part
+            if not os.path.lexists(direct):
+                try:
+                    direct = next((current / n for n in sorted(os.listdir(current)) if display_name(n) == part), None)
+                except OSError:
+                    direct = None
+                if direct is None:
+                    return path
+            current = direct
+        return current
+
     def overlay(self, source: str) -> Path | None:
         """Where the app keeps the metadata sidecar of a shipped report: ``<library>/.sidecars/<source>.meta.json``
         (None without a library, or for a library file, whose sidecar lies beside it)."""
         if self.library is None or self.in_library(source):
             return None
-        return Path(self.library) / SIDECARS / (source + ".meta.json")
+        return Path(self.library) / SIDECARS / (source.removeprefix(SHIPPED_MARK) + ".meta.json")
 
     def hidden(self) -> dict[str, dict]:
         """Shipped reports hidden from the index: source → what it was (title, region) and when it was hidden.

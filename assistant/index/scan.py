@@ -24,11 +24,12 @@ from typing import Callable
 
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.reading import ReadError
-from assistant.index.roots import Roots
-from assistant.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, parse_sidecar, sidecar_for
+from assistant.index.roots import Roots, display_name
+from assistant.ingest.sidecar import SIDECAR_SUFFIX, SidecarError, parse_sidecar, sidecar_of
 from assistant.settings import Settings
 
 OUTSIDE = "符号链接指向报告文件夹之外，不读取"
+MAX_DEPTH = 64            # folders nested deeper than this are not walked into (each one skipped with its reason)
 _KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"),
           (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -45,11 +46,13 @@ class Candidate:
     root: Path | None = None
     overlay: Path | None = None
 
-    def sidecar_path(self) -> tuple[Path | None, Path | None]:
-        """(the sidecar to read, the folder it must lie inside): the overlay when it exists, else beside the file."""
+    def sidecar_path(self) -> tuple[Path | None, Path | None, str]:
+        """(the sidecar to read, the folder it must lie inside, why an old-named one beside the file is
+        ignored): the overlay when it exists, else the one beside the file (see :func:`sidecar_of`)."""
         if self.overlay is not None and os.path.lexists(self.overlay):
-            return self.overlay, self.overlay.parent.resolve()
-        return sidecar_for(self.path), self.root
+            return self.overlay, self.overlay.parent.resolve(), ""
+        side, problem = sidecar_of(self.path, SUPPORTED)
+        return side, self.root, problem
 
 
 @dataclass(frozen=True)
@@ -60,23 +63,6 @@ class Sidecar:
     name: str = ""
     data: bytes | None = None
     problem: str = ""
-
-
-def display_name(relative: str) -> str:
-    """A file's name relative to the folder as valid text: each part read as UTF-8, else as GB18030 (names
-    from Windows archives), else with its undecodable bytes written as ``\\xNN``."""
-    parts = []
-    for part in relative.split("/"):
-        raw = os.fsencode(part)
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                parts.append(raw.decode(encoding))
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            parts.append(raw.decode("utf-8", "backslashreplace"))
-    return "/".join(parts)
 
 
 def _not_regular(mode: int) -> str:
@@ -178,15 +164,43 @@ def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED, prefix: str = 
     skipped: list[tuple[str, str]] = []
     names: dict[str, str] = {}
 
-    def onerror(exc: OSError) -> None:
-        where = display_name(os.path.relpath(exc.filename or str(folder), folder))
-        skipped.append((where, f"无法列出文件夹：{exc.strerror}"))
+    def listed(base: Path) -> list[os.DirEntry] | None:
+        try:
+            with os.scandir(base) as entries:
+                return sorted(entries, key=lambda e: os.fsencode(e.name))
+        except OSError as exc:
+            where = display_name(os.path.relpath(base, folder))
+            skipped.append((prefix + where, f"无法列出文件夹：{exc.strerror or exc}"))
+            return None
 
-    for base, dirs, files in os.walk(folder, onerror=onerror, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not (exclude and (Path(base) / d).resolve() in exclude))
-        for name in sorted(files):
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or not name.lower().endswith(suffixes):
+    # An explicit stack, not os.walk: on Python 3.11 os.walk recurses, and a folder nested 1,000 deep
+    # raised RecursionError and cost every file. Folders are walked in name order, files before subfolders.
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        base, depth = stack.pop()
+        entries = listed(base)
+        if entries is None:
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                path = Path(base) / name
+                if exclude and path.resolve() in exclude:
+                    continue
+                if depth + 1 > MAX_DEPTH:
+                    where = display_name(path.relative_to(folder).as_posix())
+                    skipped.append((prefix + where + "/", f"文件夹层级超过 {MAX_DEPTH} 层，其中的文件未读取"))
+                    continue
+                subfolders.append(path)
+                continue
+            if name.endswith(SIDECAR_SUFFIX) or not name.lower().endswith(suffixes):
                 continue
             path = Path(base) / name
             raw = path.relative_to(folder).as_posix()
@@ -199,6 +213,8 @@ def discover(folder: Path, suffixes: tuple[str, ...] = SUPPORTED, prefix: str = 
                 continue
             names[source] = raw
             found.append(Candidate(source, path, root))
+        stack.extend((sub, depth + 1) for sub in reversed(subfolders))
+    found.sort(key=lambda c: c.source)
     return found, skipped
 
 
@@ -213,7 +229,11 @@ def read_file(candidate: Candidate, settings: Settings) -> bytes:
 def read_sidecar(candidate: Candidate, settings: Settings) -> Sidecar:
     """The metadata sidecar of a candidate (see :mod:`assistant.ingest.sidecar`), read with the same care as
     a report and bounded by ``Settings.max_sidecar_kb``; a name too long for a sidecar means there is none."""
-    path, root = candidate.sidecar_path()
+    path, root, ignored = candidate.sidecar_path()
+    if ignored:
+        folder = candidate.source.rsplit("/", 1)[0] + "/" if "/" in candidate.source else ""
+        old = Path(candidate.path).stem + SIDECAR_SUFFIX
+        return Sidecar(folder + display_name(old), None, ignored)
     if path is None:
         return Sidecar()
     if path == candidate.overlay:
@@ -269,15 +289,16 @@ def discover_roots(roots: Roots) -> tuple[list[Candidate], list[tuple[str, str]]
             continue
         inner = tuple(r for j, r in enumerate(resolved) if j != i and resolved[i] in r.parents)
         cands, skips = discover(folder, prefix=prefix, exclude=inner)
-        skipped.extend(skips)
         for cand in cands:
-            if cand.source in hidden:
+            source = roots.name(prefix, cand.source[len(prefix):])
+            if source in hidden:
                 continue
-            if cand.source in seen:
-                skipped.append((cand.source, "与另一个文件夹中的文件同名，未读取"))
+            if source in seen:
+                skipped.append((source, "与另一个文件夹中的文件同名，未读取"))
                 continue
-            seen.add(cand.source)
-            found.append(Candidate(cand.source, cand.path, cand.root, roots.overlay(cand.source)))
+            seen.add(source)
+            found.append(Candidate(source, cand.path, cand.root, roots.overlay(source)))
+        skipped.extend((roots.name(prefix, name[len(prefix):]), why) for name, why in skips)
     return found, skipped
 
 
@@ -338,13 +359,17 @@ class Scanner:
             info = os.stat(cand.path)
         except OSError:
             return None
-        side, _ = cand.sidecar_path()
+        side, _, ignored = cand.sidecar_path()
         try:
             side_info = os.stat(side) if side is not None else None
             side_key = side_info and (side_info.st_ino, side_info.st_size, side_info.st_mtime_ns, side_info.st_ctime_ns)
         except OSError as exc:
             side_key = exc.errno
-        return (str(cand.path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, side_key)
+        if ignored:
+            return None       # whether an old-named sidecar is shared depends on other files: hash each time
+        # The path as valid text (a GBK name holds lone surrogates, which cannot be written as UTF-8 JSON).
+        where = os.fsencode(cand.path).decode("utf-8", "backslashreplace")
+        return (where, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, side_key)
 
     def _hash(self, cand: Candidate) -> tuple[str, Sidecar]:
         """(content hash, the sidecar's name and why it is ignored, if it is)."""

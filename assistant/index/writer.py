@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.index.merge import Shape, choose_merge, merge_segments
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
-from assistant.index.store import FileEntry, Store, remove_parts, write_version
+from assistant.index.store import FileEntry, Store, remove_parts, verify_segments, write_version
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.records import Report
 from assistant.settings import Settings
@@ -113,6 +113,7 @@ def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str
         chosen = choose_merge(shapes)
     if not chosen:
         return Draft(segments, draft.files)
+    verify_segments(index_dir, [segments[i] for i in chosen], written)   # never copy a changed segment
     ivf = [seg for seg in segments if seg.vectors is not None and seg.vectors.kind == "ivf"]
     centroids = max(ivf, key=lambda s: s.rows).vectors.centroids() if ivf else None
     merged, new_row = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
@@ -133,6 +134,7 @@ def publish(index_dir: Path, draft: Draft, encoder_name: str, dim: int, settings
     """Write the draft as the live version; on failure remove the folders this update wrote and re-raise."""
     try:
         segments = draft.used()
+        verify_segments(index_dir, segments, written)     # a new version never names a segment changed on disk
         manifest = {"encoder": encoder_name, "dim": dim, "chunker": CHUNKER_VERSION, "settings": settings.index_key(),
                     "updated": time.time(), "chunks": sum(e.count for e in draft.files.values()),
                     "segments": [seg.info.to_dict() for seg in segments],

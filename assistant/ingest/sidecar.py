@@ -1,4 +1,9 @@
-"""Metadata sidecars: ``report.meta.json`` beside ``report.txt`` overrides fields of the report's metadata.
+"""Metadata sidecars: ``report.txt.meta.json`` beside ``report.txt`` overrides fields of the report's metadata.
+
+A sidecar is named after the whole file name, extension included, so ``报告.txt`` and ``报告.html`` never
+share one. The earlier name without the extension (``report.meta.json``) is still read when no sidecar of
+the new name exists and exactly one report has that stem (:func:`sidecar_of`); the app writes the new
+name and removes the old one on the next edit (:func:`sidecars_of`).
 
 A sidecar is validated before it is used: a JSON object of known keys, short strings, years within
 1949–2100, at most three levels deep. One that fails is ignored with its reason and the report keeps the
@@ -40,15 +45,69 @@ class SidecarError(ValueError):
         self.reason = reason
 
 
-def sidecar_for(path: Path) -> Path | None:
-    """``report.txt`` → ``report.meta.json`` beside it, or None when that name is longer than a file name may be
-    (a report with a 250-byte name simply has no sidecar)."""
-    name = path.stem + SIDECAR_SUFFIX
+def fits(path: Path) -> bool:
+    """Whether ``path``'s last part is short enough to be a file name in its folder."""
     try:
         limit = os.pathconf(path.parent, "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):
         limit = _NAME_MAX
-    return path.with_name(name) if len(os.fsencode(name)) <= limit else None
+    return len(os.fsencode(path.name)) <= limit
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """``report.txt`` → ``report.txt.meta.json`` beside it, or None when that name is longer than a file name
+    may be (a report with a 250-byte name simply has no sidecar)."""
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    return side if fits(side) else None
+
+
+def legacy_sidecar_for(path: Path) -> Path | None:
+    """The earlier sidecar name of ``path``: ``report.txt`` → ``report.meta.json`` (None when too long)."""
+    side = path.with_name(path.stem + SIDECAR_SUFFIX)
+    return side if path.stem and fits(side) else None
+
+
+def stem_mates(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The report files beside ``path`` (itself included) that share its stem: they would share a sidecar
+    of the earlier name."""
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return [path]
+    return [path.parent / n for n in names if n.lower().endswith(suffixes) and Path(n).stem == path.stem
+            and not n.startswith(".")] or [path]
+
+
+def sidecar_of(path: Path, suffixes: tuple[str, ...]) -> tuple[Path | None, str]:
+    """(the sidecar that holds ``path``'s metadata, or None; why an old-named one is ignored, or '').
+
+    The full name when it exists; else the earlier stem name when exactly one report has that stem; a stem
+    name shared by several reports belongs to none of them (relabelling one would relabel the others)."""
+    side = sidecar_for(path)
+    if side is not None and os.path.lexists(side):
+        return side, ""
+    old = legacy_sidecar_for(path)
+    if old is None or not os.path.lexists(old):
+        return side, ""
+    mates = stem_mates(path, suffixes)
+    if len(mates) > 1:
+        names = "、".join(sorted(os.fsdecode(p.name) for p in mates))[:200]
+        return None, (f"旧式元数据文件 {old.name} 被同名的多个报告共用（{names}），不知属于哪一个，已忽略；"
+                      f"请在报告库中分别设置，新元数据保存为“文件全名{SIDECAR_SUFFIX}”")
+    return old, ""
+
+
+def sidecars_of(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Every existing sidecar that belongs to ``path`` alone: its full-name one, and the earlier stem one when
+    no other report shares that stem (moved or removed with it)."""
+    out = []
+    side = sidecar_for(path)
+    if side is not None and os.path.lexists(side):
+        out.append(side)
+    old = legacy_sidecar_for(path)
+    if old is not None and os.path.lexists(old) and len(stem_mates(path, suffixes)) == 1:
+        out.append(old)
+    return out
 
 
 def _depth(text: str) -> int:
