@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from assistant.answer import across, lists
-from assistant.answer.figures import asked_thing, bold_value, statements
+from assistant.answer.figures import asked_thing, bold_value, statements, sub_figure
 from assistant.answer.render import report_label
 from assistant.answer.sentences import Sentence, about_asked_region, relevance, score_sentences
 from assistant.records import Answer, Hit, Point, Table, TableRow
@@ -50,10 +50,16 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     one, answers quote the retrieved passages only. A year asked about that no report of the region
     covers must appear in every quoted sentence.
     """
-    answer = _compose(question, found, settings, reader)
+    answer = _within_previous(question, found) if question.previous else None
+    answer = answer or _compose(question, found, settings, reader)
     if answer.found and not (answer.citations and any(q for p in answer.points for q in p.quotes)):
-        return replace(answer, found=False, points=(), citations=(), lead="", table=None,
-                       reason=answer.reason or "没有可以引用的原文")
+        answer = replace(answer, found=False, points=(), citations=(), lead="", table=None,
+                         reason=answer.reason or "没有可以引用的原文")
+    if question.suggestion is not None:
+        s = question.suggestion
+        answer = replace(answer, suggestion=s.name, notices=(
+            f"您是否要找{s.name}？问题中的“{s.said}”没有对应的报告，以下是按建议地区{s.name}检索的回答，请核对"
+            f"（依据：{'、'.join(s.best.evidence)}）",) + answer.notices)
     return answer
 
 
@@ -98,6 +104,24 @@ def _compose(question: Question, found: Retrieval, settings: Settings,
     if question.figure:
         return _figure(question, hits, sentences, settings, reader, base, require)
     return _quotes(_choose(sentences, best, settings, figure=False), base)
+
+
+# -- "其中…" ------------------------------------------------------------------------------------------
+
+def _within_previous(question: Question, found: Retrieval) -> Answer | None:
+    """"其中刑事案件有多少？": the sub-figure from the passages the previous answer cited, when one of their
+    clauses names what is asked with a figure after it ("其中刑事81"); None when they hold none."""
+    if not (question.figure or question.sub.figure):
+        return None
+    best = sub_figure(question.sub, question.previous)
+    if best is None:
+        return None
+    hit, sentence, clause, value = best
+    points, citations = _points([(hit, sentence)])
+    lead = f"{_label(hit)}：{bold_value(clause, value)}[1]"
+    return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
+                  filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
+                  confidence=1.0)
 
 
 # -- quotes ------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The plain-text form of an Answer, rendered from its structure (the UI renders the same structure as HTML)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.records import Answer, Hit, Point
 from assistant.search.question import MAX_CHARS
 
@@ -54,6 +56,8 @@ def render_text(answer: Answer) -> str:
         报告中没有找到与“北京市的情况呢？”相关的内容。
         原因：没有关于北京市的报告
     """
+    if answer.parts:
+        return parts_text(answer)
     if not answer.found:
         return "\n".join(list(answer.notices) + [not_found_text(answer.question, answer.reason)])
     groups = by_report(answer)
@@ -75,6 +79,28 @@ def render_text(answer: Answer) -> str:
     for i, hit in enumerate(answer.citations, 1):
         lines.append(f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
     return "\n".join(lines)
+
+
+def parts_text(answer: Answer) -> str:
+    """A question of several asks: each part under its own heading, with its own lead, points and sources."""
+    from assistant.answer.parts import parts_lead
+
+    lines = list(answer.notices)
+    if answer.lead and answer.lead != parts_lead(answer.parts):
+        lines.append(answer.lead)   # a practice comparison's own first line
+    for i, part in enumerate(answer.parts, 1):
+        if lines:
+            lines.append("")
+        lines.append(part_heading(i, part, nested=bool(part.parts) or answer.lead != parts_lead(answer.parts)))
+        body = render_text(replace(part, notices=tuple(n for n in part.notices if n not in answer.notices)))
+        lines.append(body)
+    return "\n".join(lines)
+
+
+def part_heading(number: int, part: Answer, nested: bool = False) -> str:
+    """"【第2问】其中违规金额多少？" above one part of an answer; "◆ 西区：行政执法方面的做法" above one place of
+    a practice comparison."""
+    return f"◆ {part.label or part.question}" if nested and not part.parts else f"【第{number}问】{part.label or part.question}"
 
 
 def table_markdown(answer: Answer) -> list[str]:
