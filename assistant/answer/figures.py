@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from assistant import lexicon
 from assistant.records import Hit
+from assistant.search import cues
 from assistant.search.question import Question
 from assistant.text import display, normalize, split_sentences
 
@@ -19,7 +20,7 @@ FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|�
 # Clauses end at these marks, but not at the comma of a figure's thousands ("307,695万元").
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
 _ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
-                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
+                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|各自|比较|对比|相比|哪些地方|都|"
                         r"(?:(?:的|这)?几份)?报告里[,，]?|(?:的|这)?几份报告|各(?=多少|有|是)|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
@@ -48,6 +49,12 @@ def asked_units(question: Question) -> tuple[str, ...]:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
         if word in text and unit:
+            return lexicon.ASKED_UNITS.get(unit, (unit,))
+    # "多少执法人员": the thing counted says the unit (人), where no unit word does.
+    m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{0,8})", text)
+    if m:
+        unit = next((u for noun, u in cues.COUNTED_NOUNS.items() if m[1].endswith(noun)), "")
+        if unit:
             return lexicon.ASKED_UNITS.get(unit, (unit,))
     return ()
 

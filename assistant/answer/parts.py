@@ -5,6 +5,7 @@ point and citation, renumbered, so that a reader of the flat form (``points``, `
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.records import Answer, Point, Table
@@ -53,3 +54,32 @@ def combine(question: str, answered: list[tuple[str, Answer]], lead: str = "") -
         confidence=max((p.confidence for p in found), default=0.0), understood=understood, parts=parts,
         suggestion=next((p.suggestion for p in parts if p.suggestion), ""))
 
+
+
+_CITE = re.compile(r"\[(\d+)\]")
+
+
+def renumbered(part: Answer, offset: int, citations: tuple) -> Answer:
+    """``part`` with its citation numbers moved by ``offset`` into the whole answer's ``citations``: how a page
+    that lists the whole answer's sources shows one part (its [n] then open the right source)."""
+    if offset == 0 and part.citations == citations:
+        return part
+    table = part.table and Table(part.table.metric, tuple(
+        replace(r, citation=r.citation + offset if r.citation else None) for r in part.table.rows))
+    # A nested part (a practice comparison's places) has its own parts numbered here once, for good.
+    return replace(part, citations=citations, table=table,
+                   points=tuple(replace(p, citation=p.citation + offset) for p in part.points),
+                   lead=_CITE.sub(lambda m: f"[{int(m[1]) + offset}]", part.lead),
+                   parts=tuple(_nested(part.parts, offset, citations)))
+
+
+def _nested(parts, offset: int, citations: tuple):
+    for p in parts:
+        yield renumbered(p, offset, citations)
+        offset += len(p.citations)
+
+
+def shown_parts(answer: Answer, numbered: bool = False) -> list[Answer]:
+    """The parts of ``answer``, each numbered into the whole answer's citations (``numbered``: they already
+    are, being the parts of a part shown this way)."""
+    return list(answer.parts) if numbered else list(_nested(answer.parts, 0, answer.citations))

@@ -43,6 +43,18 @@ def understanding(answer: Answer) -> list[tuple[str, str]]:
     carried = [f"{what}（{values[what]}）" if values.get(what) else what for what in seen.get("carried") or ()]
     if carried:
         lines.append(("沿用上文", "、".join(carried)))
+    suggestion = seen.get("suggestion")
+    if suggestion:
+        lines.append(("地名建议", f"“{suggestion['said']}” → {suggestion['suggested']}（" + "；".join(
+            f"{c['name']}：{'、'.join(c['evidence'])}" for c in suggestion["candidates"]) + "）"))
+    decided = [d for d in seen.get("slots") or () if d.get("action") not in ("无", "问题自带") or d.get("replaced")]
+    if decided:
+        lines.append(("上文槽位", "；".join(
+            f"{d['slot']}：{d['action']}{' ' + d['value'] if d['value'] else ''}（{d['evidence']}"
+            + (f"；替换了“{d['replaced']}”" if d.get("replaced") else "") + "）" for d in decided)))
+    parts = seen.get("parts")
+    if parts:
+        lines.append(("拆分", f"共{len(parts)}问：" + " | ".join(p.get("label", "") for p in parts)))
     if seen.get("truncated"):
         lines.append(("注意", TRUNCATED.format(n=MAX_CHARS)))
     return lines

@@ -44,3 +44,7 @@ ASK_WORDS = (r"多少|几[件个项次人名家]?|哪些|哪几|什么|是否|�
              r"比例|占比|是多少|率")
 # "分别": a question whose places each carry their own year asks once per place.
 RESPECTIVELY = r"分别|各自|各(?=是|为|有)"
+
+# What a count of a thing is written in, where the question names the thing, not the unit ("多少执法人员" → 人).
+COUNTED_NOUNS = {"人员": "人", "律师": "人", "干部": "人", "工作者": "人", "调解员": "人", "法律顾问": "人",
+                 "案件": "件", "案子": "件", "事项": "项", "制度": "项", "文件": "件"}
