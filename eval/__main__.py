@@ -64,6 +64,12 @@ def case_table(result: dict) -> list[str]:
         conv = result["conversation"]
         lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right; "
                      f"wrong-region turns {conv['wrong_region']}")
+    if "analyst" in result:
+        an = result["analyst"]
+        lines.append(f"analyst conversations ({an['conversations']}, {an['turns']} turns): per-turn right "
+                     f"{_f(an['turn_right'])}; wrong-region turns {an['wrong_region']}; multi-part every part answered "
+                     f"{_f(an['every_part'])} (n={an['multi_n']}); near-miss places suggested {_f(an['suggested'])} "
+                     f"(n={an['near_n']}); turns that inherited a slot the question replaced {an['leaked']}")
     return lines
 
 

@@ -68,6 +68,12 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                         held / "truth.jsonl", split="heldout"),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                               split="heldout", configs=CONFIGS[-1:]),
+        # Analyst conversations over the seeds (issue 19), scored turn by turn; ids divisible by 3 held out.
+        "analyst": Case("analyst", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(), part="tune",
+                        extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
+        "analyst-heldout": Case("analyst-heldout", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(),
+                                split="heldout", part="heldout",
+                                extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
     }
 
 
@@ -269,6 +275,10 @@ def run_case(case: Case, bot: Assistant) -> dict:
         result["identity"] = identity_scores(bot, truth)
     if case.conversations and Path(case.conversations).exists():
         result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
+    if case.extra.get("analyst") and Path(case.extra["analyst"]).exists():
+        from eval.turns import analyst_scores
+
+        result["analyst"] = analyst_scores(bot, Path(case.extra["analyst"]), truth, case.part)
     result["seconds"] = time.perf_counter() - started
     return result
 

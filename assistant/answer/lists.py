@@ -71,6 +71,12 @@ def find_section(kind: str, question: Question, passages: list[Hit],
         if not prefix and near is not None and not any(names_section(k, near) for k in SECTION_KINDS):
             prefix = _path(near)
         passages = achieved
+        if prefix and question.list_items and len(prefix) > 1:
+            # "具体做了哪几件事？": the things are the sibling headings of the part found, under their parent.
+            siblings = {_path(p)[len(prefix) - 1] for p in passages
+                        if len(_path(p)) >= len(prefix) and _path(p)[:len(prefix) - 1] == prefix[:-1]}
+            if len(siblings) >= 2:
+                prefix = prefix[:-1]
     if prefix:
         return prefix, [p for p in passages if _path(p)[:len(prefix)] == prefix]
     if kind in _OPENERS:

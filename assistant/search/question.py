@@ -242,7 +242,8 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
         figure=figure, section=_section(folded), metric=_metric(folded, meant),
         cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)) and not practice,
         measures=bool(_MEASURES.search(folded)) or list_items, topic=replace(topic, figure=figure),
-        follows=bool(_FOLLOW.search(folded.strip())) or bool(relative) or bool(reference),
+        follows=(bool(_FOLLOW.search(folded.strip())) or bool(relative) or bool(reference)
+                 or (list_items and not regions and not topic.terms)),   # "具体做了哪几件事？"
         narrows=bool(_NARROW.search(folded)),
         truncated=truncated, quoted=tuple(normalize(m) for m in _QUOTED.findall(raw)),
         relative=relative, reference=reference[0] if reference else "", reference_kind=kind,
