@@ -227,7 +227,10 @@ def _asked_figure(folded: str, matches: list[re.Match], terms) -> re.Match:
         a = max(b for b in bounds if b <= m.start())
         z = min(b for b in bounds if b > m.start())
         return folded[a:z]
-    words = [t for t in terms if len(t) >= 2]
+    # Only words that tell the figures apart count ("可办" is beside every one of them, "网上" beside one); the
+    # words before the first figure are the whole list's subject ("政务服务事项98.1%…、99.5%…"), not the first's.
+    lead = folded[:matches[0].start()]
+    words = [t for t in terms if len(t) >= 2 and t not in lead and not all(t in stretch(m) for m in matches)]
     return max(matches, key=lambda m: sum(t in stretch(m) for t in words))
 
 
