@@ -71,8 +71,9 @@ def find_section(kind: str, question: Question, passages: list[Hit],
         if not prefix and near is not None and not any(names_section(k, near) for k in SECTION_KINDS):
             prefix = _path(near)
         passages = achieved
-        if prefix and question.list_items and len(prefix) > 1:
-            # "具体做了哪几件事？": the things are the sibling headings of the part found, under their parent.
+        if prefix and question.list_items and "话题" in question.carried and len(prefix) > 1:
+            # "具体做了哪几件事？" after "…在行政执法方面做了什么？": the things are the sibling headings of the
+            # part found, under their parent (a question naming its own topic keeps the part its words found).
             siblings = {_path(p)[len(prefix) - 1] for p in passages
                         if len(_path(p)) >= len(prefix) and _path(p)[:len(prefix) - 1] == prefix[:-1]}
             if len(siblings) >= 2:
