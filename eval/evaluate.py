@@ -74,6 +74,12 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
         "analyst-heldout": Case("analyst-heldout", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(),
                                 split="heldout", part="heldout",
                                 extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
+        # The same kind of conversations over the generalisation reports (a tuning folder).
+        "analyst-gen": Case("analyst-gen", gen / "reports", (), None, gen / "truth.jsonl", configs=(), part="tune",
+                            extra={"analyst": HERE / "analyst" / "conversations_generalisation.jsonl"}),
+        "analyst-gen-heldout": Case("analyst-gen-heldout", gen / "reports", (), None, gen / "truth.jsonl", configs=(),
+                                    split="heldout", part="heldout",
+                                    extra={"analyst": HERE / "analyst" / "conversations_generalisation.jsonl"}),
     }
 
 
