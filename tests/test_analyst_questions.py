@@ -266,3 +266,10 @@ def test_multi_part_answers_round_trip_through_to_dict_and_render(bot):
     assert numbers and max(numbers) <= len(answer.citations), (numbers, len(answer.citations))
     suggested = answer_html(bot.ask("绍关市行政诉讼一审案件有多少件？"), turn=3)
     assert "您是否要找韶关市？" in suggested
+
+
+def test_of_several_near_misses_the_closest_sound_wins_and_the_others_are_kept():
+    indexed = {"方城县": ("河南省", "南阳市", "方城县"), "方山县": ("山西省", "吕梁市", "方山县"),
+               "方正县": ("黑龙江省", "哈尔滨市", "方正县")}
+    found = suggest("方三县法律援助", indexed)
+    assert found.name == "方山县" and len(found.candidates) == 3 and "音近" in found.explain()

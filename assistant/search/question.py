@@ -7,6 +7,7 @@ parts of this turn and the last (see :mod:`assistant.conversation`).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 
 from assistant import lexicon
@@ -14,7 +15,7 @@ from assistant.index.tokens import key_terms, tokenize
 from assistant.regions import find_mentions
 from assistant.search import cues
 from assistant.search.catalog import Catalog
-from assistant.search.nearmiss import Suggestion, suggest
+from assistant.search.nearmiss import NearIndex, Suggestion, suggest
 from assistant.text import normalize
 
 MAX_CHARS = 500   # longer questions are cut here; the answer says so
@@ -263,13 +264,20 @@ def _indexed(region: RegionRef, catalog: Catalog) -> bool:
     return any(region.name in m.region_path or region.name == m.region for m in catalog.metas.values())
 
 
-def _indexed_places(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """Every place an indexed report is about (and its parents) → its path."""
+_PLACES_OF: "weakref.WeakKeyDictionary[Catalog, dict]" = weakref.WeakKeyDictionary()
+
+
+def _indexed_places(catalog: Catalog) -> NearIndex:
+    """Every place an indexed report is about (and its parents), keyed for near misses; once per catalog."""
+    cached = _PLACES_OF.get(catalog)
+    if cached is not None:
+        return cached
     out: dict[str, tuple[str, ...]] = {}
     for meta in catalog.metas.values():
         for i, name in enumerate(meta.region_path):
             out.setdefault(name, tuple(meta.region_path[:i + 1]))
-    return out
+    _PLACES_OF[catalog] = index = NearIndex(out)
+    return index
 
 
 def standalone(question: Question, regions: tuple[RegionRef, ...], years: tuple[YearRef, ...], topic: Topic,
