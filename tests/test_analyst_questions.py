@@ -104,6 +104,8 @@ def test_a_question_of_two_asks_answers_both_in_order(bot):
     ("韶关市行政诉讼一审案件有多少件？", 1),
     ("在行政复议方面，韶关做了什么？", 1),
     ("各地法律援助案件分别是多少？", 1),
+    ("甘肃的几份报告里，会前学法各多少次？", 1),
+    ("2022年，韶关审结行政复议案件多少件？", 1),
 ])
 def test_a_question_splits_where_it_asks_again(question, parts):
     assert len(split(question)) == parts, [p.text for p in split(question)]

@@ -15,6 +15,7 @@ from assistant.search import cues
 from assistant.text import normalize
 
 _ASK = re.compile(cues.ASK_WORDS)
+_STRONG = re.compile(cues.STRONG_ASK)
 _END = re.compile(cues.SENTENCE_END)
 _MARK = re.compile(cues.PART_MARKERS)
 _RESPECTIVELY = re.compile(cues.RESPECTIVELY)
@@ -101,7 +102,8 @@ def _at_markers(sentence: str) -> list[Part]:
             elif right.startswith("其中"):
                 ok = asks(left) and asks(right)
             else:   # a bare comma: two asks, each with its own words
-                ok = asks(left) and asks(right) and _own_ask(left) and _own_ask(right)
+                ok = (bool(_STRONG.search(left)) and bool(_STRONG.search(right))
+                      and _own_ask(left) and _own_ask(right))
             if ok:
                 cut = (m, said or ("其中" if right.startswith("其中") else "，"))
                 break
