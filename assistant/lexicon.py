@@ -135,6 +135,17 @@ NOT_IN_SHAPE = ("召开", "主持", "通过", "深入", "结合", "列入", "思
 # After a name found by its shape, these make it a strong position anywhere in a report: the place's own
 # government or party body ("红旗镇人民政府", "金龙街道党工委", "X街道办事处").
 ORG_AFTER_PLACE = r"^(?:人民政府|政府|党委|党工委|管委会|管理委员会|办事处|人大)"
+# An addressee line names the report's parent: "中共X市委、X市人民政府：", "区委、区政府：".
+ADDRESSEE_LINE = r"^[\u4e00-\u9fff、，,（）() ]{1,40}(?:委|政府|常委会|人大|办公室|公署)[：:]$"
+# What may come before the subject of a report's opening sentence: "2022年，", "2022年以来，",
+# "在市委、市政府的坚强领导下，".
+OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?(?:[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
+                   r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?")
+# A site's or page's name: "XX区人民政府门户网站", "XX市人民政府" after a page title's separator.
+SITE_NAME = r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府))(?:门户网站|网站|网)?"
+# A department's name in a report that speaks as 我局/本局: "州生态环境局", "XX县司法局", "省生态环境厅".
+DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2,16}?(?:局|厅))(?=[\d关于深认坚全始紧高按以在对把将围聚切扎积，,、\s]|$)"
+NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
 # Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
 SELF_REFERENCE = {
     "province": ("我省", "全省", "本省", "省政府"),

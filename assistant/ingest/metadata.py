@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import opens_heading
-from assistant.ingest.identity import identify, is_organisation
+from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference
 from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, pick_place
@@ -127,6 +128,31 @@ def _source_line(text: str) -> str:
     return name if find_mentions(name) else ""
 
 
+_SITE = re.compile(lexicon.SITE_NAME)
+_DEPARTMENT = re.compile(lexicon.DEPARTMENT)
+
+
+def _site_name(blocks: list[Block]) -> str:
+    """The site's or page's name among the head lines ("…报告_工作报告_XX区人民政府", "XX区人民政府门户网站")."""
+    for block in blocks[:HEAD_BLOCKS]:
+        parts = _PAGE_TITLE_SEP.split(normalize(block.text).strip())
+        for part in parts:
+            m = _SITE.fullmatch(part.strip())
+            # A page title's suffix, or a line that says it is a site: a bare "X人民政府" line is a signature.
+            if m and "报告" not in part and (len(parts) > 1 or part.strip() != m[1]):
+                return m[1]
+    return ""
+
+
+def _department(head: str) -> str:
+    """The department a report speaks for as 我局/本局, named in its head lines ("州生态环境局"), or ''."""
+    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START))
+    if not counts:
+        return ""
+    name, _ = counts.most_common(1)[0]
+    return name
+
+
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     """Read metadata from a report's decoded ``text`` and cleaned ``blocks``.
 
@@ -148,10 +174,15 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
     issuers = [(t, o) for t, o in issuers if t]
-    who = identify(without_document_names(title), issuers, body)
+    site = _site_name(blocks)
+    who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
     region = describe(place, body + title) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    if not issuer and self_reference(body[:6000]) == "department":
+        # "我局…": a department's report; its name is in the head lines, its region is its government's.
+        issuer = _department("\n".join(opening) + "\n" + body[:3000])
+        issuer_origin = "body" if issuer else ""
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
@@ -161,9 +192,13 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
                                                ("issuer", issuer_origin in ("signature", "title", "source")))
                       if not sure)
     provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
-                  "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else "")}
-    head = "\n".join([title, sig_issuer, source] + opening)
-    named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(head)))
+                  "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
+                  "confidence": {"region": who.confidence},
+                  "evidence": {"region": who.explain()[:3],
+                               "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
+                                   [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
+    strong = "\n".join([title, sig_issuer, source, pre_title_issuer, site])
+    named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(strong) + body_mentions("\n".join(opening))))
     return ReportMeta(title=tighten(display(title)), region=region, region_path=place.chain if place else (),
                       issuer=issuer, year_from=period.year_from, year_to=period.year_to, date=date,
                       level=place.kind if place else "", provenance=provenance, uncertain=uncertain, places=named)

@@ -146,16 +146,16 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
             named = [s for s in sources if not metas[s].certain("region")
                      and any((r[-1] if isinstance(r, tuple) else r) in metas[s].places for r in filters.regions)]
             issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
-            if named:
-                sources = named
-                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
-                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
-                               f"（其地区标注不确定：{guesses}）")
-            elif issued:
+            if issued:
                 sources = issued
                 said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
                 notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自落款机关在该地的报告"
                                f"（{said}）")
+            elif named:
+                sources = named
+                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
+                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                               f"（其地区标注不确定：{guesses}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
     if filters.issuers:
