@@ -242,6 +242,8 @@ NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
 QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 # Kinds of body, not bodies: left of a place's name they name no particular issuer.
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
+# A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
+GOVERNMENT_WORDS = ("人民政府",)
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
 STATE_PREFIX = "中华人民共和国"
 # A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").

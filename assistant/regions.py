@@ -171,16 +171,33 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: 
             shape = shaped(text, i, before)
             if shape and (found is None or len(shape.text) > len(found[0])):
                 found = (shape.text, shape.places)
-        if found and before is not None and len(found[1]) > 1:
-            # "南昌市西湖区": the city named just before picks which 西湖区.
-            under = tuple(p for p in found[1] if before.places[0].name in p.parents)
-            found = (found[0], under or found[1])
+        if found and len(found[1]) > 1:
+            found = (found[0], _named_under(text, i, found[1], out[-1] if out else None))
         if found:
             out.append(Mention(found[0], i, found[1]))
             i += len(found[0])
         else:
             i += 1
     return out
+
+
+def _named_under(text: str, i: int, places: tuple[Place, ...], previous: Mention | None) -> tuple[Place, ...]:
+    """Of the places sharing the name found at ``i``, those under the parent named just before it: in full
+    or short, listed as a mention ("南昌市西湖区", "福建省…下洋镇") or only as a short county name the scan
+    skipped ("永定下洋镇" → 下洋镇 of 永定区, not of 徐闻县)."""
+    for k in (4, 3, 2):
+        stem = text[max(0, i - k):i]
+        if len(stem) == k:
+            under = tuple(p for p in places if p.parents and stem in (p.parents[-1], short_name(p.parents[-1])))
+            if under:
+                places = under
+                i -= k
+                break
+    if previous is not None and i - (previous.start + len(previous.text)) <= 1:
+        names = {p.name for p in previous.places}
+        under = tuple(p for p in places if names & set(p.parents))
+        places = under or places
+    return places
 
 
 _SHAPE = re.compile(

@@ -144,7 +144,7 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
             sources = labelled
         else:
             named = [s for s in sources if not metas[s].certain("region")
-                     and any((r[-1] if isinstance(r, tuple) else r) in metas[s].places for r in filters.regions)]
+                     and any(names_place(metas[s], r) for r in filters.regions)]
             issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
             if issued:
                 sources = issued
@@ -159,8 +159,13 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
             else:
                 return Selection([], False, _no_report(filters, metas))
     if filters.issuers:
-        # "司法部…": the body's own reports, among the region's. A body no report was issued by restricts nothing.
+        # "司法部…": the body's own reports, among the region's. A body that issued none of them restricts
+        # nothing, and the answer says whose reports it comes from ("贵州省人民政府…" → only 生态环境厅's).
         issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        if not issued and sources:
+            asked = "、".join(filters.region_labels()) + "、".join(filters.issuers)
+            bodies = "、".join(dict.fromkeys(metas[s].issuer or "未识别的机关" for s in sources))
+            notices.append(f"已索引的报告中没有{asked}发布的报告；以下内容来自{bodies}的报告")
         sources = issued or sources
     year_in_text = False
     if filters.years:
@@ -170,19 +175,41 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
             sources = covering
         elif guessed:
             sources = guessed
+            said = "、".join(f"{metas[s].region or s}（标注为{metas[s].years or '未识别'}年）" for s in guessed)
+            notices.append(f"没有确定覆盖{'、'.join(f'{y}年' for y in filters.years)}的报告；以下内容来自年份标注"
+                           f"不确定的报告：{said}")
         else:
             year_in_text = True
     return Selection(sources, year_in_text, "", tuple(notices))
 
 
+def names_place(meta: ReportMeta, region: Region) -> bool:
+    """Whether a report's title, issuer or opening lines name ``region``, with every parent the question
+    gives: "贵阳白云区" is not named by a report that names only 广州's 白云区."""
+    name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
+    return name in meta.places and all(p in meta.places or p in meta.region_path for p in parents)
+
+
 def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
-    """Why no report answers a region, naming it and what is indexed near it (the places under it, or
-    places of the same name elsewhere)."""
+    """Why no report answers a region, naming it and what is indexed near it: a place of the same name
+    elsewhere ("已索引的只有广州市白云区的报告"), or the places under it."""
     asked = "、".join(filters.region_labels())
     names = {r[-1] if isinstance(r, tuple) else r for r in filters.regions}
-    near = sorted({m.region for m in metas.values() if m.region and (names & set(m.region_path[:-1])
-                                                                        or m.region_path[-1:] == tuple(names))})
+    namesakes = sorted({_full_label(m) for m in metas.values() if m.region and m.region_path[-1:] == tuple(names)
+                        or (m.region and m.region_path and m.region_path[-1] in names)})
+    if namesakes:
+        return (f"已索引的报告中没有关于{asked}的报告：已索引的只有{'、'.join(namesakes)}的报告"
+                f"（同名，但它们是另外的地区）")
+    near = sorted({m.region for m in metas.values() if m.region and names & set(m.region_path[:-1])})
     if near:
         return f"已索引的报告中没有关于{asked}的报告（相近的有：{'、'.join(near)}，但它们是另外的地区）"
     have = "、".join(sorted({m.region for m in metas.values() if m.region})) or "无"
     return f"已索引的报告中没有关于{asked}的报告（现有地区：{have}）"
+
+
+def _full_label(meta: ReportMeta) -> str:
+    """"广州市白云区", "福建省龙岩市永定区下洋镇"→"永定区下洋镇": a place with the parent that tells it apart."""
+    path = meta.region_path
+    if len(path) >= 2 and not meta.region.startswith(path[-2]):
+        return path[-2] + path[-1]
+    return meta.region or "".join(path)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant import lexicon
 from assistant.index.tokens import key_terms, tokenize
-from assistant.regions import find_mentions
+from assistant.regions import find_mentions, gazetteer
 from assistant.search.catalog import Catalog
 from assistant.text import normalize
 
@@ -226,6 +226,10 @@ def _regions(folded: str, catalog: Catalog) -> tuple[tuple[RegionRef, ...], tupl
         if any(place.name in other.parents for other in places if other is not place):
             continue   # a parent named to say which child: a constraint, not a place of its own
         parents = tuple(p.name for p in places if p.name in place.parents)
+        if place.parents and place.parents[-1] not in parents and len(mention.places) == 1 < len(
+                gazetteer()[0].get(place.name, ())):
+            # "永定下洋镇": the county's short name picked one 下洋镇 of three; that county constrains it.
+            parents = tuple(p for p in place.parents if p in parents or p == place.parents[-1])
         if place.name not in [r.name for r in out]:
             out.append(RegionRef(place.name, mention.text, parents, place.kind))
     return tuple(out), tuple(m.text for m in mentions)

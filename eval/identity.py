@@ -1,0 +1,93 @@
+"""Report identity without an index: each report's region, level and issuer read from its file and scored
+against ``truth.jsonl``, and every entry of its ``places`` checked to be a real place.
+
+    python -m eval.identity seeds generalisation real     # scores, and the wrong labels of tuning reports
+
+A *real* place is one the gazetteer lists (provinces to towns, and names used since 2014), or a name the
+report's own truth labels give (a zone such as 西湖风景名胜区 the gazetteer lacks). Reports of a held-out case,
+and those of a mixed case's held-out part (see :func:`tuning`), are scored but never shown.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.ingest.report import parse_report
+from assistant.regions import gazetteer
+from eval import scoring
+from eval.evaluate import default_cases
+
+
+def place_is_real(name: str, truth: scoring.Truth | None = None) -> bool:
+    """Whether a ``places`` entry names a real place: listed in the gazetteer, or one of the report's own
+    truth labels (its region path, or a name inside its issuer or title)."""
+    if name in gazetteer()[0]:
+        return True
+    if truth is None:
+        return False
+    return name in truth.region_path or any(name in p for p in truth.region_path) or (
+        name in truth.issuer or name in truth.title)
+
+
+def tuning(case_name: str, position: int) -> bool:
+    """Whether the report at ``position`` (0-based line of truth.jsonl) may be looked at: every report of a
+    tuning case, except in ``real``, whose reports at positions divisible by 3 are held out."""
+    return not (case_name.startswith("real") and position % 3 == 0)
+
+
+def score_case(case, show: bool, out=sys.stdout) -> dict:
+    """Region/level/issuer accuracy and the places check over a case's truth; prints wrong labels of
+    tuning reports when ``show``."""
+    truth = scoring.load_truth(case.truth) if case.truth else {}
+    fields = {"region": 0, "level": 0, "issuer": 0}
+    bad_places: list[tuple[str, str]] = []
+    n = 0
+    heldout_part = case.split == "heldout"
+    for position, (source, t) in enumerate(truth.items()):
+        path = Path(case.folder) / source
+        if not path.exists():
+            continue
+        in_tuning = tuning(case.name, position)
+        if case.name.endswith("heldout") and in_tuning:
+            continue      # real-heldout scores only the held-out third
+        if case.name == "real" and not in_tuning:
+            continue      # and real only the tuning two thirds
+        meta = parse_report(source, path.read_bytes()).meta
+        n += 1
+        got = {"region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
+               and set(meta.region_path) <= set(t.region_path),
+               "level": meta.level == t.level,
+               "issuer": scoring.same_issuer(meta.issuer, t.issuer, t.region_path)}
+        for k, v in got.items():
+            fields[k] += v
+        unreal = [p for p in meta.places if not place_is_real(p, t)]
+        bad_places += [(source, p) for p in unreal]
+        if show and in_tuning and not heldout_part and (not all(got.values()) or unreal):
+            print(f"### {source}  wrong: {[k for k, v in got.items() if not v]}  unreal places: {unreal}", file=out)
+            print(f"    got   {list(meta.region_path)} {meta.level} {meta.issuer}", file=out)
+            print(f"    truth {list(t.region_path)} {t.level} {t.issuer}", file=out)
+            for c in (meta.provenance.get("evidence") or {}).get("region", []):
+                print(f"      {c['place']} {c['score']}: " + "、".join(f"{e['kind']}{e['weight']:+g}〈{e['text'][:30]}〉"
+                                                                       for e in c["evidence"]), file=out)
+    return {"reports": n, **{k: (v / n if n else None) for k, v in fields.items()},
+            "places_unreal": len(bad_places), "places_unreal_list": bad_places if not heldout_part else []}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.identity", description=__doc__.split("\n\n")[0])
+    parser.add_argument("cases", nargs="+")
+    args = parser.parse_args(argv)
+    cases = default_cases()
+    for name in args.cases:
+        case = cases.get(name)
+        if case is None or not case.truth:
+            parser.error(f"{name}: no such case with truth ({', '.join(n for n, c in cases.items() if c.truth)})")
+        result = score_case(case, show=case.split != "heldout")
+        print(f"== {name}: {result['reports']} reports · region {result['region']:.3f} · level {result['level']:.3f}"
+              f" · issuer {result['issuer']:.3f} · places not real {result['places_unreal']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
