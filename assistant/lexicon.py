@@ -244,6 +244,8 @@ QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
 GOVERNMENT_WORDS = ("人民政府",)
+# The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
+GOVERNMENT_OF = {"街道": "办事处"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
 STATE_PREFIX = "中华人民共和国"
 # A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").

@@ -305,3 +305,17 @@ def pick_place(mentions: list[Mention], context: str) -> Place | None:
     places = by_text[best].places
     shown = [p for p in places if any(parent in context for parent in p.parents)]
     return (shown or list(places))[0]
+
+
+def same_unit(name: str) -> frozenset[str]:
+    """``name`` and the names the same county-level unit had or has since 2014: 密云区 ↔ 密云县."""
+    full = gazetteer()[0]
+    names = {name} | {p.now for p in full.get(name, ()) if p.now}
+    names |= {old for old, places in _former_names().items() if any(p.now in names for p in places)}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _former_names() -> dict[str, tuple[Place, ...]]:
+    return {name: tuple(p for p in places if p.now) for name, places in gazetteer()[0].items()
+            if any(p.now for p in places)}

@@ -251,7 +251,7 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
     strong = any(k in STRONG for k in kinds)
     certain = strong and confidence >= CERTAIN_MARGIN and not ambiguous
-    return Identity(best.place, origin, certain, ambiguous, confidence, tuple(ranked[:5]))
+    return Identity(best.place, origin, certain, ambiguous, confidence, tuple(board.ranked()[:5]))
 
 
 def _same(a: Place, b: Place) -> bool:

@@ -186,7 +186,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
-            issuer, issuer_origin = region + "人民政府", "body"
+            own = next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
+            issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
                                                ("issuer", issuer_origin in ("signature", "title", "source")))
@@ -194,7 +195,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
                   "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
                   "confidence": {"region": who.confidence},
-                  "evidence": {"region": who.explain()[:3],
+                  "evidence": {"region": who.explain()[:4],
                                "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
     strong = "\n".join([title, sig_issuer, source, pre_title_issuer, site])

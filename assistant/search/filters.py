@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Mapping, Union
 
 from assistant.records import ReportMeta
-from assistant.regions import find_mentions
+from assistant.regions import find_mentions, same_unit
 
 Region = Union[str, tuple]   # a name or display name ("攀枝花市西区"), or a path (parents named…, name)
 
@@ -92,8 +92,9 @@ def region_matches(meta: ReportMeta, region: Region, within: bool = False) -> bo
         name, parents = region[-1], region[:-1]
         if not all(p in path for p in parents):
             return False
-        return (bool(path) and path[-1] == name) or (within and name in path)
-    if region == meta.region or (path and path[-1] == region):
+        # 密云区 is asked for; its 2016 report says 密云县 (renamed in 2015): the same unit.
+        return (bool(path) and path[-1] in same_unit(name)) or (within and name in path)
+    if region == meta.region or (path and path[-1] in same_unit(region)):
         return True
     return within and region in path
 
@@ -105,9 +106,14 @@ def issued_by(meta: ReportMeta, region: Region) -> bool:
     if own is None:
         return False
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
-    return any((place.name == name or own.text.endswith(name)) and all(p in place.chain or p in meta.issuer
-                                                                          for p in parents)
-               for place in own.places)
+    path = meta.region_path
+    for place in own.places:
+        # The issuer's place is the report's own where the report's path holds its name (下洋镇人民政府 of a
+        # report labelled 徐闻县下洋镇 is 徐闻's 下洋镇, not 永定's).
+        chain = path[:path.index(place.name) + 1] if place.name in path else place.chain
+        if (place.name == name or own.text.endswith(name)) and all(p in chain for p in parents):
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)
