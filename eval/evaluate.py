@@ -186,16 +186,23 @@ def answer_scores(bot: Assistant, questions: list[Question], truth: dict) -> dic
     }
 
 
-def identity_scores(bot: Assistant, truth: dict) -> dict:
-    """How often each report's region, level, year and issuer are read right, against ``truth.jsonl``."""
+def identity_scores(bot: Assistant, truth: dict, case_name: str = "") -> dict:
+    """How often each report's region, level, year and issuer are read right, against ``truth.jsonl``, and
+    how many entries of the reports' ``places`` are not real places. In ``real`` only the tuning reports
+    count, in ``real-heldout`` only the held-out third (:func:`scoring.tuning_report`)."""
     fields = {"region": 0, "level": 0, "year": 0, "issuer": 0}
     wrong = []
+    unreal = 0
     n = 0
-    for source, t in truth.items():
+    for position, (source, t) in enumerate(truth.items()):
         meta = bot.reports.get(source)
         if meta is None:
             continue
+        if case_name.startswith("real") and scoring.tuning_report(case_name, position) == case_name.endswith(
+                "heldout"):
+            continue
         n += 1
+        unreal += sum(not scoring.place_is_real(p, t) for p in meta.places)
         got = {
             "region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
             and set(meta.region_path) <= set(t.region_path),
@@ -211,7 +218,8 @@ def identity_scores(bot: Assistant, truth: dict) -> dict:
                                   "years": [meta.year_from, meta.year_to], "issuer": meta.issuer},
                           "truth": {"region_path": list(t.region_path), "level": t.level,
                                     "years": [t.year_from, t.year_to], "issuer": t.issuer}})
-    return {"reports": n, **{k: v / n if n else None for k, v in fields.items()}, "wrong": wrong}
+    return {"reports": n, **{k: v / n if n else None for k, v in fields.items()}, "places_unreal": unreal,
+            "wrong": wrong}
 
 
 def calibrate(signals: list[dict]) -> dict:
@@ -266,7 +274,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
               "answers": answer_scores(bot, questions, truth)}
     result["calibration"] = {**calibrate(result["answers"]["signals"]), "in_force": bot.settings.min_coverage}
     if truth:
-        result["identity"] = identity_scores(bot, truth)
+        result["identity"] = identity_scores(bot, truth, case.name)
     if case.conversations and Path(case.conversations).exists():
         result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
     result["seconds"] = time.perf_counter() - started

@@ -14,26 +14,8 @@ import sys
 from pathlib import Path
 
 from assistant.ingest.report import parse_report
-from assistant.regions import gazetteer
 from eval import scoring
 from eval.evaluate import default_cases
-
-
-def place_is_real(name: str, truth: scoring.Truth | None = None) -> bool:
-    """Whether a ``places`` entry names a real place: listed in the gazetteer, or one of the report's own
-    truth labels (its region path, or a name inside its issuer or title)."""
-    if name in gazetteer()[0]:
-        return True
-    if truth is None:
-        return False
-    return name in truth.region_path or any(name in p for p in truth.region_path) or (
-        name in truth.issuer or name in truth.title)
-
-
-def tuning(case_name: str, position: int) -> bool:
-    """Whether the report at ``position`` (0-based line of truth.jsonl) may be looked at: every report of a
-    tuning case, except in ``real``, whose reports at positions divisible by 3 are held out."""
-    return not (case_name.startswith("real") and position % 3 == 0)
 
 
 def score_case(case, show: bool, out=sys.stdout) -> dict:
@@ -48,7 +30,7 @@ def score_case(case, show: bool, out=sys.stdout) -> dict:
         path = Path(case.folder) / source
         if not path.exists():
             continue
-        in_tuning = tuning(case.name, position)
+        in_tuning = scoring.tuning_report(case.name, position)
         if case.name.endswith("heldout") and in_tuning:
             continue      # real-heldout scores only the held-out third
         if case.name == "real" and not in_tuning:
@@ -61,7 +43,7 @@ def score_case(case, show: bool, out=sys.stdout) -> dict:
                "issuer": scoring.same_issuer(meta.issuer, t.issuer, t.region_path)}
         for k, v in got.items():
             fields[k] += v
-        unreal = [p for p in meta.places if not place_is_real(p, t)]
+        unreal = [p for p in meta.places if not scoring.place_is_real(p, t)]
         bad_places += [(source, p) for p in unreal]
         if show and in_tuning and not heldout_part and (not all(got.values()) or unreal):
             print(f"### {source}  wrong: {[k for k, v in got.items() if not v]}  unreal places: {unreal}", file=out)

@@ -10,7 +10,7 @@ from assistant.regions import find_mentions, gazetteer
 from assistant.search.catalog import Catalog
 from assistant.search.filters import Filters, select_reports
 from assistant.search.question import analyze
-from eval.identity import place_is_real
+from eval.scoring import place_is_real
 
 pytestmark = pytest.mark.unit
 BODY = "一、主要做法\n（一）行政复议。全年收到行政复议申请58件。\n二、存在的不足\n一是执法力量薄弱。二是宣传不够。\n"
@@ -125,3 +125,12 @@ def test_a_government_asked_for_when_only_its_department_reported_is_said():
     assert chosen.sources == ["dept.txt"] and any("生态环境厅" in n for n in chosen.notices)
     chosen = select_reports(Filters.of(analyze("湛江市人民政府的报告说了什么？", catalog)), METAS)
     assert chosen.sources == ["gov.txt"] and not chosen.notices
+
+
+def test_an_issuer_named_short_or_by_its_level_word_is_the_same_body():
+    from eval.scoring import same_issuer
+    path = ("湖北省", "恩施土家族苗族自治州")
+    assert same_issuer("州生态环境局", "恩施州生态环境局", path)
+    assert same_issuer("恩施土家族苗族自治州生态环境局", "恩施州生态环境局", path)
+    assert not same_issuer("湖北省人民政府", "恩施州人民政府", path)
+    assert not same_issuer("恩施州人民政府", "恩施州生态环境局", path)
