@@ -146,6 +146,8 @@ SITE_NAME = r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府))(?:门户网站|网
 # A department's name in a report that speaks as 我局/本局: "州生态环境局", "XX县司法局", "省生态环境厅".
 DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2,16}?(?:局|厅))(?=[\d关于深认坚全始紧高按以在对把将围聚切扎积，,、\s]|$)"
 NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
+# A document number and its issuing prefix: "长朝委〔2024〕3号", "X政发[2023]12号".
+DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
 # Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
 SELF_REFERENCE = {
     "province": ("我省", "全省", "本省", "省政府"),

@@ -134,3 +134,10 @@ def test_an_issuer_named_short_or_by_its_level_word_is_the_same_body():
     assert same_issuer("恩施土家族苗族自治州生态环境局", "恩施州生态环境局", path)
     assert not same_issuer("湖北省人民政府", "恩施州人民政府", path)
     assert not same_issuer("恩施州人民政府", "恩施州生态环境局", path)
+
+
+def test_a_document_number_tells_namesakes_apart():
+    changchun = meta_of("朝阳区2022年法治政府建设年度报告\n2022年，全区……印发《关于加强执法的通知》（长朝委〔2022〕12号）。\n"
+                        + BODY)
+    assert changchun.region_path == ("吉林省", "长春市", "朝阳区")
+    assert any(e["kind"] == "docnumber" for e in changchun.provenance["evidence"]["region"][0]["evidence"])

@@ -27,11 +27,12 @@ _ORG_AFTER = re.compile(lexicon.ORG_AFTER_PLACE)
 _MINISTRY = re.compile(lexicon.MINISTRY + "$")
 _ADDRESSEE = re.compile(lexicon.ADDRESSEE_LINE)
 _OPENING_SUBJECT = re.compile(lexicon.OPENING_SUBJECT)
+_DOC_NUMBER = re.compile(lexicon.DOC_NUMBER)
 NATIONAL = Place("全国", 0, (), "national")
 
 # How much each kind of evidence weighs. A place's score is the sum of its evidence.
 WEIGHTS = {"title": 8.0, "signature": 5.0, "issuer": 5.0, "source": 3.0, "site": 2.0, "opening": 4.0,
-           "body": 3.0, "level": 2.0, "addressee": -6.0, "below_addressee": 2.0}
+           "body": 3.0, "level": 2.0, "docnumber": 2.0, "addressee": -6.0, "below_addressee": 2.0}
 STRONG = ("title", "signature", "issuer", "source", "opening")
 ORIGIN_OF = {"title": "title", "signature": "signature", "issuer": "title", "source": "source", "site": "source",
              "opening": "intro", "body": "body"}
@@ -74,7 +75,7 @@ class Identity:
         return [c.to_dict() for c in self.candidates]
 
 
-def place_in(scope: str, context: str, shapes: bool = True) -> tuple[Place, bool] | None:
+def place_in(scope: str, context: str, shapes: bool = True, prefixes: tuple[str, ...] = ()) -> tuple[Place, bool] | None:
     """The place a title or issuer line names: the deepest of a parent → child chain ("福州市鼓楼区"), else the
     first named. Returns (place, ambiguous) or None."""
     mentions = [m for m in find_mentions(scope, shapes=shapes) if _names_the_report(scope, m)]
@@ -90,17 +91,33 @@ def place_in(scope: str, context: str, shapes: bool = True) -> tuple[Place, bool
         # "鲤城区人民政府金龙街道": the place under the one named before it.
         parents = {q.name for q in chain[-2].places}
         places = tuple(p for p in places if p.parents and p.parents[-1] in parents) or places
-    return resolve(places, context + scope)
+    return resolve(places, context + scope, prefixes)
 
 
-def resolve(places: tuple[Place, ...], context: str) -> tuple[Place, bool]:
+def doc_prefixes(text: str) -> tuple[str, ...]:
+    """The issuing prefixes of the document numbers a text cites: "长朝委〔2024〕3号" → "长朝委"."""
+    return tuple(dict.fromkeys(m[1] for m in _DOC_NUMBER.finditer(text)))
+
+
+def abbreviated(place: Place, prefixes: tuple[str, ...]) -> bool:
+    """Whether a document number abbreviates ``place`` with its parent: 长朝委 is 长春市朝阳区's (长, 朝),
+    not 北京市朝阳区's (京朝…)."""
+    if not place.parents:
+        return False
+    parent = short_name(place.parents[-1]) or place.parents[-1]
+    own = short_name(place.name) or place.name
+    return any(p.startswith(parent[0] + own[0]) for p in prefixes)
+
+
+def resolve(places: tuple[Place, ...], context: str, prefixes: tuple[str, ...] = ()) -> tuple[Place, bool]:
     """Of the regions sharing a name (鼓楼区 of 南京, 福州, 开封, 徐州), the one whose parents the text shows
-    most; ambiguous when it shows none of them. A current unit wins a tie over a former one."""
+    most, or whose document numbers abbreviate it with its parent (长朝委〔2024〕 → 长春市朝阳区); ambiguous
+    when it shows none of them. A current unit wins a tie over a former one."""
     if len(places) == 1:
         return places[0], False
 
     def shown(place: Place) -> int:
-        score = 0
+        score = 3 * abbreviated(place, prefixes)
         for depth, parent in enumerate(place.parents):
             weight = 2 if depth == len(place.parents) - 1 else 1
             score += weight * (context.count(parent) + context.count(short_name(parent) or parent))
@@ -205,12 +222,13 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     opening = opening or []
     board = _Board(body)
     context = body + title
+    prefixes = doc_prefixes(body)
     if title:
-        found = place_in(title, context)
+        found = place_in(title, context, prefixes=prefixes)
         if found:
             board.add(found[0], "title", title, WEIGHTS["title"] * (0.6 if found[1] else 1.0))
     for text, origin in issuers:
-        found = place_in(text, context)
+        found = place_in(text, context, prefixes=prefixes)
         if found:
             kind = {"title": "issuer"}.get(origin, origin)
             board.add(found[0], kind, text, WEIGHTS[kind] * (0.6 if found[1] else 1.0))
@@ -220,12 +238,16 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
             board.add(found[0], "site", site, WEIGHTS["site"])
     subject = _opening_subject(opening)
     if subject:
-        place, _ = resolve(subject.places, context)
+        place, _ = resolve(subject.places, context, prefixes)
         board.add(place, "opening", subject.text, WEIGHTS["opening"])
     if not board.scores and any(_MINISTRY.search(text) or text.startswith("国务院") for text, _ in issuers):
         return Identity(NATIONAL, "issuer", True, confidence=1.0,
                         candidates=(Candidate(NATIONAL, 5.0, (("issuer", issuers[0][0], 5.0),)),))
-    _score_body(board, body, context)
+    _score_body(board, body, context, prefixes)
+    for place in list(board.scores):
+        if abbreviated(place, prefixes):
+            board.add(place, "docnumber", next(p for p in prefixes if p.startswith(
+                (short_name(place.parents[-1]) or place.parents[-1])[0])), WEIGHTS["docnumber"])
     for m in _addressee(opening):
         for place in m.places:
             board.add(place, "addressee", m.text, WEIGHTS["addressee"])
@@ -258,7 +280,7 @@ def _same(a: Place, b: Place) -> bool:
     return a.name == b.name and a.parents == b.parents
 
 
-def _score_body(board: _Board, body: str, context: str) -> None:
+def _score_body(board: _Board, body: str, context: str, prefixes: tuple[str, ...] = ()) -> None:
     """Body evidence: each place's share of the body's mentions, up to WEIGHTS['body']."""
     mentions = body_mentions(body)
     if not mentions:
@@ -269,7 +291,7 @@ def _score_body(board: _Board, body: str, context: str) -> None:
         first.setdefault(m.text, m)
     total = sum(counts.values())
     for text, n in counts.most_common(8):
-        place, _ = resolve(first[text].places, context)
+        place, _ = resolve(first[text].places, context, prefixes)
         board.add(place, "body", f"{text}×{n}", WEIGHTS["body"] * n / total)
 
 

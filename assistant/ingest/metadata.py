@@ -44,6 +44,7 @@ _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 _BREADCRUMB = re.compile(lexicon.BREADCRUMB)
 _YEAR = re.compile(lexicon.YEAR)
 _PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
+_CRUMB_SEP = re.compile(r"\s*[>＞›»]\s*")
 HEAD_BLOCKS = 15
 
 
@@ -135,7 +136,8 @@ _DEPARTMENT = re.compile(lexicon.DEPARTMENT)
 def _site_name(blocks: list[Block]) -> str:
     """The site's or page's name among the head lines ("…报告_工作报告_XX区人民政府", "XX区人民政府门户网站")."""
     for block in blocks[:HEAD_BLOCKS]:
-        parts = _PAGE_TITLE_SEP.split(normalize(block.text).strip())
+        line = normalize(block.text).strip()
+        parts = [p for piece in _PAGE_TITLE_SEP.split(line) for p in _CRUMB_SEP.split(piece)]
         for part in parts:
             m = _SITE.fullmatch(part.strip())
             # A page title's suffix, or a line that says it is a site: a bare "X人民政府" line is a signature.
