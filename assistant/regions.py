@@ -221,7 +221,7 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
     stem, suffix = match.group(1), match.group(2)
     word = match.group(0)
     if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES
-            or not _at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
+            or not at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
             or _holds_known_name(word)):
         return None
     if suffix in lexicon.TOWN_SUFFIXES:
@@ -256,7 +256,7 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
     return Mention(word, start, (place,))
 
 
-def _at_boundary(text: str, start: int, before: Mention | None) -> bool:
+def at_boundary(text: str, start: int, before: Mention | None) -> bool:
     """Whether a name may begin at ``start``: at the start of the text or a line, after punctuation, a digit
     or a function word (在, 的, 全…), or right after a place ("德清县莫干山镇"); never glued to the word
     before it ("年静海区" after "2020", "面依法治区" after "全")."""
@@ -265,6 +265,8 @@ def _at_boundary(text: str, start: int, before: Mention | None) -> bool:
     prev = text[start - 1]
     if not "\u4e00" <= prev <= "\u9fff":
         return not ("0" <= prev <= "9") or text[start] not in "年月日号"
+    if prev in "年月日" and start >= 2 and "0" <= text[start - 2] <= "9":
+        return True   # "2022年高县…"
     return prev in _NOT_IN_STEM and text[start] not in "年月日号"
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant import lexicon
-from assistant.regions import Mention, Place, find_mentions, gazetteer, short_name
+from assistant.regions import Mention, Place, at_boundary, find_mentions, gazetteer, short_name
 
 # A place named only as the seat of a court, a procuratorate or a place visited says nothing of the report.
 _ELSEWHERE_AFTER = re.compile(r"^(?:中级人民法院|中院|人民法院|法院|人民检察院|检察院|仲裁委|公安局)")
@@ -161,7 +161,9 @@ def _fits(place: Place, kind: str) -> bool:
 def body_mentions(body: str) -> list[Mention]:
     """Places the body names as places (listed ones, and shaped ones only before their own government:
     "红旗镇人民政府"), courts and places visited left out."""
-    listed = [m for m in find_mentions(body, shapes=False) if _names_the_report(body, m)]
+    # A two-character county (高县, 和县) inside a phrase ("提高县域…") is not named: it needs a boundary.
+    listed = [m for m in find_mentions(body, shapes=False) if _names_the_report(body, m)
+              and (len(m.text) > 2 or at_boundary(body, m.start, None))]
     shaped = [m for m in find_mentions(body) if not m.places[0].known and m.places[0].kind != "province"
               and _ORG_AFTER.match(body, m.start + len(m.text)) and _names_the_report(body, m)]
     taken = {(m.start, m.text) for m in listed}
