@@ -159,6 +159,9 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: 
                 found = (piece, known[piece])
                 break
             if piece in full:
+                if piece[-1] in "镇乡" and text.startswith("街", i + length) and all(
+                        p.kind == "town" for p in full[piece]):
+                    continue   # "东莞镇街…" is 东莞's 镇 and 街道, not a town called 东莞镇
                 found = (piece, tuple(full[piece]))
                 break
             if piece in short:
