@@ -3,9 +3,10 @@ against ``truth.jsonl``, and every entry of its ``places`` checked to be a real 
 
     python -m eval.identity seeds generalisation real     # scores, and the wrong labels of tuning reports
 
-A *real* place is one the gazetteer lists (provinces to towns, and names used since 2014), or a name the
-report's own truth labels give (a zone such as 西湖风景名胜区 the gazetteer lacks). Reports of a held-out case,
-and those of a mixed case's held-out part (see :func:`tuning`), are scored but never shown.
+A *real* place is one the gazetteer lists (provinces to towns, and names used since 2014), or a place of the
+report's own truth path (a zone the gazetteer lacks). A case scores only its own part of the reports (``real``
+its tuning reports, ``real-heldout`` the held-out third: the truth lines' ``split``); a held-out case is
+scored but never shown.
 """
 from __future__ import annotations
 
@@ -15,26 +16,21 @@ from pathlib import Path
 
 from assistant.ingest.report import parse_report
 from eval import scoring
-from eval.evaluate import default_cases
+from eval.evaluate import default_cases, truth_part
 
 
 def score_case(case, show: bool, out=sys.stdout) -> dict:
-    """Region/level/issuer accuracy and the places check over a case's truth; prints wrong labels of
-    tuning reports when ``show``."""
-    truth = scoring.load_truth(case.truth) if case.truth else {}
+    """Region/level/issuer accuracy and the places check over a case's reports (its own part only, see
+    :func:`eval.evaluate.truth_part`); prints the wrong labels when ``show`` and the case is a tuning one."""
+    truth = truth_part(case, scoring.load_truth(case.truth)) if case.truth else {}
     fields = {"region": 0, "level": 0, "issuer": 0}
     bad_places: list[tuple[str, str]] = []
     n = 0
-    heldout_part = case.split == "heldout"
-    for position, (source, t) in enumerate(truth.items()):
+    show = show and case.split != "heldout"
+    for source, t in truth.items():
         path = Path(case.folder) / source
         if not path.exists():
             continue
-        in_tuning = scoring.tuning_report(case.name, position)
-        if case.name.endswith("heldout") and in_tuning:
-            continue      # real-heldout scores only the held-out third
-        if case.name == "real" and not in_tuning:
-            continue      # and real only the tuning two thirds
         meta = parse_report(source, path.read_bytes()).meta
         n += 1
         got = {"region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
@@ -45,7 +41,7 @@ def score_case(case, show: bool, out=sys.stdout) -> dict:
             fields[k] += v
         unreal = [p for p in meta.places if not scoring.place_is_real(p, t)]
         bad_places += [(source, p) for p in unreal]
-        if show and in_tuning and not heldout_part and (not all(got.values()) or unreal):
+        if show and (not all(got.values()) or unreal):
             print(f"### {source}  wrong: {[k for k, v in got.items() if not v]}  unreal places: {unreal}", file=out)
             print(f"    got   {list(meta.region_path)} {meta.level} {meta.issuer}", file=out)
             print(f"    truth {list(t.region_path)} {t.level} {t.issuer}", file=out)
@@ -53,7 +49,7 @@ def score_case(case, show: bool, out=sys.stdout) -> dict:
                 print(f"      {c['place']} {c['score']}: " + "、".join(f"{e['kind']}{e['weight']:+g}〈{e['text'][:30]}〉"
                                                                        for e in c["evidence"]), file=out)
     return {"reports": n, **{k: (v / n if n else None) for k, v in fields.items()},
-            "places_unreal": len(bad_places), "places_unreal_list": bad_places if not heldout_part else []}
+            "places_unreal": len(bad_places), "places_unreal_list": bad_places if show else []}
 
 
 def main(argv: list[str] | None = None) -> int:

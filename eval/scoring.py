@@ -225,9 +225,3 @@ def place_is_real(name: str, truth: Truth | None = None) -> bool:
         return True
     path = truth.region_path if truth else ()
     return name in path or name in {a + b for a, b in zip(path, path[1:])}
-
-
-def tuning_report(case_name: str, position: int) -> bool:
-    """Whether the report at ``position`` (0-based line of truth.jsonl) may be looked at: every report of a
-    tuning case, except in ``real``, whose reports at positions divisible by 3 are held out."""
-    return not (case_name.startswith("real") and position % 3 == 0)
