@@ -24,11 +24,26 @@ _ELSEWHERE_AFTER = re.compile(r"^(?:中级人民法院|中院|人民法院|法�
 _ELSEWHERE_BEFORE = ("赴", "到", "前往", "与", "同", "向", "在", "邀请", "学习")
 _ORG = re.compile(lexicon.ORG_SUFFIX)
 _ORG_AFTER = re.compile(lexicon.ORG_AFTER_PLACE)
-_MINISTRY = re.compile(lexicon.MINISTRY + "$")
 _ADDRESSEE = re.compile(lexicon.ADDRESSEE_LINE)
 _OPENING_SUBJECT = re.compile(lexicon.OPENING_SUBJECT)
 _DOC_NUMBER = re.compile(lexicon.DOC_NUMBER)
-NATIONAL = Place("全国", 0, (), "national")
+_MINISTRY_NAMED = re.compile(rf"(?:{lexicon.STATE_PREFIX})?({lexicon.MINISTRY}|国务院)")
+
+
+def national(name: str) -> Place:
+    """A State Council body's report: national, its region named by the body ("司法部")."""
+    return Place(name, 0, (), "national")
+
+
+def _ministry(title: str, issuers: list[tuple[str, str]], opening: list[str]) -> tuple[str, str] | None:
+    """(the ministry a report is by, where it was read): its title, an issuer line, or the subject of its
+    opening sentence ("2022年,司法部坚持…")."""
+    for text, origin in [(title, "title")] + [(t, o) for t, o in issuers] + [(line[:24], "opening")
+                                                                             for line in opening[:2]]:
+        m = _MINISTRY_NAMED.search(text or "")
+        if m and (origin != "opening" or _OPENING_SUBJECT.match(text).end() == m.start()):
+            return m[1], origin
+    return None
 
 # How much each kind of evidence weighs. A place's score is the sum of its evidence.
 WEIGHTS = {"title": 8.0, "signature": 5.0, "issuer": 5.0, "source": 3.0, "site": 2.0, "opening": 4.0,
@@ -242,9 +257,13 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     if subject:
         place, _ = resolve(subject.places, context, prefixes)
         board.add(place, "opening", subject.text, WEIGHTS["opening"])
-    if not board.scores and any(_MINISTRY.search(text) or text.startswith("国务院") for text, _ in issuers):
-        return Identity(NATIONAL, "issuer", True, confidence=1.0,
-                        candidates=(Candidate(NATIONAL, 5.0, (("issuer", issuers[0][0], 5.0),)),))
+    ministry = _ministry(title, issuers, opening)
+    if ministry and not any(k in ("title", "signature", "issuer") for ev in board.evidence.values()
+                            for k, _, _ in ev):
+        place, origin = national(ministry[0]), ministry[1]
+        kind = {"title": "title", "opening": "opening"}.get(origin, "issuer")
+        return Identity(place, ORIGIN_OF.get(kind, "issuer"), True, confidence=1.0,
+                        candidates=(Candidate(place, WEIGHTS[kind], ((kind, ministry[0], WEIGHTS[kind]),)),))
     _score_body(board, body, context, prefixes)
     for place in list(board.scores):
         if abbreviated(place, prefixes):

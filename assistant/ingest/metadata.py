@@ -185,6 +185,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
         # "我局…": a department's report; its name is in the head lines, its region is its government's.
         issuer = _department("\n".join(opening) + "\n" + body[:3000])
         issuer_origin = "body" if issuer else ""
+    if not issuer and place and place.kind == "national":
+        issuer, issuer_origin = place.name, "body"
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
