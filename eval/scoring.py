@@ -82,9 +82,9 @@ def _place_forms(name: str) -> set[str]:
 def _issuer_core(issuer: str, region_path: tuple[str, ...]) -> tuple[str, bool]:
     """(the issuer without the names of its places in front, whether the last place so named is the region
     itself or a bare level word): "恩施州生态环境局" → ("生态环境局", True)."""
-    levels = {"省", "市", "州", "县", "区", "旗", "盟"}
+    levels = {"省", "市", "州", "县", "区", "旗", "盟", "中华人民共和国"}
     own = _place_forms(region_path[-1]) | levels if region_path else levels
-    forms = set(own) | {"中共", "中华人民共和国"}
+    forms = set(own) | {"中共"}
     for name in region_path:
         forms |= _place_forms(name)
     ordered = sorted(forms, key=len, reverse=True)

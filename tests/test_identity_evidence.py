@@ -141,3 +141,11 @@ def test_a_document_number_tells_namesakes_apart():
                         + BODY)
     assert changchun.region_path == ("吉林省", "长春市", "朝阳区")
     assert any(e["kind"] == "docnumber" for e in changchun.provenance["evidence"]["region"][0]["evidence"])
+
+
+def test_a_report_naming_only_a_shared_town_name_is_a_guess_found_by_that_name_and_said_so():
+    meta = meta_of("大河乡人民政府\n关于法治政府建设的情况报告\n2025年，大河乡始终坚持依法行政，全乡……\n" + BODY)
+    assert not meta.certain("region") and meta.provenance["namesakes"] > 1
+    assert meta.provenance["confidence"]["region"] < 0.5
+    chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": meta})
+    assert chosen.sources == ["d.txt"] and any("不确定" in n for n in chosen.notices)

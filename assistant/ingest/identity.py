@@ -27,6 +27,8 @@ _ORG_AFTER = re.compile(lexicon.ORG_AFTER_PLACE)
 _ADDRESSEE = re.compile(lexicon.ADDRESSEE_LINE)
 _OPENING_SUBJECT = re.compile(lexicon.OPENING_SUBJECT)
 _DOC_NUMBER = re.compile(lexicon.DOC_NUMBER)
+_BRANCH = re.compile(lexicon.BRANCH_OFFICE)
+_BARE_ZONE = re.compile("(" + "|".join(sorted(lexicon.ZONE_SUFFIXES, key=len, reverse=True)) + ")")
 _MINISTRY_NAMED = re.compile(rf"(?:{lexicon.STATE_PREFIX})?({lexicon.MINISTRY}|国务院)")
 
 
@@ -101,6 +103,13 @@ def place_in(scope: str, context: str, shapes: bool = True, prefixes: tuple[str,
         if any(p.parents and p.parents[-1] in {q.name for q in chain[-1].places} for p in m.places):
             chain.append(m)
     last = chain[-1]
+    branch = _BRANCH.search(scope, last.start + len(last.text))
+    if branch:
+        # "温州市生态环境局泰顺分局": the branch's county, under the city named before it.
+        under = tuple(p for p in gazetteer()[1].get(branch[1], []) + gazetteer()[0].get(branch[1], [])
+                      if p.parents and p.parents[-1] in {q.name for q in last.places})
+        if under:
+            return under[0], False
     places = last.places
     if len(chain) > 1:
         # "鲤城区人民政府金龙街道": the place under the one named before it.
@@ -210,11 +219,35 @@ def _addressee(opening: list[str]) -> list[Mention]:
     return []
 
 
+def _subject_text(opening: list[str]) -> str:
+    """The opening sentence's words after its year and lead-in ("2022年,高新区以…" → "高新区以…"), or ''."""
+    for line in opening[:4]:
+        line = line.strip()
+        if len(line) >= 16 and not _ADDRESSEE.search(line) and any(p in line for p in "，,。"):
+            return line[_OPENING_SUBJECT.match(line).end():][:20]
+    return ""
+
+
+def _bare_zone(text: str, body: str) -> Place | None:
+    """A zone named by its kind alone at the head of a title, issuer line or opening sentence ("高新区综治局…",
+    "2022年,高新区以…"): the zone of the city the body names most (珠海市 → 珠海高新区)."""
+    m = _BARE_ZONE.match(text or "")
+    if not m or text[m.end():m.end() + 1] in ("域", "内", "外", "(", "（"):
+        return None   # "高新区(新市区)人民政府": the unit in brackets is the place
+    cities = Counter(m2.places[0] for m2 in find_mentions(body[:20000], shapes=False)
+                     if m2.places[0].kind == "city" and _names_the_report(body, m2))
+    kind = lexicon.ZONE_SUFFIXES[m[1]]
+    if not cities:
+        return Place(kind, 1, (), "zone")
+    city = cities.most_common(1)[0][0]
+    return Place((short_name(city.name) or city.name) + kind, city.level + 1, city.chain, "zone")
+
+
 def _opening_subject(opening: list[str]) -> Mention | None:
     """The place an opening sentence starts with ("2022年，渝中区深入学习…"), or None."""
     for line in opening[:4]:
         line = line.strip()
-        if len(line) < 16 or line.endswith((":", "：")) or not any(p in line for p in "，,。"):
+        if len(line) < 16 or _ADDRESSEE.search(line) or not any(p in line for p in "，,。"):
             continue   # a sentence, not a heading, an organisation's name or an addressee
         m = _OPENING_SUBJECT.match(line)
         rest = line[m.end():]
@@ -253,6 +286,11 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
         found = place_in(site, context, shapes=False)
         if found:
             board.add(found[0], "site", site, WEIGHTS["site"])
+    for text, kind in [(title, "title")] + [(t, {"title": "issuer"}.get(o, o)) for t, o in issuers] + [
+            (_subject_text(opening), "opening")]:
+        zone = _bare_zone(text, body)
+        if zone:
+            board.add(zone, kind, text, WEIGHTS[kind])
     subject = _opening_subject(opening)
     if subject:
         place, _ = resolve(subject.places, context, prefixes)
@@ -292,6 +330,8 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
                    if k in kinds), "body")
     namesakes = gazetteer()[0].get(best.place.name, ())
     ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
+    if ambiguous:
+        confidence = round(confidence / len(namesakes), 2)   # one of several places of that name, a guess
     strong = any(k in STRONG for k in kinds)
     certain = strong and confidence >= CERTAIN_MARGIN and not ambiguous
     return Identity(best.place, origin, certain, ambiguous, confidence, tuple(board.ranked()[:5]))

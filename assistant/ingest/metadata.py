@@ -13,7 +13,7 @@ from assistant.ingest.headings import opens_heading
 from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference
 from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
-from assistant.regions import describe, find_mentions, pick_place
+from assistant.regions import describe, find_mentions, gazetteer, pick_place
 from assistant.text import display, normalize, tighten
 
 _DATE_CN = re.compile(lexicon.DATE_CN)
@@ -101,10 +101,11 @@ def find_title(blocks: list[Block]) -> tuple[str, str, int]:
     return title, "", i
 
 
-def _signature(blocks: list[Block]) -> tuple[str, str]:
-    """(issuer, date) from the signature lines at the end of the report."""
+def _signature(blocks: list[Block], body_from: int = 0) -> tuple[str, str]:
+    """(issuer, date) from the signature lines at the end of the report (never its head lines, from
+    ``body_from`` on: a short page's "头部-XX厅" is chrome, not a signature)."""
     issuer, date = "", ""
-    for block in reversed(blocks[-8:]):
+    for block in reversed(blocks[max(body_from, len(blocks) - 8):]):
         folded = normalize(block.text).strip()
         if len(folded) > 40:
             if issuer or date:
@@ -155,6 +156,13 @@ def _department(head: str) -> str:
     return name
 
 
+def _government(place) -> str:
+    """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会."""
+    if place.kind == "zone":
+        return lexicon.GOVERNMENT_OF["zone"]
+    return next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
+
+
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     """Read metadata from a report's decoded ``text`` and cleaned ``blocks``.
 
@@ -168,7 +176,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     title, pre_title_issuer, at = find_title(blocks)
     opening = [normalize(b.text) for j, b in enumerate(blocks[:HEAD_BLOCKS]) if j != at
                and not opens_heading(normalize(b.text))][:6]
-    sig_issuer, sig_date = _signature(blocks)
+    body_from = next((j for j, b in enumerate(blocks) if opens_heading(normalize(b.text))), at + 1)
+    sig_issuer, sig_date = _signature(blocks, max(body_from, at + 1))
     web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
     source = _source_line(folded_all)
@@ -181,6 +190,9 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     place = who.place
     region = describe(place, body + title) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
+        # "来源：辰溪县小龙门乡": a place, whose report its government issued.
+        issuer += _government(place)
     if not issuer and self_reference(body[:6000]) == "department":
         # "我局…": a department's report; its name is in the head lines, its region is its government's.
         issuer = _department("\n".join(opening) + "\n" + body[:3000])
@@ -190,8 +202,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
-            own = next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
-            issuer, issuer_origin = region + own, "body"
+            issuer, issuer_origin = region + _government(place), "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
                                                ("issuer", issuer_origin in ("signature", "title", "source")))
@@ -199,6 +210,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
                   "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
                   "confidence": {"region": who.confidence},
+                  "namesakes": len(gazetteer()[0].get(place.name, ())) if who.ambiguous and place else 0,
                   "evidence": {"region": who.explain()[:4],
                                "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}

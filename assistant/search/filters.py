@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Mapping, Union
 
 from assistant.records import ReportMeta
-from assistant.regions import find_mentions, same_unit
+from assistant.regions import find_mentions, gazetteer, same_unit
 
 Region = Union[str, tuple]   # a name or display name ("攀枝花市西区"), or a path (parents named…, name)
 
@@ -193,7 +193,13 @@ def names_place(meta: ReportMeta, region: Region) -> bool:
     """Whether a report's title, issuer or opening lines name ``region``, with every parent the question
     gives: "贵阳白云区" is not named by a report that names only 广州's 白云区."""
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
-    return name in meta.places and all(p in meta.places or p in meta.region_path for p in parents)
+    if name not in meta.places:
+        return False
+    if all(p in meta.places or p in meta.region_path for p in parents):
+        return True
+    # A report that names only "大河乡", one of several: its parents are a guess, so any 大河乡 may be it.
+    return (bool(meta.provenance.get("namesakes")) and meta.region_path[-1:] == (name,)
+            and any(all(p in place.chain for p in parents) for place in gazetteer()[0].get(name, ())))
 
 
 def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
