@@ -59,7 +59,7 @@ def case_table(result: dict) -> list[str]:
     if "identity" in result:
         i = result["identity"]
         lines.append(f"report identity ({i['reports']} reports): region {_f(i['region'])}, level {_f(i['level'])}, "
-                     f"year {_f(i['year'])}, issuer {_f(i['issuer'])}")
+                     f"year {_f(i['year'])}, issuer {_f(i['issuer'])}; places not real {i.get('places_unreal', 0)}")
     if "conversation" in result:
         conv = result["conversation"]
         lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right; "

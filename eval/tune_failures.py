@@ -6,6 +6,8 @@ Only rows whose "split" is "tune" are ever shown, so a set's held-out part stays
     python -m eval.tune_failures generalisation2 filters    # gold found without the question's filters, lost with them
     python -m eval.tune_failures generalisation2 rows       # comparison rows that differ from the gold
     python -m eval.tune_failures generalisation2 regions    # answers citing another region in silence
+    python -m eval.tune_failures real identity              # tuning reports whose region/level/issuer is wrong
+                                                            # or whose places hold a name that is no place
     python -m eval.tune_failures analyst turns              # conversation turns not right (analyst set, tune part)
 
 A case whose ``split`` is "heldout" is refused.
@@ -22,7 +24,7 @@ from eval import scoring
 from eval.evaluate import default_cases
 from eval.gold import load_questions
 
-KINDS = ("answers", "filters", "rows", "regions", "turns")
+KINDS = ("answers", "filters", "rows", "regions", "identity", "turns")
 
 
 def _found(bot: Assistant, question, **kw) -> bool:
@@ -76,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     case = cases.get(args.case)
     if case is None or case.split == "heldout":
         parser.error(f"{args.case}: not a tuning case ({', '.join(n for n, c in cases.items() if c.split != 'heldout')})")
+    if args.kind == "identity":
+        # Read from the files, no index needed; held-out reports of the case are scored but never shown.
+        from eval.identity import score_case
+        result = score_case(case, show=True)
+        print(f"{args.case}: {result['reports']} tuning reports · region {result['region']:.3f} · issuer "
+              f"{result['issuer']:.3f} · places not real {result['places_unreal']}", file=sys.stderr)
+        return 0
     questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path, "tune")]
     truth = scoring.load_truth(case.truth) if case.truth else {}
     if args.kind == "turns":

@@ -13,9 +13,35 @@ ORIGIN_NAMES = {"title": "标题", "signature": "落款", "source": "来源行",
                 "body": "正文推断", "date": "发布日期推断", "web": "网页发布时间", "sidecar": "说明文件", "user": "用户修改"}
 
 
+EVIDENCE_NAMES = {"title": "标题", "signature": "落款", "issuer": "标题行机关", "source": "来源行", "site": "网站名",
+                  "opening": "开篇主语", "body": "正文", "level": "自称层级", "addressee": "抬头（上级）",
+                  "below_addressee": "在抬头所列上级之下", "docnumber": "文号"}
+
+
 def provenance_text(provenance: dict) -> str:
-    """"地区←标题、年份←开头…": where each label of a report was read."""
-    return "、".join(f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}" for k, v in provenance.items() if v)
+    """"地区←标题（置信度 0.92：标题+6、正文+1.5；其次：南昌市 2.0）、年份←开头…": where each label of a report
+    was read, and for the region how sure that is and the evidence weighed."""
+    parts = []
+    for k, v in provenance.items():
+        if not v or not isinstance(v, str):
+            continue
+        part = f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}"
+        if k == "region" and v not in ("sidecar", "user"):
+            part += evidence_text(provenance)
+        parts.append(part)
+    return "、".join(parts)
+
+
+def evidence_text(provenance: dict) -> str:
+    """"（置信度 0.92：标题+6、正文+1.5；其次：南昌市 2.0）", or '' when the label kept no evidence."""
+    candidates = (provenance.get("evidence") or {}).get("region") or []
+    confidence = (provenance.get("confidence") or {}).get("region")
+    if not candidates or confidence is None:
+        return ""
+    best = candidates[0]
+    said = "、".join(f"{EVIDENCE_NAMES.get(e['kind'], e['kind'])}{e['weight']:+g}" for e in best["evidence"])
+    others = "、".join(f"{c['place']} {c['score']:g}" for c in candidates[1:3])
+    return f"（置信度 {confidence:.2f}：{said}{'；其次：' + others if others else ''}）"
 
 
 EMPTY_QUESTION = "请输入问题。"

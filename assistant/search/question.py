@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant import lexicon
 from assistant.index.tokens import key_terms, tokenize
-from assistant.regions import find_mentions
+from assistant.regions import find_mentions, gazetteer
 from assistant.search import cues
 from assistant.search.catalog import Catalog
 from assistant.search.nearmiss import NearIndex, Suggestion, suggest
@@ -312,6 +312,10 @@ def _regions(folded: str, catalog: Catalog
         if any(place.name in other.parents for j, other in enumerate(places) if j != i):
             continue   # a parent named to say which child: a constraint, not a place of its own
         parents = tuple(dict.fromkeys(p.name for p in places if p.name in place.parents))
+        if place.parents and place.parents[-1] not in parents and len(mention.places) == 1 < len(
+                gazetteer()[0].get(place.name, ())):
+            # "永定下洋镇": the county's short name picked one 下洋镇 of three; that county constrains it.
+            parents = tuple(p for p in place.parents if p in parents or p == place.parents[-1])
         ref = RegionRef(place.name, mention.text, parents, place.kind)
         if all((r.name, r.parents) != (ref.name, ref.parents) for r in out):
             out.append(ref)
