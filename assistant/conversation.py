@@ -71,6 +71,7 @@ class Slots:
     topic: Topic = field(default_factory=Topic)
     cited: tuple[Hit, ...] = ()
     answered_year: int | None = None
+    items: tuple[tuple[str, Hit], ...] = ()   # the last answer's points in order: (first quote, its passage)
 
     @classmethod
     def of(cls, question: Question | None, answer: Answer | None = None) -> "Slots":
@@ -79,8 +80,10 @@ class Slots:
             return cls()
         cited = tuple(answer.citations) if answer is not None and answer.found else ()
         years = {h.year for h in cited if h.year}
+        items = tuple((p.quotes[0], cited[p.citation - 1]) for p in answer.points
+                      if p.quotes and 0 < p.citation <= len(cited)) if cited else ()
         return cls(question.regions, question.years, question.issuers, question.topic, cited,
-                   years.pop() if len(years) == 1 else None)
+                   years.pop() if len(years) == 1 else None, items)
 
     @property
     def year(self) -> int | None:
@@ -129,6 +132,13 @@ def rewrite(question: Question, last: "Question | Slots | None", within: bool = 
 
     step = standalone(question, regions, years, topic, tuple(carried))
     narrowing = question.narrows and bool(slots.cited) and decision.action == INHERITED
+    if question.ordinal and 0 < question.ordinal <= len(slots.items) and not question.regions:
+        # "具体第三项是怎么做的？": the third item the last answer listed, in its own passage.
+        quote, hit = slots.items[question.ordinal - 1]
+        decisions.append(SlotDecision("条目", RESOLVED, quote[:30], f"“第{question.ordinal}项”指上文回答列出的第"
+                                                                     f"{question.ordinal}项"))
+        return replace(step, issuers=issuers, decisions=tuple(decisions), previous=(hit,), item=quote,
+                       figure=False, compare=False)
     return replace(step, issuers=issuers, decisions=tuple(decisions),
                    previous=slots.cited if narrowing else (), sub=question.topic if narrowing else Topic(),
                    figure=step.figure and not question.list_items,

@@ -81,6 +81,11 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
         "analyst-heldout": Case("analyst-heldout", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(),
                                 split="heldout", part="heldout",
                                 extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
+        # real-data's conversations over real reports, scored turn by turn as the analyst sets are.
+        "real-turns": Case("real-turns", real / "reports", (), None, real / "truth.jsonl", configs=(), part="tune",
+                           extra={"analyst": real / "conversations.jsonl"}),
+        "real-turns-heldout": Case("real-turns-heldout", real / "reports", (), None, real / "truth.jsonl", configs=(),
+                                   split="heldout", part="heldout", extra={"analyst": real / "conversations.jsonl"}),
         # The same kind of conversations over the generalisation reports (a tuning folder).
         "analyst-gen": Case("analyst-gen", gen / "reports", (), None, gen / "truth.jsonl", configs=(), part="tune",
                             extra={"analyst": HERE / "analyst" / "conversations_generalisation.jsonl"}),

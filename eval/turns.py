@@ -32,10 +32,19 @@ def load(path: Path, part: str | None = None) -> list[dict]:
     return out
 
 
+def _source(gold: dict) -> str | None:
+    """The report a turn must cite: ``source``, or the first of a ``gold`` list ({source, evidence}: the QA
+    files' form, used by eval/real/conversations.jsonl); None when the right answer is "not found"."""
+    if "source" in gold:
+        return gold["source"]
+    golds = gold.get("gold") or []
+    return golds[0]["source"] if golds else None
+
+
 def one_right(gold: dict, answer: Answer) -> list[str]:
     """What is wrong with ``answer`` for one ask (a turn or a part): [] when it is right."""
     problems = []
-    source = gold.get("source")
+    source = _source(gold)
     cited = {h.source for h in answer.citations}
     if source is None and not gold.get("sides"):
         return [] if not answer.found else ["answered, but the reports hold no answer"]

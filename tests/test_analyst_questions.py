@@ -185,6 +185,17 @@ def test_which_things_were_done_is_a_list_not_a_count(bot):
         assert item in answer.text, answer.text
 
 
+def test_the_third_item_of_the_last_list_is_answered_from_its_own_sentences(bot):
+    assert analyze("有关部门完善了哪些执法制度？").list_items
+    conv = bot.chat()
+    conv.ask("韶关市在行政执法方面做了什么？")
+    listed = conv.ask("具体做了哪几件事？")
+    assert "加强行政执法监督" in listed.points[2].quotes[0], listed.text
+    answer = conv.ask("具体第三项是怎么做的？")
+    assert "加强行政执法监督" in answer.text and "评查案卷150宗" in answer.text, answer.text
+    assert "推行行政执法三项制度" not in answer.text
+
+
 # -- practice comparisons ------------------------------------------------------------------------------
 
 def test_a_practice_comparison_answers_each_place_side_by_side_with_a_figure_table(bot):

@@ -50,7 +50,8 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     one, answers quote the retrieved passages only. A year asked about that no report of the region
     covers must appear in every quoted sentence.
     """
-    answer = _within_previous(question, found) if question.previous else None
+    answer = _item(question, found, reader) if question.item else None
+    answer = answer or (_within_previous(question, found) if question.previous else None)
     answer = answer or _compose(question, found, settings, reader)
     if answer.found and not (answer.citations and any(q for p in answer.points for q in p.quotes)):
         answer = replace(answer, found=False, points=(), citations=(), lead="", table=None,
@@ -119,6 +120,26 @@ def _within_previous(question: Question, found: Retrieval) -> Answer | None:
     hit, sentence, clause, value = best
     points, citations = _points([(hit, sentence)])
     lead = f"{_label(hit)}：{bold_value(clause, value)}[1]"
+    return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
+                  filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
+                  confidence=1.0)
+
+
+def _item(question: Question, found: Retrieval, reader: across.Reader | None) -> Answer | None:
+    """"具体第三项是怎么做的？": the item the last answer listed third, with the sentences that follow it in the
+    report up to the next item (read on into the next passage of the same section when the item runs on)."""
+    hit = question.previous[0]
+    passages = [hit]
+    if reader is not None:
+        every = reader.passages(hit.source)
+        at = next((i for i, p in enumerate(every) if p.chunk_id == hit.chunk_id), None)
+        if at is not None:
+            passages += [p for p in every[at + 1:at + 3] if p.section == hit.section]
+    said = lists.item_with_detail(question.item, passages)
+    if not said:
+        return None
+    points, citations = _points(said)
+    lead = f"{_label(hit)}：上文第{question.ordinal}项的原文如下（含其具体做法）："
     return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
                   filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
                   confidence=1.0)

@@ -33,7 +33,8 @@ CONNECTORS = r"^(?:和|与|及|以及|、|跟|同|在|对)+|(?:和|与|及|、|�
 
 # A question about the items of a list, not a count: "具体做了哪几件事？", "有哪些举措？".
 LIST_ITEMS_ASKED = (r"哪几(?:件|项|个|条|方面|类)|哪些(?:做法|举措|措施|工作|事|事情|方面|内容|亮点|经验|成效)|"
-                    r"有哪些|做了哪些|(?:什么|哪些)具体(?:做法|举措|措施)")
+                    r"有哪些|做了哪些|(?:什么|哪些)具体(?:做法|举措|措施)|"
+                    r"(?:建立|健全|出台|制定|完善|开展|推出|推行|采取|落实|创新)了?哪些(?!地方|地区|报告|问题|不足)")
 
 # Where one question holds several asks. Each is (name, pattern); :mod:`assistant.search.parts` splits
 # where the pattern matches and both sides ask something.
@@ -50,3 +51,7 @@ RESPECTIVELY = r"分别|各自|各(?=是|为|有)"
 # What a count of a thing is written in, where the question names the thing, not the unit ("多少执法人员" → 人).
 COUNTED_NOUNS = {"人员": "人", "律师": "人", "干部": "人", "工作者": "人", "调解员": "人", "法律顾问": "人",
                  "案件": "件", "案子": "件", "事项": "项", "制度": "项", "文件": "件"}
+
+# "具体第三项是怎么做的？": an item of the list the last answer gave, by its place in it.
+ORDINAL_ITEM = r"第([一二三四五六七八九十两]{1,3}|\d{1,2})(?:项|条|点|个|件|方面)"
+NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}

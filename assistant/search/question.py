@@ -39,6 +39,7 @@ _LEAD_WORDS = re.compile("|".join(sorted(map(re.escape, cues.LEAD_WORDS), key=le
 _LIST_ITEMS = re.compile(cues.LIST_ITEMS_ASKED)
 _PRACTICE = re.compile(cues.PRACTICE_COMPARE)
 _CONNECTORS = re.compile(cues.CONNECTORS)
+_ORDINAL = re.compile(cues.ORDINAL_ITEM)
 
 # Section kinds a question may ask for, in order of precedence.
 PROBLEMS, PLANS = "problems", "plans"
@@ -134,6 +135,8 @@ class Question:
     previous: tuple = field(default=(), compare=False)   # the previous answer's cited passages (Hits), for "其中…"
     sub: Topic = field(default_factory=Topic)   # a narrowing question's own topic ("刑事案件有多少")
     decisions: tuple = field(default=(), compare=False)   # how each slot was filled (conversation.SlotDecision)
+    ordinal: int = 0             # "第三项": the item of the last answer's list it asks about (1-based)
+    item: str = ""               # that item's words, as the last answer quoted them
 
     @property
     def intent(self) -> str:
@@ -213,6 +216,8 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
             region_words = region_words + (suggestion.said,)
     years = _years(folded)
     asks = tuple(m[0] for m in _LIST_ITEMS.finditer(folded))   # "哪几件事": how it asks, not what about
+    ordinal = _ORDINAL.search(folded)
+    asks += (ordinal[0],) if ordinal else ()
     words = region_words + tuple(y.words for y in years) + tuple(w for w, _ in relative) + leads + asks
     if reference:
         words += (reference[0],)
@@ -243,12 +248,25 @@ def analyze(text: str, catalog: Catalog | None = None) -> Question:
         figure=figure, section=_section(folded), metric=_metric(folded, meant),
         cross=bool(_CROSS.search(folded)), compare=bool(_COMPARE.search(folded)) and not practice,
         measures=bool(_MEASURES.search(folded)) or list_items, topic=replace(topic, figure=figure),
-        follows=(bool(_FOLLOW.search(folded.strip())) or bool(relative) or bool(reference)
+        follows=(bool(_FOLLOW.search(folded.strip())) or bool(relative) or bool(reference) or bool(ordinal)
                  or (list_items and not regions and not topic.terms)),   # "具体做了哪几件事？"
         narrows=bool(_NARROW.search(folded)),
         truncated=truncated, quoted=tuple(normalize(m) for m in _QUOTED.findall(raw)),
         relative=relative, reference=reference[0] if reference else "", reference_kind=kind,
+        ordinal=_number(ordinal[1]) if ordinal else 0,
         suggestion=suggestion, practice=practice, list_items=list_items)
+
+
+def _number(said: str) -> int:
+    """"三" → 3, "十二" → 12, "4" → 4."""
+    if said.isdigit():
+        return int(said)
+    if said.startswith("十"):
+        return 10 + cues.NUMERALS.get(said[1:], 0)
+    if "十" in said:
+        tens, _, ones = said.partition("十")
+        return cues.NUMERALS.get(tens, 0) * 10 + cues.NUMERALS.get(ones, 0)
+    return cues.NUMERALS.get(said, 0)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
