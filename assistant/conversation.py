@@ -219,14 +219,14 @@ def _topic(question: Question, slots: Slots, within: bool) -> tuple[Topic, SlotD
     why = "问题中写明" + ("，替换上文话题" if replaced else "")
     topic = question.topic
     if (not within and question.follows and last.figure and not topic.figure and not topic.section
-            and not question.measures and _ONLY_ASKS_WITH_TAIL(question)):
+            and not question.measures and _names_only(question)):
         # "马上可办呢？" after a figure question: a new metric, asked the same way (a figure).
         topic = replace(topic, figure=True)
         why += "；问法沿用上文（问数字）"
     return topic, SlotDecision("话题", OWN if question.topic.text else NONE, question.topic.text, why, replaced)
 
 
-def _ONLY_ASKS_WITH_TAIL(question: Question) -> bool:
+def _names_only(question: Question) -> bool:
     """A "…呢？" follow-up: it names what, not how it asks."""
     return question.raw.rstrip("？?。 ").endswith(("呢", "的呢", "怎么样", "如何")) or len(question.topic.text) <= 8
 

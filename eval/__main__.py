@@ -73,10 +73,29 @@ def case_table(result: dict) -> list[str]:
     return lines
 
 
+def floors(result: dict) -> list[str]:
+    """Issue 19's floors over every conversation case scored turn by turn, held-out and tuning apart."""
+    out = []
+    for split in ("heldout", "tune"):
+        rows = [t for c in result["cases"].values() if c["split"] == split and "analyst" in c
+                for t in c["analyst"]["rows"]]
+        if not rows:
+            continue
+        multi = [t for t in rows if t["every_part"] is not None]
+        near = [t for t in rows if t["suggested"] is not None]
+        share = lambda part, key: f"{sum(bool(t[key]) for t in part) / len(part):.3f} (n={len(part)})" if part else "—"  # noqa: E731
+        out.append(f"conversations turn by turn, {'held out' if split == 'heldout' else 'tuning'}: "
+                   f"{len({(t['chain'], t['split']) for t in rows})} conversations, per-turn right {share(rows, 'right')}, "
+                   f"wrong-region turns {sum(t['wrong_region'] for t in rows)}, every part answered "
+                   f"{share(multi, 'every_part')}, near-miss suggested {share(near, 'suggested')}")
+    return out + ([""] if out else [])
+
+
 def table(result: dict) -> str:
     lines = []
     for case in result["cases"].values():
         lines += case_table(case) + [""]
+    lines += floors(result)
     m = result["machine"]
     lines.append(f"machine: {m['cores']} cores, {m['cpu']}; encoder {result['encoder']}; {result['seconds']:.1f} s")
     return "\n".join(lines)
