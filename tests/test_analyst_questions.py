@@ -5,6 +5,8 @@ short references, "其中…" answered from the last answer's passages, list-ite
 comparisons, near-miss place names, the asked figure in bold, two same-named places, and a department named
 in one half of a question.
 """
+import json
+
 import pytest
 
 from assistant.conversation import Slots, rewrite
@@ -271,7 +273,7 @@ def test_multi_part_answers_round_trip_through_to_dict_and_render(bot):
     from ui.render import answer_html
 
     answer = bot.ask("比一下韶关市和株洲市在行政执法方面的做法，以及各自公示了多少执法人员？")
-    data = answer.to_dict()
+    data = json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))
     assert len(data["parts"]) == 2 and data["parts"][0]["parts"] and data["parts"][1]["table"]
     html = answer_html(answer, turn=2)
     assert "side-by-side" in html and html.count("class='part'") >= 4

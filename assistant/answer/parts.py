@@ -12,9 +12,9 @@ from assistant.records import Answer, Point, Table
 
 
 def practice_lead(regions, topic: str) -> str:
-    """"安顺市西秀区与攀枝花市西区在行政执法方面的做法（各自报告原文）：" above a side-by-side comparison."""
+    """"西秀区与西区对比：行政执法方面的做法（各自报告原文，逐地列出）：" above a side-by-side comparison."""
     names = "与".join(r.label for r in regions)
-    return f"{names}{'在' + topic if topic else ''}的对比（各自报告原文，逐一列出）："
+    return f"{names}对比{'：' + topic if topic else ''}（各自报告原文，逐地列出）："
 
 
 def parts_lead(parts) -> str:
