@@ -17,14 +17,20 @@ P = {XIXIU: ["贵州省", "安顺市", "西秀区"], ZQ: ["广东省", "肇庆�
      XS: ["云南省", "昆明市", "西山区"], XQ: ["四川省", "攀枝花市", "西区"]}
 
 
-def t(question, source=None, answer=None, **more):
-    out = {"question": question, "source": source}
-    if source:
-        out["asked"] = P[source]
-    if answer:
-        out["answer"] = answer
-    out.update(more)
-    return out
+def maker(paths: dict):
+    """A turn writer over ``paths`` (report → region path): t(question, source, answer, **more)."""
+    def t(question, source=None, answer=None, **more):
+        out = {"question": question, "source": source}
+        if source:
+            out["asked"] = list(paths[source])
+        if answer:
+            out["answer"] = answer
+        out.update(more)
+        return out
+    return t
+
+
+t = maker(P)
 
 
 def part(source, answer=None, **more):
@@ -97,14 +103,13 @@ CONVERSATIONS = [
 ]
 
 
-def main() -> None:
-    lines = []
-    for i, turns in enumerate(CONVERSATIONS, 1):
-        lines.append(json.dumps({"id": f"a{i:02d}", "split": "heldout" if i % 3 == 0 else "tune", "turns": turns},
-                                ensure_ascii=False))
-    Path(__file__).with_name("conversations.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} conversations, {sum(len(c) for c in CONVERSATIONS)} turns")
+def write(conversations: list, name: str, prefix: str) -> None:
+    """One JSON line per conversation, ids prefix01…, held out when the id number is divisible by 3."""
+    lines = [json.dumps({"id": f"{prefix}{i:02d}", "split": "heldout" if i % 3 == 0 else "tune", "turns": turns},
+                        ensure_ascii=False) for i, turns in enumerate(conversations, 1)]
+    Path(__file__).with_name(name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{name}: {len(lines)} conversations, {sum(len(c) for c in conversations)} turns")
 
 
 if __name__ == "__main__":
-    main()
+    write(CONVERSATIONS, "conversations.jsonl", "a")

@@ -7,6 +7,8 @@ ids g01…; split = "heldout" when the id number is divisible by 3 (never tuned 
 import json
 from pathlib import Path
 
+from eval.analyst.make_conversations import maker, part, write
+
 HERE = Path(__file__).parent
 TRUTH = {json.loads(l)["source"]: json.loads(l)["region_path"]
          for l in (HERE.parent / "generalisation" / "truth.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()}
@@ -16,18 +18,7 @@ YL, CC, SH, YS, YLS, XA = ("yiling_2023.txt", "chencang_2022.txt", "saihan_2024.
                            "yuelu_sifaju_2021.txt", "xian_gaoxin_2019.txt")
 
 
-def t(question, source=None, answer=None, **more):
-    out = {"question": question, "source": source}
-    if source:
-        out["asked"] = TRUTH[source]
-    if answer:
-        out["answer"] = answer
-    out.update(more)
-    return out
-
-
-def part(source, answer=None, **more):
-    return {"source": source, **({"answer": answer} if answer else {}), **more}
+t = maker(TRUTH)
 
 
 CONVERSATIONS = [
@@ -59,12 +50,5 @@ CONVERSATIONS = [
 ]
 
 
-def main() -> None:
-    lines = [json.dumps({"id": f"g{i:02d}", "split": "heldout" if i % 3 == 0 else "tune", "turns": turns},
-                        ensure_ascii=False) for i, turns in enumerate(CONVERSATIONS, 1)]
-    (HERE / "conversations_generalisation.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} conversations, {sum(len(c) for c in CONVERSATIONS)} turns")
-
-
 if __name__ == "__main__":
-    main()
+    write(CONVERSATIONS, "conversations_generalisation.jsonl", "g")
