@@ -249,6 +249,16 @@ def test_the_bold_figure_is_the_one_the_metric_words_sit_beside(bot):
     assert "**99.5%**" in answer.lead and "**98.1%**" not in answer.lead, answer.lead
 
 
+def test_a_figure_written_with_spaces_is_still_bold():
+    from assistant.answer.figures import bold_value
+    assert bold_value("全年公开执法信息 137 条", "137条") == "全年公开执法信息 **137 条**"
+
+
+def test_two_measures_joined_by_he_are_two_asks():
+    assert [p.text for p in split("韶关市行政复议纠错率和行政诉讼败诉率是多少？")] == [
+        "韶关市行政复议纠错率是多少？", "行政诉讼败诉率是多少？"]
+
+
 # -- same-named places, departments in one half --------------------------------------------------------
 
 def test_two_same_named_places_with_two_years_stay_two(bot):

@@ -238,7 +238,11 @@ def bold_value(clause: str, value: str) -> str:
     """The clause with its figure in bold, for a lead line ("纠错率 **5.9%**")."""
     at = normalize(clause).find(value)
     if at < 0 or len(normalize(clause)) != len(clause):
-        return clause.replace(value, f"**{value}**", 1) if value in clause else clause
+        if value in clause:
+            return clause.replace(value, f"**{value}**", 1)
+        # "137 条", "5.9 %": the report's spacing inside the figure, which the folded value lost.
+        spaced = re.search(r"\s*".join(re.escape(c) for c in value), clause)
+        return clause[:spaced.start()] + f"**{spaced[0]}**" + clause[spaced.end():] if spaced else clause
     return clause[:at] + f"**{clause[at:at + len(value)]}**" + clause[at + len(value):]
 
 

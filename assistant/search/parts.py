@@ -124,6 +124,11 @@ def _own_ask(text: str) -> bool:
 def _respectively(piece: Part) -> list[Part]:
     """"A2024年和B2023年…分别是多少" → one part per place and year; "纠错率和败诉率分别是多少" → one per metric."""
     text = piece.text
+    m = _METRIC_PAIR.search(text)
+    if m and not _RESPECTIVELY.search(text):
+        # "纠错率和败诉率是多少": two measures, two asks, even without 分别.
+        head, tail = text[:m.start()], text[m.end():]
+        return [Part(head + m[1] + tail, piece.marker), Part(m[2] + tail, "和")]
     if not _RESPECTIVELY.search(text):
         return [piece]
     m = _PLACE_YEARS.search(text)
