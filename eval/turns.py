@@ -78,12 +78,35 @@ def wrong_region(turn: dict, answer: Answer, paths: dict[str, tuple[str, ...]]) 
     return any(paths.get(h.source, asked) != asked for h in answer.citations)
 
 
+def normalised(turn: dict) -> dict:
+    """A turn in this module's form. eval/real/conversations.jsonl writes ``near_miss`` (the misspelt name; the
+    place meant is the last of ``asked``) and ``parts`` as a list of figures (the gold reports in the same order
+    when there are as many, else the first for every part)."""
+    turn = dict(turn)
+    if turn.get("near_miss") and not turn.get("suggest") and turn.get("asked"):
+        turn["suggest"] = turn["asked"][-1]
+    parts = turn.get("parts")
+    if parts and not isinstance(parts[0], dict):
+        golds = [g["source"] for g in turn.get("gold") or []]
+        turn["parts"] = [{"source": golds[i] if len(golds) == len(parts) else (golds[0] if golds else None),
+                          "answer": value} for i, value in enumerate(parts)]
+    return turn
+
+
 def score_turn(turn: dict, answer: Answer, paths: dict[str, tuple[str, ...]]) -> dict:
     """Every judgement on one turn."""
+    turn = normalised(turn)
     problems: list[str] = []
     parts = turn.get("parts")
     every_part = None
-    if parts:
+    if parts and not answer.parts and answer.table is not None:
+        # "A和B…分别是多少" answered as a comparison table: each part is its report's row.
+        rows = {r.source: r for r in answer.table.rows}
+        part_problems = [[] if g.get("source") in rows and fold(g.get("answer", "")) in fold(rows[g["source"]].value)
+                          else [f"row of {g.get('source')} is not {g.get('answer')}"] for g in parts]
+        every_part = not any(part_problems)
+        problems += [f"part {i + 1}: {p}" for i, ps in enumerate(part_problems) for p in ps]
+    elif parts:
         got = list(answer.parts) or [answer]
         if len(got) < len(parts):
             problems.append(f"{len(parts)} parts asked, {len(got)} answered")

@@ -67,6 +67,13 @@ CS24 = """长沙县人民政府关于2024年度法治政府建设情况的报告
 2025年1月20日
 """
 
+YY = """岳阳市生态环境局2022年法治政府建设工作报告
+一、主要工作
+（一）行政处罚。全年办理环境行政处罚案件77件。
+岳阳市生态环境局
+2023年1月10日
+"""
+
 BJ = """北京市朝阳区2024年法治政府建设年度报告
 一、主要工作
 （一）行政复议。全年收到行政复议申请1,200件。
@@ -81,7 +88,7 @@ CC = """长春市朝阳区2023年法治政府建设年度报告
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     return bot_over(tmp_path_factory, {"sg.txt": SG, "zz.txt": ZZ, "cs23.txt": CS23, "cs24.txt": CS24,
-                                       "bj.txt": BJ, "cc.txt": CC})
+                                       "bj.txt": BJ, "cc.txt": CC, "yy.txt": YY})
 
 
 def cited(answer):
@@ -252,6 +259,19 @@ def test_the_bold_figure_is_the_one_the_metric_words_sit_beside(bot):
 def test_a_figure_written_with_spaces_is_still_bold():
     from assistant.answer.figures import bold_value
     assert bold_value("全年公开执法信息 137 条", "137条") == "全年公开执法信息 **137 条**"
+
+
+def test_a_follow_up_that_only_switches_the_body_is_not_answered_from_another_body(bot):
+    assert "生态环境局" in bot.catalog.issuers
+    conv = bot.chat()
+    assert "612件" in conv.ask("长沙县司法局2023年办理法律援助案件多少件？").lead
+    answer = conv.ask("县生态环境局呢？")
+    assert not answer.found and "生态环境局" in answer.reason, answer.text
+
+
+def test_sessions_count_in_changci():
+    from assistant.answer.figures import asked_units
+    assert "场次" in asked_units(analyze("组织了多少场次法治培训？"))
 
 
 def test_two_measures_joined_by_he_are_two_asks():

@@ -50,7 +50,8 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     one, answers quote the retrieved passages only. A year asked about that no report of the region
     covers must appear in every quoted sentence.
     """
-    answer = _item(question, found, reader) if question.item else None
+    answer = _no_such_body(question, found, reader)
+    answer = answer or (_item(question, found, reader) if question.item else None)
     answer = answer or (_within_previous(question, found) if question.previous else None)
     answer = answer or _compose(question, found, settings, reader)
     if answer.found and not (answer.citations and any(q for p in answer.points for q in p.quotes)):
@@ -123,6 +124,20 @@ def _within_previous(question: Question, found: Retrieval) -> Answer | None:
     return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
                   filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
                   confidence=1.0)
+
+
+def _no_such_body(question: Question, found: Retrieval, reader) -> Answer | None:
+    """"县司法局呢？" after a 生态环境局 turn: a follow-up that only switches the body asks for that body's report;
+    when no report in scope is issued by it, the answer is "not found", never the other body's figure."""
+    catalog = getattr(reader, "catalog", None)
+    if not question.issuers or "话题" not in question.carried or catalog is None or found.sources is None:
+        return None
+    if any(w in catalog.metas[s].issuer for s in found.sources if s in catalog.metas for w in question.issuers):
+        return None
+    where = "、".join(r.label for r in question.regions)
+    return Answer(False, question=question.raw, query=question.text, filters=found.filters.describe(),
+                  understood=question.to_dict(),
+                  reason=f"已索引的报告中没有{where}{'、'.join(question.issuers)}的报告（上文的回答来自其他机关的报告）")
 
 
 def _item(question: Question, found: Retrieval, reader: across.Reader | None) -> Answer | None:
