@@ -248,6 +248,9 @@ QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
 GOVERNMENT_WORDS = ("人民政府",)
+# How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
+# the body's 我局 or the region's government is a guess.
+ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}
 # The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
 GOVERNMENT_OF = {"街道": "办事处", "zone": "管委会"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.

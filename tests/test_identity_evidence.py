@@ -149,3 +149,11 @@ def test_a_report_naming_only_a_shared_town_name_is_a_guess_found_by_that_name_a
     assert meta.provenance["confidence"]["region"] < 0.5
     chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": meta})
     assert chosen.sources == ["d.txt"] and any("不确定" in n for n in chosen.notices)
+
+
+def test_the_library_line_shows_each_label_with_its_evidence_and_confidence():
+    from assistant.answer.render import provenance_text
+    meta = meta_of("沙坪坝区人民政府关于2022年法治政府建设情况的报告\n2022年，全区……\n" + BODY + "重庆市沙坪坝区人民政府\n")
+    text = provenance_text(meta.provenance)
+    assert "地区←标题（置信度" in text and "标题+8" in text and "落款+5" in text
+    assert "发布机关←落款（置信度 1.00）" in text

@@ -26,6 +26,8 @@ def provenance_text(provenance: dict) -> str:
         part = f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}"
         if k == "region" and v not in ("sidecar", "user"):
             part += evidence_text(provenance)
+        elif k == "issuer" and v not in ("sidecar", "user") and (provenance.get("confidence") or {}).get("issuer"):
+            part += f"（置信度 {provenance['confidence']['issuer']:.2f}）"
         parts.append(part)
     return "、".join(parts)
 
