@@ -122,7 +122,7 @@ def test_a_town_in_a_question_is_a_place_even_when_no_report_is_its():
 def test_a_government_asked_for_when_only_its_department_reported_is_said():
     catalog = Catalog(METAS)
     chosen = select_reports(Filters.of(analyze("贵州省人民政府2022年的报告说了什么？", catalog)), METAS)
-    assert chosen.sources == ["dept.txt"] and any("生态环境厅" in n for n in chosen.notices)
+    assert chosen.sources == [] and "只有贵州省生态环境厅的报告" in chosen.reason
     chosen = select_reports(Filters.of(analyze("湛江市人民政府的报告说了什么？", catalog)), METAS)
     assert chosen.sources == ["gov.txt"] and not chosen.notices
 
@@ -147,8 +147,11 @@ def test_a_report_naming_only_a_shared_town_name_is_a_guess_found_by_that_name_a
     meta = meta_of("大河乡人民政府\n关于法治政府建设的情况报告\n2025年，大河乡始终坚持依法行政，全乡……\n" + BODY)
     assert not meta.certain("region") and meta.provenance["namesakes"] > 1
     assert meta.provenance["confidence"]["region"] < 0.5
+    chosen = select_reports(Filters(regions=("大河乡",)), {"d.txt": meta})
+    assert chosen.sources == ["d.txt"]
+    # Asked with parents its text never shows, it cannot be confirmed: not found, and the reason says why.
     chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": meta})
-    assert chosen.sources == ["d.txt"] and any("不确定" in n for n in chosen.notices)
+    assert chosen.sources == [] and "d.txt" in chosen.reason and "无法确认" in chosen.reason
 
 
 def test_the_library_line_shows_each_label_with_its_evidence_and_confidence():
@@ -157,3 +160,10 @@ def test_the_library_line_shows_each_label_with_its_evidence_and_confidence():
     text = provenance_text(meta.provenance)
     assert "地区←标题（置信度" in text and "标题+8" in text and "落款+5" in text
     assert "发布机关←落款（置信度 1.00）" in text
+
+
+def test_a_county_branch_of_a_city_bureau_is_the_countys_and_never_answers_for_the_city():
+    meta = meta_of("温州市生态环境局泰顺分局2024年法治政府建设年度报告\n2024年，我局……全县……\n" + BODY)
+    assert meta.region_path == ("浙江省", "温州市", "泰顺县")
+    chosen = select_reports(Filters(regions=(("浙江省", "温州市"),)), {"t.txt": meta})
+    assert chosen.sources == []

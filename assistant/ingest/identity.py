@@ -328,7 +328,8 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     kinds = [k for k, _, w in best.evidence if w > 0 and k in ORIGIN_OF]
     origin = next((ORIGIN_OF[k] for k in ("title", "signature", "issuer", "source", "opening", "site", "body")
                    if k in kinds), "body")
-    namesakes = gazetteer()[0].get(best.place.name, ())
+    # Units renamed away are no namesakes of a current one (保定's 新市区 is 竞秀区 since 2015).
+    namesakes = [p for p in gazetteer()[0].get(best.place.name, ()) if not p.now] or [best.place]
     ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
     if ambiguous:
         confidence = round(confidence / len(namesakes), 2)   # one of several places of that name, a guess

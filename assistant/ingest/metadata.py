@@ -211,7 +211,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
                   "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
                   "confidence": {"region": who.confidence,
                                  "issuer": lexicon.ISSUER_CONFIDENCE.get(issuer_origin, 0.0) if issuer else 0.0},
-                  "namesakes": len(gazetteer()[0].get(place.name, ())) if who.ambiguous and place else 0,
+                  "namesakes": len([p for p in gazetteer()[0].get(place.name, ()) if not p.now])
+                  if who.ambiguous and place else 0,
                   "evidence": {"region": who.explain()[:4],
                                "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
