@@ -150,6 +150,8 @@ NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "
 DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
 # A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
 BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
+# A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
+PLACE_SLOGAN = r"(?:法治|平安|美丽|幸福|魅力|数字|智慧|文明)([\u4e00-\u9fff]{2})(?:建设|创建)"
 # Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
 SELF_REFERENCE = {
     "province": ("我省", "全省", "本省", "省政府"),

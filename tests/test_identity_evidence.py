@@ -167,3 +167,8 @@ def test_a_county_branch_of_a_city_bureau_is_the_countys_and_never_answers_for_t
     assert meta.region_path == ("浙江省", "温州市", "泰顺县")
     chosen = select_reports(Filters(regions=(("浙江省", "温州市"),)), {"t.txt": meta})
     assert chosen.sources == []
+
+
+def test_a_town_named_only_in_a_slogan_is_its_report():
+    meta = meta_of("2024年,在县委、县政府的坚强领导下,我乡积极作为……我乡……明确法治舒桥建设的重点任务。\n" + BODY)
+    assert meta.region_path == ("浙江省", "丽水市", "青田县", "舒桥乡") and not meta.certain("region")

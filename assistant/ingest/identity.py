@@ -28,6 +28,7 @@ _ADDRESSEE = re.compile(lexicon.ADDRESSEE_LINE)
 _OPENING_SUBJECT = re.compile(lexicon.OPENING_SUBJECT)
 _DOC_NUMBER = re.compile(lexicon.DOC_NUMBER)
 _BRANCH = re.compile(lexicon.BRANCH_OFFICE)
+_SLOGAN = re.compile(lexicon.PLACE_SLOGAN)
 _BARE_ZONE = re.compile("(" + "|".join(sorted(lexicon.ZONE_SUFFIXES, key=len, reverse=True)) + ")")
 _MINISTRY_NAMED = re.compile(rf"(?:{lexicon.STATE_PREFIX})?({lexicon.MINISTRY}|国务院)")
 
@@ -49,7 +50,7 @@ def _ministry(title: str, issuers: list[tuple[str, str]], opening: list[str]) ->
 
 # How much each kind of evidence weighs. A place's score is the sum of its evidence.
 WEIGHTS = {"title": 8.0, "signature": 5.0, "issuer": 5.0, "source": 3.0, "site": 2.0, "opening": 4.0,
-           "body": 3.0, "level": 2.0, "docnumber": 2.0, "addressee": -6.0, "below_addressee": 2.0}
+           "body": 3.0, "level": 2.0, "docnumber": 2.0, "slogan": 1.5, "addressee": -6.0, "below_addressee": 2.0}
 STRONG = ("title", "signature", "issuer", "source", "opening")
 ORIGIN_OF = {"title": "title", "signature": "signature", "issuer": "title", "source": "source", "site": "source",
              "opening": "intro", "body": "body"}
@@ -315,6 +316,9 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
             if set(place.parents) & parents:
                 board.add(place, "below_addressee", m.text, WEIGHTS["below_addressee"])
     kind = self_reference_of_place(body)
+    if kind == "town" and not any(v > 0 for v in board.scores.values()):
+        for place, stem in _slogan_towns(body):
+            board.add(place, "slogan", stem, WEIGHTS["slogan"])
     if kind:
         for place in list(board.scores):
             if board.scores[place] > 0:
@@ -340,6 +344,18 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
 
 def _same(a: Place, b: Place) -> bool:
     return a.name == b.name and a.parents == b.parents
+
+
+def _slogan_towns(body: str) -> list[tuple[Place, str]]:
+    """Towns a report that says 我乡/我镇 names only in a slogan ("法治舒桥建设" → 舒桥乡), when that stem is one
+    town's alone."""
+    out = []
+    for stem in dict.fromkeys(m[1] for m in _SLOGAN.finditer(body)):
+        places = [p for p in gazetteer()[0].get(stem + "乡", []) + gazetteer()[0].get(stem + "镇", [])
+                  + gazetteer()[0].get(stem + "街道", []) if p.kind == "town"]
+        if len(places) == 1:
+            out.append((places[0], stem))
+    return out
 
 
 def _score_body(board: _Board, body: str, context: str, prefixes: tuple[str, ...] = ()) -> None:
