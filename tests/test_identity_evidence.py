@@ -149,9 +149,12 @@ def test_a_report_naming_only_a_shared_town_name_is_a_guess_found_by_that_name_a
     assert meta.provenance["confidence"]["region"] < 0.5
     chosen = select_reports(Filters(regions=("大河乡",)), {"d.txt": meta})
     assert chosen.sources == ["d.txt"]
-    # Asked with parents its text never shows, it cannot be confirmed: not found, and the reason says why.
+    # Asked with parents its text never shows, it may be it: found, and the answer says first that it is a guess.
     chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": meta})
-    assert chosen.sources == [] and "d.txt" in chosen.reason and "无法确认" in chosen.reason
+    assert chosen.sources == ["d.txt"] and any("不确定" in n and "同名" in n for n in chosen.notices)
+    # Asked with parents no 大河乡 has, it is not it.
+    chosen = select_reports(Filters(regions=(("杭州市", "大河乡"),)), {"d.txt": meta})
+    assert chosen.sources == [] and "d.txt" in chosen.reason
 
 
 def test_the_library_line_shows_each_label_with_its_evidence_and_confidence():

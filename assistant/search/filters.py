@@ -164,8 +164,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
                                f"（{said}）")
             elif named:
                 sources = named
-                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
-                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                guesses = "、".join(f"{metas[s].region or '未识别'}" + (
+                    f"，报告只写明“{metas[s].region_path[-1]}”，同名的地方有{metas[s].provenance['namesakes']}处"
+                    if metas[s].provenance.get("namesakes") else "") for s in named)
+                notices.append(f"没有确认为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
                                f"（其地区标注不确定：{guesses}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
@@ -204,7 +206,11 @@ def names_place(meta: ReportMeta, region: Region) -> bool:
     if name not in meta.places:
         return False
     shown = meta.places if meta.provenance.get("namesakes") else meta.places + meta.region_path
-    return all(p in shown for p in parents)
+    if all(p in shown for p in parents):
+        return True
+    # A report that names only "大河乡", one of several: any 大河乡 may be it, and the answer says so first.
+    return bool(meta.provenance.get("namesakes")) and any(
+        all(p in place.chain for p in parents) for place in gazetteer()[0].get(name, ()) if not place.now)
 
 
 def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
