@@ -188,7 +188,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     site = _site_name(blocks)
     who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
-    region = describe(place, body + title) if place else ""
+    # A name one of several places bear, none of whose parents the text shows, is labelled by that name alone.
+    region = (place.name if who.ambiguous else describe(place, body + title)) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.

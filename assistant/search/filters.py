@@ -106,8 +106,8 @@ def issued_by(meta: ReportMeta, region: Region) -> bool:
     """Whether the report's issuer (its signing organisation) sits in ``region``, e.g. a report titled for
     one place but signed 成都市锦江区人民政府 for 锦江区. Parents asked with the region must be named too."""
     own = _issuer_place(meta.issuer)
-    if own is None:
-        return False
+    if own is None or not meta.certain("issuer"):
+        return False   # an issuer guessed from the region says nothing more than the region
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
     path = meta.region_path
     if meta.certain("region") and path and any(p.name in path[:-1] for p in own.places):
