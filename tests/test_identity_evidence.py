@@ -175,3 +175,21 @@ def test_a_county_branch_of_a_city_bureau_is_the_countys_and_never_answers_for_t
 def test_a_town_named_only_in_a_slogan_is_its_report():
     meta = meta_of("2024年,在县委、县政府的坚强领导下,我乡积极作为……我乡……明确法治舒桥建设的重点任务。\n" + BODY)
     assert meta.region_path == ("浙江省", "丽水市", "青田县", "舒桥乡") and not meta.certain("region")
+
+
+def test_a_town_of_a_city_without_counties_is_under_that_city():
+    meta = meta_of("中共东莞市东城街道工作委员会东莞市东城街道办事处关于2023年法治政府建设情况的报告\n"
+                   "2023年，我街道……\n" + BODY)
+    assert meta.region_path == ("广东省", "东莞市", "东城街道") and meta.level == "town"
+    assert meta.issuer.split("、") == ["中共东莞市东城街道工作委员会", "东莞市东城街道办事处"]
+
+
+def test_we_the_county_outweighs_the_provincial_government_it_obeys():
+    meta = meta_of("2024年,我县坚持以习近平法治思想为指导，认真落实省委省政府工作要求，创建全省示范县。"
+                   "兴国县推进依法行政。\n" + BODY)
+    assert meta.region_path[-1] == "兴国县" and meta.level == "county"
+
+
+def test_a_report_that_speaks_for_a_province_and_names_only_a_city_in_it_is_the_provinces():
+    meta = meta_of("2020年，全省各级政府坚持依法行政，全省……全省……驻马店市开展试点。\n" + BODY)
+    assert meta.region_path == ("河南省",) and not meta.certain("region")
