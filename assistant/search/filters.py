@@ -154,8 +154,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         if labelled:
             sources = labelled
         else:
+            # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
+            # that is not the place's report, however often its opening names the city.
             named = [s for s in sources if not metas[s].certain("region")
-                     and any(names_place(metas[s], r) for r in filters.regions)]
+                     and any(names_place(metas[s], r) and not _below(metas[s], r) for r in filters.regions)]
             issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
             if issued:
                 sources = issued
@@ -185,18 +187,19 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         sources = issued or sources
     year_in_text = False
     if filters.years:
+        # A report covers a year by its label, certain or guessed; a report whose year is unknown, or another,
+        # answers only from passages that name the year asked (never another year's figure).
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
-        guessed = [s for s in sources if not metas[s].certain("year")]
         if covering:
             sources = covering
-        elif guessed:
-            sources = guessed
-            said = "、".join(f"{metas[s].region or s}（标注为{metas[s].years or '未识别'}年）" for s in guessed)
-            notices.append(f"没有确定覆盖{'、'.join(f'{y}年' for y in filters.years)}的报告；以下内容来自年份标注"
-                           f"不确定的报告：{said}")
         else:
             year_in_text = True
     return Selection(sources, year_in_text, "", tuple(notices))
+
+
+def _below(meta: ReportMeta, region: Region) -> bool:
+    name = region[-1] if isinstance(region, tuple) else region
+    return name in meta.region_path[:-1]
 
 
 def names_place(meta: ReportMeta, region: Region) -> bool:
