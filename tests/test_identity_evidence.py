@@ -193,3 +193,22 @@ def test_we_the_county_outweighs_the_provincial_government_it_obeys():
 def test_a_report_that_speaks_for_a_province_and_names_only_a_city_in_it_is_the_provinces():
     meta = meta_of("2020年，全省各级政府坚持依法行政，全省……全省……驻马店市开展试点。\n" + BODY)
     assert meta.region_path == ("河南省",) and not meta.certain("region")
+
+
+def test_a_unit_merged_into_another_is_no_rename_and_a_short_county_needs_a_boundary():
+    from assistant.regions import same_unit
+    assert same_unit("密云区") == {"密云区", "密云县"} and same_unit("两江新区") == {"两江新区"}
+    assert [m.text for m in find_mentions("鄞陵县存在哪些问题")] == ["鄞陵县"]
+
+
+def test_a_city_is_never_answered_from_a_report_guessed_to_be_below_it():
+    child = ReportMeta(region="常州市天宁区", region_path=("江苏省", "常州市", "天宁区"), level="county",
+                       uncertain=("region",), places=("常州市",), year_from=2025, year_to=2025)
+    chosen = select_reports(Filters(regions=("常州市",)), {"t.txt": child})
+    assert chosen.sources == [] and "天宁区" in chosen.reason
+
+
+def test_a_year_no_label_covers_is_answered_only_from_passages_naming_it():
+    unknown = ReportMeta(region="广东省", region_path=("广东省",), level="province", uncertain=("year",))
+    chosen = select_reports(Filters(regions=("广东省",), years=(2022,)), {"g.txt": unknown})
+    assert chosen.sources == ["g.txt"] and chosen.year_in_text
