@@ -212,3 +212,8 @@ def test_a_year_no_label_covers_is_answered_only_from_passages_naming_it():
     unknown = ReportMeta(region="广东省", region_path=("广东省",), level="province", uncertain=("year",))
     chosen = select_reports(Filters(regions=("广东省",), years=(2022,)), {"g.txt": unknown})
     assert chosen.sources == ["g.txt"] and chosen.year_in_text
+
+
+def test_an_opening_that_names_a_city_and_its_district_is_the_districts():
+    meta = meta_of("成都市锦江区2022年全年受理行政复议案件321件，纠错率为8.8%。基层执法力量薄弱。")
+    assert meta.region_path == ("四川省", "成都市", "锦江区")

@@ -264,9 +264,17 @@ def _opening_subject(opening: list[str]) -> Mention | None:
             continue   # a sentence, not a heading, an organisation's name or an addressee
         m = _OPENING_SUBJECT.match(line)
         rest = line[m.end():]
-        found = find_mentions(rest[:lexicon.REGION_NAME_MAX + 2])
+        found = find_mentions(rest[:2 * lexicon.REGION_NAME_MAX])
         if found and found[0].start == 0 and _names_the_report(rest, found[0]):
-            return found[0]
+            subject = found[0]
+            for m in found[1:]:
+                # "成都市锦江区…": the deepest of the chain that opens the sentence.
+                if m.start != subject.start + len(subject.text) or not any(
+                        p.parents and p.parents[-1] in {q.name for q in subject.places} for p in m.places):
+                    break
+                subject = Mention(m.text, m.start, tuple(p for p in m.places if p.parents and p.parents[-1] in
+                                                          {q.name for q in subject.places}))
+            return subject
     return None
 
 
