@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 
@@ -23,6 +24,7 @@ from assistant import lexicon
 HISTORY_FROM = 2014   # changes from this year on are kept: reports from 2015 name the units of their year
 # Changes that rename or absorb a unit; 同名改码/码位改派 only change a code, 新设 has no old name.
 _RENAMING = ("更名", "撤县设区", "撤县设市", "撤市设区", "撤地设市", "撤销", "区划调整", "撤区设区", "撤旗设区", "划转")
+_MERGING = ("撤销", "划转")   # absorbed into another unit: the old name is a place of its own past
 _NOTE = re.compile(r"[（(][^）)]*[）)]$")   # "岭上乡（2021年撤销）"
 
 
@@ -36,6 +38,7 @@ class Unit:
     kind: str            # province, city, county, town
     now: str = ""        # the current name of a unit renamed or merged since HISTORY_FROM
     until: int | None = None
+    renamed: bool = False   # one unit under a new name (密云县 → 密云区), not one merged into another
 
 
 def _quhua_file(name: str) -> str:
@@ -138,5 +141,9 @@ def former_units() -> dict[str, list[Unit]]:
                                            for chain in counties_by_code().values()):
             continue   # still a current unit of that parent
         kind = "city" if e["level"] == 2 else "county"
-        out.setdefault(old["name"], []).append(Unit(old["name"], parents, kind, now=now[-1], until=e["year"]))
-    return out
+        out.setdefault(old["name"], []).append(Unit(old["name"], parents, kind, now=now[-1], until=e["year"],
+                                                    renamed=e["type"] not in _MERGING))
+    # A new name that several old units went into is a merger, not a rename (渝北区, 江北区 → 两江新区).
+    into = Counter((u.parents, u.now) for units in out.values() for u in units)
+    return {name: [replace(u, renamed=u.renamed and into[(u.parents, u.now)] == 1) for u in units]
+            for name, units in out.items()}

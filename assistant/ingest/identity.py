@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant import lexicon
-from assistant.regions import Mention, Place, at_boundary, find_mentions, gazetteer, short_name
+from assistant.regions import Mention, Place, at_boundary, childless_cities, find_mentions, gazetteer, short_name
 
 # A place named only as the seat of a court, a procuratorate or a place visited says nothing of the report.
 _ELSEWHERE_AFTER = re.compile(r"^(?:中级人民法院|中院|人民法院|法院|人民检察院|检察院|仲裁委|公安局)")
@@ -28,6 +28,7 @@ _ADDRESSEE = re.compile(lexicon.ADDRESSEE_LINE)
 _OPENING_SUBJECT = re.compile(lexicon.OPENING_SUBJECT)
 _DOC_NUMBER = re.compile(lexicon.DOC_NUMBER)
 _BRANCH = re.compile(lexicon.BRANCH_OFFICE)
+_SLOGAN = re.compile(lexicon.PLACE_SLOGAN)
 _BARE_ZONE = re.compile("(" + "|".join(sorted(lexicon.ZONE_SUFFIXES, key=len, reverse=True)) + ")")
 _MINISTRY_NAMED = re.compile(rf"(?:{lexicon.STATE_PREFIX})?({lexicon.MINISTRY}|国务院)")
 
@@ -49,7 +50,7 @@ def _ministry(title: str, issuers: list[tuple[str, str]], opening: list[str]) ->
 
 # How much each kind of evidence weighs. A place's score is the sum of its evidence.
 WEIGHTS = {"title": 8.0, "signature": 5.0, "issuer": 5.0, "source": 3.0, "site": 2.0, "opening": 4.0,
-           "body": 3.0, "level": 2.0, "docnumber": 2.0, "addressee": -6.0, "below_addressee": 2.0}
+           "body": 3.0, "level": 2.0, "docnumber": 2.0, "slogan": 1.5, "parent_of_named": 0.0, "addressee": -6.0, "below_addressee": 2.0}
 STRONG = ("title", "signature", "issuer", "source", "opening")
 ORIGIN_OF = {"title": "title", "signature": "signature", "issuer": "title", "source": "source", "site": "source",
              "opening": "intro", "body": "body"}
@@ -137,6 +138,13 @@ def resolve(places: tuple[Place, ...], context: str, prefixes: tuple[str, ...] =
     """Of the regions sharing a name (鼓楼区 of 南京, 福州, 开封, 徐州), the one whose parents the text shows
     most, or whose document numbers abbreviate it with its parent (长朝委〔2024〕 → 长春市朝阳区); ambiguous
     when it shows none of them. A current unit wins a tie over a former one."""
+    if places and places[0].kind == "town":
+        # A town of a city without counties (东莞市东城街道) is not in the town data: the city named in the
+        # text adds it as a candidate.
+        full = gazetteer()[0]
+        places = tuple(places) + tuple(Place(places[0].name, c.level + 1, c.chain, "town")
+                                       for city in childless_cities() if city in context
+                                       for c in full.get(city, ()) if c.kind == "city")
     if len(places) == 1:
         return places[0], False
 
@@ -157,19 +165,23 @@ def _names_the_report(text: str, mention: Mention) -> bool:
     return not _ELSEWHERE_AFTER.match(after) and not before.endswith(_ELSEWHERE_BEFORE)
 
 
-def self_reference(body: str) -> str:
-    """The kind of place the report speaks for ("全省…" → province), or '' when it does not say."""
-    counts = {kind: sum(body.count(w) for w in words) for kind, words in lexicon.SELF_REFERENCE.items()}
+def _self_weight(word: str) -> float:
+    # "我县" says who speaks; "全省" may be the province it serves; "省政府" is often a superior addressed.
+    return 3.0 if word[0] in "我本" else (0.5 if word.endswith("政府") else 1.0)
+
+
+def self_reference(body: str, kinds: tuple[str, ...] = ()) -> str:
+    """The kind of place the report speaks for ("我县…" → county, "全省…全省" → province), or '' when it
+    does not say."""
+    counts = {kind: sum(_self_weight(w) * body.count(w) for w in words)
+              for kind, words in lexicon.SELF_REFERENCE.items() if not kinds or kind in kinds}
     kind = max(counts, key=counts.get)
     return kind if counts[kind] >= 2 else ""
 
 
 def self_reference_of_place(body: str) -> str:
     """Like :func:`self_reference`, over places only: a department's report (我局) still speaks of 全市."""
-    counts = {kind: sum(body.count(w) for w in words) for kind, words in lexicon.SELF_REFERENCE.items()
-              if kind != "department"}
-    kind = max(counts, key=counts.get)
-    return kind if counts[kind] >= 2 else ""
+    return self_reference(body, tuple(k for k in lexicon.SELF_REFERENCE if k != "department"))
 
 
 def _fits(place: Place, kind: str) -> bool:
@@ -221,10 +233,11 @@ def _addressee(opening: list[str]) -> list[Mention]:
 
 def _subject_text(opening: list[str]) -> str:
     """The opening sentence's words after its year and lead-in ("2022年,高新区以…" → "高新区以…"), or ''."""
-    for line in opening[:4]:
+    for line in opening[:6]:
         line = line.strip()
-        if len(line) >= 16 and not _ADDRESSEE.search(line) and any(p in line for p in "，,。"):
-            return line[_OPENING_SUBJECT.match(line).end():][:20]
+        m = _OPENING_SUBJECT.match(line)
+        if len(line) >= 16 and m.end() and not _ADDRESSEE.search(line) and any(p in line for p in "，,。"):
+            return line[m.end():][:20]
     return ""
 
 
@@ -245,15 +258,23 @@ def _bare_zone(text: str, body: str) -> Place | None:
 
 def _opening_subject(opening: list[str]) -> Mention | None:
     """The place an opening sentence starts with ("2022年，渝中区深入学习…"), or None."""
-    for line in opening[:4]:
+    for line in opening[:6]:
         line = line.strip()
         if len(line) < 16 or _ADDRESSEE.search(line) or not any(p in line for p in "，,。"):
             continue   # a sentence, not a heading, an organisation's name or an addressee
         m = _OPENING_SUBJECT.match(line)
         rest = line[m.end():]
-        found = find_mentions(rest[:lexicon.REGION_NAME_MAX + 2], shapes=False)
+        found = find_mentions(rest[:2 * lexicon.REGION_NAME_MAX])
         if found and found[0].start == 0 and _names_the_report(rest, found[0]):
-            return found[0]
+            subject = found[0]
+            for m in found[1:]:
+                # "成都市锦江区…": the deepest of the chain that opens the sentence.
+                if m.start != subject.start + len(subject.text) or not any(
+                        p.parents and p.parents[-1] in {q.name for q in subject.places} for p in m.places):
+                    break
+                subject = Mention(m.text, m.start, tuple(p for p in m.places if p.parents and p.parents[-1] in
+                                                          {q.name for q in subject.places}))
+            return subject
     return None
 
 
@@ -315,6 +336,15 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
             if set(place.parents) & parents:
                 board.add(place, "below_addressee", m.text, WEIGHTS["below_addressee"])
     kind = self_reference_of_place(body)
+    if kind in ("province", "city") and not any(_fits(p, kind) and v > 0 for p, v in board.scores.items()):
+        # "全省…驻马店市…": a report that speaks for a province and names only places under it is that province's.
+        for place, score in list(board.scores.items()):
+            above = _ancestor(place, kind)
+            if above is not None and score > 0:
+                board.add(above, "parent_of_named", place.name, min(score, WEIGHTS["body"]))
+    if kind == "town" and not any(v > 0 for v in board.scores.values()):
+        for place, stem in _slogan_towns(body):
+            board.add(place, "slogan", stem, WEIGHTS["slogan"])
     if kind:
         for place in list(board.scores):
             if board.scores[place] > 0:
@@ -328,7 +358,8 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     kinds = [k for k, _, w in best.evidence if w > 0 and k in ORIGIN_OF]
     origin = next((ORIGIN_OF[k] for k in ("title", "signature", "issuer", "source", "opening", "site", "body")
                    if k in kinds), "body")
-    namesakes = gazetteer()[0].get(best.place.name, ())
+    # Units renamed away are no namesakes of a current one (保定's 新市区 is 竞秀区 since 2015).
+    namesakes = [p for p in gazetteer()[0].get(best.place.name, ()) if not p.now] or [best.place]
     ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
     if ambiguous:
         confidence = round(confidence / len(namesakes), 2)   # one of several places of that name, a guess
@@ -339,6 +370,27 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
 
 def _same(a: Place, b: Place) -> bool:
     return a.name == b.name and a.parents == b.parents
+
+
+def _ancestor(place: Place, kind: str) -> Place | None:
+    """The place of ``kind`` above ``place`` (驻马店市 → 河南省), from the gazetteer."""
+    depth = {"province": 1, "city": 2}[kind]
+    if len(place.parents) < depth:
+        return None
+    chain = place.parents[:depth]
+    return next((p for p in gazetteer()[0].get(chain[-1], ()) if p.chain == chain), None)
+
+
+def _slogan_towns(body: str) -> list[tuple[Place, str]]:
+    """Towns a report that says 我乡/我镇 names only in a slogan ("法治舒桥建设" → 舒桥乡), when that stem is one
+    town's alone."""
+    out = []
+    for stem in dict.fromkeys(m[1] for m in _SLOGAN.finditer(body)):
+        places = [p for p in gazetteer()[0].get(stem + "乡", []) + gazetteer()[0].get(stem + "镇", [])
+                  + gazetteer()[0].get(stem + "街道", []) if p.kind == "town"]
+        if len(places) == 1:
+            out.append((places[0], stem))
+    return out
 
 
 def _score_body(board: _Board, body: str, context: str, prefixes: tuple[str, ...] = ()) -> None:

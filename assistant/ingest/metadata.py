@@ -131,6 +131,8 @@ def _source_line(text: str) -> str:
 
 
 _SITE = re.compile(lexicon.SITE_NAME)
+# "中共X街道工作委员会X街道办事处": two bodies issuing together, written without a separator.
+_JOINT = re.compile(r"(工作委员会|党工委|委员会|[市县区]委)(?=[\u4e00-\u9fff]{2,20}(?:人民政府|办事处|管委会)$)")
 _DEPARTMENT = re.compile(lexicon.DEPARTMENT)
 
 
@@ -156,9 +158,11 @@ def _department(head: str) -> str:
     return name
 
 
-def _government(place) -> str:
-    """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会."""
-    if place.kind == "zone":
+def _government(place, body: str = "") -> str:
+    """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会 (also a 新区 the official
+    list counts as a district, when its report speaks of its 管委会)."""
+    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES))
+                                and lexicon.GOVERNMENT_OF["zone"] in body and "人民政府" not in body):
         return lexicon.GOVERNMENT_OF["zone"]
     return next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
 
@@ -184,11 +188,12 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     title_issuer = _TITLE_ISSUER.match(title)
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
-    issuers = [(t, o) for t, o in issuers if t]
+    issuers = [(_JOINT.sub(r"\1、", t), o) for t, o in issuers if t]
     site = _site_name(blocks)
     who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
-    region = describe(place, body + title) if place else ""
+    # A name one of several places bear, none of whose parents the text shows, is labelled by that name alone.
+    region = (place.name if who.ambiguous else describe(place, body + title)) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.
@@ -201,16 +206,20 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
         issuer, issuer_origin = place.name, "body"
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
-        if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
-            issuer, issuer_origin = region + _government(place), "body"
+        own = _government(place, body)
+        if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
+                or own in body):
+            issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
                                                ("issuer", issuer_origin in ("signature", "title", "source")))
                       if not sure)
     provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
                   "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
-                  "confidence": {"region": who.confidence},
-                  "namesakes": len(gazetteer()[0].get(place.name, ())) if who.ambiguous and place else 0,
+                  "confidence": {"region": who.confidence,
+                                 "issuer": lexicon.ISSUER_CONFIDENCE.get(issuer_origin, 0.0) if issuer else 0.0},
+                  "namesakes": len([p for p in gazetteer()[0].get(place.name, ()) if not p.now])
+                  if who.ambiguous and place else 0,
                   "evidence": {"region": who.explain()[:4],
                                "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Union
 
+from assistant import lexicon
 from assistant.records import ReportMeta
 from assistant.regions import find_mentions, gazetteer, same_unit
 
@@ -90,7 +91,9 @@ def region_matches(meta: ReportMeta, region: Region, within: bool = False) -> bo
     path = meta.region_path
     if isinstance(region, tuple):
         name, parents = region[-1], region[:-1]
-        if not all(p in path for p in parents):
+        # A report naming only "荷城街道", one of several, has guessed parents: only the text's own count.
+        shown = meta.places if meta.provenance.get("namesakes") else path
+        if not all(p in shown for p in parents):
             return False
         # 密云区 is asked for; its 2016 report says 密云县 (renamed in 2015): the same unit.
         return (bool(path) and path[-1] in same_unit(name)) or (within and name in path)
@@ -103,10 +106,12 @@ def issued_by(meta: ReportMeta, region: Region) -> bool:
     """Whether the report's issuer (its signing organisation) sits in ``region``, e.g. a report titled for
     one place but signed 成都市锦江区人民政府 for 锦江区. Parents asked with the region must be named too."""
     own = _issuer_place(meta.issuer)
-    if own is None:
-        return False
+    if own is None or not meta.certain("issuer"):
+        return False   # an issuer guessed from the region says nothing more than the region
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
     path = meta.region_path
+    if meta.certain("region") and path and any(p.name in path[:-1] for p in own.places):
+        return False   # "温州市生态环境局泰顺分局" signs 泰顺县's report, not 温州市's
     for place in own.places:
         # The issuer's place is the report's own where the report's path holds its name (下洋镇人民政府 of a
         # report labelled 徐闻县下洋镇 is 徐闻's 下洋镇, not 永定's).
@@ -149,8 +154,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         if labelled:
             sources = labelled
         else:
+            # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
+            # that is not the place's report, however often its opening names the city.
             named = [s for s in sources if not metas[s].certain("region")
-                     and any(names_place(metas[s], r) for r in filters.regions)]
+                     and any(names_place(metas[s], r) and not _below(metas[s], r) for r in filters.regions)]
             issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
             if issued:
                 sources = issued
@@ -159,8 +166,10 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
                                f"（{said}）")
             elif named:
                 sources = named
-                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
-                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                guesses = "、".join(f"{metas[s].region or '未识别'}" + (
+                    f"，报告只写明“{metas[s].region_path[-1]}”，同名的地方有{metas[s].provenance['namesakes']}处"
+                    if metas[s].provenance.get("namesakes") else "") for s in named)
+                notices.append(f"没有确认为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
                                f"（其地区标注不确定：{guesses}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
@@ -171,22 +180,26 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         if not issued and sources:
             asked = "、".join(filters.region_labels()) + "、".join(filters.issuers)
             bodies = "、".join(dict.fromkeys(metas[s].issuer or "未识别的机关" for s in sources))
+            if set(filters.issuers) & set(lexicon.GOVERNMENT_WORDS):
+                # "贵州省人民政府的报告…" and only its 司法厅 reported: that is not the government's report.
+                return Selection([], False, f"已索引的报告中没有{asked}发布的报告（只有{bodies}的报告）")
             notices.append(f"已索引的报告中没有{asked}发布的报告；以下内容来自{bodies}的报告")
         sources = issued or sources
     year_in_text = False
     if filters.years:
+        # A report covers a year by its label, certain or guessed; a report whose year is unknown, or another,
+        # answers only from passages that name the year asked (never another year's figure).
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
-        guessed = [s for s in sources if not metas[s].certain("year")]
         if covering:
             sources = covering
-        elif guessed:
-            sources = guessed
-            said = "、".join(f"{metas[s].region or s}（标注为{metas[s].years or '未识别'}年）" for s in guessed)
-            notices.append(f"没有确定覆盖{'、'.join(f'{y}年' for y in filters.years)}的报告；以下内容来自年份标注"
-                           f"不确定的报告：{said}")
         else:
             year_in_text = True
     return Selection(sources, year_in_text, "", tuple(notices))
+
+
+def _below(meta: ReportMeta, region: Region) -> bool:
+    name = region[-1] if isinstance(region, tuple) else region
+    return name in meta.region_path[:-1]
 
 
 def names_place(meta: ReportMeta, region: Region) -> bool:
@@ -195,11 +208,12 @@ def names_place(meta: ReportMeta, region: Region) -> bool:
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
     if name not in meta.places:
         return False
-    if all(p in meta.places or p in meta.region_path for p in parents):
+    shown = meta.places if meta.provenance.get("namesakes") else meta.places + meta.region_path
+    if all(p in shown for p in parents):
         return True
-    # A report that names only "大河乡", one of several: its parents are a guess, so any 大河乡 may be it.
-    return (bool(meta.provenance.get("namesakes")) and meta.region_path[-1:] == (name,)
-            and any(all(p in place.chain for p in parents) for place in gazetteer()[0].get(name, ())))
+    # A report that names only "大河乡", one of several: any 大河乡 may be it, and the answer says so first.
+    return bool(meta.provenance.get("namesakes")) and any(
+        all(p in place.chain for p in parents) for place in gazetteer()[0].get(name, ()) if not place.now)
 
 
 def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
@@ -209,6 +223,11 @@ def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
     names = {r[-1] if isinstance(r, tuple) else r for r in filters.regions}
     namesakes = sorted({_full_label(m) for m in metas.values() if m.region and m.region_path[-1:] == tuple(names)
                         or (m.region and m.region_path and m.region_path[-1] in names)})
+    guessed = sorted(s for s, m in metas.items() if m.provenance.get("namesakes") and m.region_path[-1:] and
+                     m.region_path[-1] in names)
+    if guessed:
+        return (f"已索引的报告中没有确认是{asked}的报告：{'、'.join(guessed)}只写明"
+                f"“{'、'.join(sorted(names))}”，没有写明所属地区（同名的地方不止一处），无法确认是{asked}")
     if namesakes:
         return (f"已索引的报告中没有关于{asked}的报告：已索引的只有{'、'.join(namesakes)}的报告"
                 f"（同名，但它们是另外的地区）")
