@@ -225,8 +225,17 @@ class Assistant:
     def ask(self, question: str, filters: Filters | None = None, region: str | None = None,
             year: int | None = None, mode: str = "hybrid") -> Answer:
         """Answer ``question`` by quoting the reports, with a citation after each point."""
+        from assistant.conversation import answer_parts
+        from assistant.search.parts import split
+
         retriever = self.retriever
-        return self._answer(retriever, analyze(question, retriever.catalog), _explicit(filters, region, year), mode)
+        read = analyze(question, retriever.catalog)
+        if len(split(read.raw)) > 1 or read.practice:
+            # Several asks ("…是多少万元？其中违规金额多少？"): each part answered in order, on this snapshot.
+            return answer_parts(read.raw, lambda text: analyze(text, retriever.catalog),
+                                lambda q, f, m: self._answer(retriever, q, f, m), mode=mode,
+                                filters=_explicit(filters, region, year), first=read)[0]
+        return self._answer(retriever, read, _explicit(filters, region, year), mode)
 
     def answer(self, question: Question, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
         """Answer an already analysed :class:`Question` (a follow-up's standalone question, for one)."""

@@ -85,7 +85,7 @@ MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|�
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
 ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
+TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
 SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
 TITLE_MAX_CHARS = 70
@@ -125,8 +125,33 @@ NOT_PLACES = (
     "辖区 社区 园区 景区 小区 山区 片区 老区 城区 郊区 市区 地区 矿区 灾区 牧区 校区 库区 营区 湾区 "
     "示范区 试验区 自贸区 保护区 功能区 生态区 服务区 商业区 工业区 居住区 核心区 主城区 中心城区 重点区 "
     "先行区 集聚区 引领区 实验区 开发区 新区 城镇 乡镇 村镇 集镇 重镇 名镇 强镇 古镇 特色小镇 家乡 城乡 下乡 "
-    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区"
+    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区 小城镇 中心镇 重点镇 示范镇 特色镇 自治区 自治州 自治县 自治旗"
 ).split()
+# A name found only by its shape never holds these words: "主持召开区", "面依法治区", "结合名胜区",
+# "思想列入下太镇", "鲤城区人民政府金龙街道" are glued phrases, not places.
+NOT_IN_SHAPE = ("召开", "主持", "通过", "深入", "结合", "列入", "思想", "依法", "法治", "全面", "推进", "名胜", "工作",
+                "会议", "政府", "人民", "委员", "党委", "管委", "办公", "办事", "要求", "部署", "开展", "落实", "贯彻",
+                "学习", "组织", "指导", "按照", "围绕", "聚焦", "加强", "完善", "建立", "健全", "实施", "印发", "提高", "提升")
+# After a name found by its shape, these make it a strong position anywhere in a report: the place's own
+# government or party body ("红旗镇人民政府", "金龙街道党工委", "X街道办事处").
+ORG_AFTER_PLACE = r"^(?:人民政府|政府|党委|党工委|管委会|管理委员会|办事处|人大)"
+# An addressee line names the report's parent: "中共X市委、X市人民政府：", "区委、区政府：".
+ADDRESSEE_LINE = r"^[\u4e00-\u9fff、，,（）() ]{1,40}(?:委|政府|常委会|人大|办公室|公署)[：:]$"
+# What may come before the subject of a report's opening sentence: "2022年，", "2022年以来，",
+# "在市委、市政府的坚强领导下，".
+OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?(?:[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
+                   r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?")
+# A site's or page's name: "XX区人民政府门户网站", "XX市人民政府" after a page title's separator.
+SITE_NAME = r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府))(?:门户网站|网站|网)?"
+# A department's name in a report that speaks as 我局/本局: "州生态环境局", "XX县司法局", "省生态环境厅".
+DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2,16}?(?:局|厅))(?=[\d关于深认坚全始紧高按以在对把将围聚切扎积，,、\s]|$)"
+NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
+# A document number and its issuing prefix: "长朝委〔2024〕3号", "X政发[2023]12号".
+DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
+# A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
+BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
+# A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
+PLACE_SLOGAN = r"(?:法治|平安|美丽|幸福|魅力|数字|智慧|文明)([\u4e00-\u9fff]{2})(?:建设|创建)"
 # Words a report uses for itself, and the kind of place they mean ("全省" → a province's report).
 SELF_REFERENCE = {
     "province": ("我省", "全省", "本省", "省政府"),
@@ -192,15 +217,17 @@ SYNONYMS = {
     "网上办": ("网办",), "网上就能办": ("网办",), "网上能办": ("网办",), "砍掉": ("精简", "精简率"), "砍了": ("精简", "精简率"), "少跑腿": ("最多跑一次",), "普法宣传": ("普法",), "法治宣传": ("普法",), "执法证": ("执法证件",), "调解": ("人民调解",),
 }
 # Units a figure can carry, longest first ("人次" before "人").
-FIGURE_UNITS = ("个百分点", "个工作日", "人次", "万元", "亿元", "平方米", "公里", "课时", "学时", "小时", "件", "起", "宗",
+FIGURE_UNITS = ("个百分点", "个工作日", "人次", "场次", "万元", "亿元", "平方米", "公里", "课时", "学时", "小时", "件", "起",
+                "宗",
                 "例", "个", "项", "家", "份", "条", "次", "场", "期", "人", "名", "户", "篇", "所", "批", "单", "处", "座",
                 "台", "辆", "册", "本", "亩", "天", "元", "%", "‰")
 # The unit a question asks for ("多少件" → 件); units in one tuple are the same kind of count.
 ASKED_UNITS = {
     "件": ("件", "起", "宗", "例"), "起": ("件", "起", "宗", "例"), "宗": ("件", "起", "宗", "例"),
-    "人": ("人", "名", "人次"), "名": ("人", "名", "人次"), "人次": ("人次", "人"), "次": ("次", "场", "期", "人次", "件"),
+    "人": ("人", "名", "人次"), "名": ("人", "名", "人次"), "人次": ("人次", "人"), "次": ("次", "场", "期", "人次", "件", "场次"),
     "单": ("件", "单"),
-    "场": ("场", "次", "期"), "期": ("期", "次", "场"), "个": ("个", "家", "项", "所"), "家": ("家", "个", "户"),
+    "场": ("场", "次", "期", "场次"), "场次": ("场次", "场", "次", "期"),
+    "期": ("期", "次", "场", "场次"), "个": ("个", "家", "项", "所"), "家": ("家", "个", "户"),
     "项": ("项", "个", "条"), "份": ("份", "件"), "条": ("条", "项"), "万元": ("万元", "亿元", "元"), "元": ("元", "万元", "亿元"),
     "户": ("户", "家"), "篇": ("篇",),
 }
@@ -223,6 +250,13 @@ NONE_HAPPENED = ("未发生", "没有发生", "零发生", "无一")
 QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 # Kinds of body, not bodies: left of a place's name they name no particular issuer.
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
+# A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
+GOVERNMENT_WORDS = ("人民政府",)
+# How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
+# the body's 我局 or the region's government is a guess.
+ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}
+# The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
+GOVERNMENT_OF = {"街道": "办事处", "zone": "管委会"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
 STATE_PREFIX = "中华人民共和国"
 # A question's word that names a body, not a topic ("市场监管局", "自规局", "司法厅").

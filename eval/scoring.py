@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.regions import autonomous_alias, gazetteer, short_name
 from assistant.records import Answer
 from assistant.text import normalize
 from eval.gold import Question
@@ -58,12 +59,51 @@ def fold(text: str) -> str:
 
 
 def same_issuer(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
-    """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府."""
+    """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府; of two
+    bodies issuing together ("中共X街道工作委员会、X街道办事处"), either."""
+    parts = [p for p in re.split(r"、", got or "") if p]
+    if len(parts) > 1 and any(_same_body(p, truth, region_path) for p in parts):
+        return True
+    return _same_body(got, truth, region_path)
+
+
+def _same_body(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
     a, b = fold(got), fold(truth)
     if not a or not b:
         return a == b
     short, long = sorted((a, b), key=len)
-    return short == long or (long.endswith(short) and long[:-len(short)] in "".join(region_path))
+    if short == long or (long.endswith(short) and long[:-len(short)] in "".join(region_path)):
+        return True
+    # "州生态环境局" = "恩施州生态环境局" = "恩施土家族苗族自治州生态环境局": the same body of the same place, its
+    # place named in full, short or as its level word only (but 湖北省人民政府 is not 恩施州人民政府).
+    core_a, core_b = _issuer_core(a, region_path), _issuer_core(b, region_path)
+    return bool(core_a[0]) and core_a[0] == core_b[0] and core_a[1] and core_b[1]
+
+
+def _place_forms(name: str) -> set[str]:
+    forms = {name, short_name(name) or name, autonomous_alias(name) or name}
+    if short_name(name) and autonomous_alias(name):
+        forms.add(short_name(name) + autonomous_alias(name)[-1])
+    return forms
+
+
+def _issuer_core(issuer: str, region_path: tuple[str, ...]) -> tuple[str, bool]:
+    """(the issuer without the names of its places in front, whether the last place so named is the region
+    itself or a bare level word): "恩施州生态环境局" → ("生态环境局", True)."""
+    levels = {"省", "市", "州", "县", "区", "旗", "盟", "中华人民共和国"}
+    own = _place_forms(region_path[-1]) | levels if region_path else levels
+    forms = set(own) | {"中共"}
+    for name in region_path:
+        forms |= _place_forms(name)
+    ordered = sorted(forms, key=len, reverse=True)
+    core, last, changed = issuer, "", True
+    while changed:
+        changed = False
+        for form in ordered:
+            if form and core.startswith(form) and len(core) > len(form) + 1:
+                core, last, changed = core[len(form):], form, True
+                break
+    return core, (not last or last in own)
 
 
 def asked_path(q: Question, truth: dict[str, Truth]) -> tuple[str, ...] | None:
@@ -183,3 +223,13 @@ def answer_right(q: Question, answer: Answer) -> bool:
     if q.answer:
         return fold(q.answer) in fold(answer_body(answer))
     return True
+
+
+def place_is_real(name: str, truth: Truth | None = None) -> bool:
+    """Whether a ``places`` entry names a real place: listed in the gazetteer (provinces to towns, and the
+    names units had since 2014), or a place of the report's own truth path (a zone the gazetteer lacks).
+    "年静海区", "面依法治区", "通过区" are not."""
+    if name in gazetteer()[0]:
+        return True
+    path = truth.region_path if truth else ()
+    return name in path or name in {a + b for a, b in zip(path, path[1:])}

@@ -37,7 +37,7 @@ def meta_of(text):
     ("body mentions a court and a city visited elsewhere",
      "新城县2022年法治政府建设年度报告\n一、做法\n与晋中市中级人民法院召开联席会议，晋中市中院、晋中市中院派员参加，"
      "赴杭州市学习考察。全县……\n", "新城县", "新城县", "county"),
-    ("a ministry's report is national", "应急管理部2022年法治政府建设年度报告\n" + BODY, "全国", "全国", "national"),
+    ("a ministry's report is national", "应急管理部2022年法治政府建设年度报告\n" + BODY, "应急管理部", "应急管理部", "national"),
 ])
 def test_region_and_level(name, text, region, path_end, level):
     meta = meta_of(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from assistant.answer.render import FIELD_NAMES, by_report, intro, not_found_text, report_label, understanding
 from assistant.records import Answer, Hit
@@ -72,10 +73,15 @@ def table_html(answer: Answer, turn: int) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def answer_html(answer: Answer, turn: int = 0) -> str:
+def answer_html(answer: Answer, turn: int = 0, _numbered: bool = False) -> str:
     """The chat message for an answer: notices, then the lead, table and points (or why nothing was found),
     then how the question was read."""
     out = ["<div class='answer'>"]
+    if answer.parts:
+        out.append(_parts_html(answer, turn, _numbered))
+        out.append(understood_html(answer))
+        out.append("</div>")
+        return "".join(out)
     if answer.notices:
         out.append("<div class='notices'>" + "".join(f"<div class='notice'>⚠ {esc(n)}</div>" for n in answer.notices)
                    + "</div>")
@@ -98,6 +104,30 @@ def answer_html(answer: Answer, turn: int = 0) -> str:
                        f"{esc(head.title or f'无标题报告（{head.source}）')}</div><ol>{items}</ol></div>")
     out.append(understood_html(answer))
     out.append("</div>")
+    return "".join(out)
+
+
+def _parts_html(answer: Answer, turn: int, numbered: bool = False) -> str:
+    """A question of several asks: notices, then each part under its heading with its own lead and points; a
+    practice comparison's places side by side. Citation numbers are the whole answer's (the sources beside)."""
+    from assistant.answer.parts import parts_lead, shown_parts
+
+    out = []
+    if answer.notices:
+        out.append("<div class='notices'>" + "".join(f"<div class='notice'>⚠ {esc(n)}</div>" for n in answer.notices)
+                   + "</div>")
+    side_by_side = answer.lead != parts_lead(answer.parts)
+    if side_by_side:
+        out.append(f"<p class='lead'>{_inline(answer.lead, turn)}</p>")
+    cells = []
+    for i, part in enumerate(shown_parts(answer, numbered), 1):
+        head = part.label or part.question
+        body = answer_html(replace(part, notices=tuple(n for n in part.notices if n not in answer.notices),
+                                   understood={}), turn, True)
+        body = re.sub(r"<div class='understood'>.*?</div>", "", body)
+        title = f"◆ {esc(head)}" if side_by_side else f"第{i}问：{esc(head)}"
+        cells.append(f"<div class='part'><div class='part-head'>{title}</div>{body}</div>")
+    out.append(f"<div class='{'side-by-side' if side_by_side else 'parts'}'>" + "".join(cells) + "</div>")
     return "".join(out)
 
 
@@ -177,6 +207,9 @@ CSS = """
 #chat .report ol { margin: 2px 0 4px 1.4em; padding: 0; }
 #chat .understood { color: #666; font-size: 0.82em; border-top: 1px dashed #ddd; margin-top: 6px; padding-top: 3px; }
 #chat .not-found { font-weight: 600; }
+#chat .parts .part, #chat .side-by-side .part { border-left: 3px solid #bfdbfe; padding-left: 8px; margin: 6px 0; }
+#chat .side-by-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 8px; }
+#chat .part-head { font-weight: 600; color: #1e3a8a; }
 a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .sources details { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin-bottom: 8px; }
 .sources summary { cursor: pointer; }

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from assistant.answer import across, lists
-from assistant.answer.figures import asked_thing, bold_value, statements
+from assistant.answer.figures import asked_thing, bold_value, statements, sub_figure
 from assistant.answer.render import report_label
 from assistant.answer.sentences import Sentence, about_asked_region, relevance, score_sentences
 from assistant.records import Answer, Hit, Point, Table, TableRow
@@ -50,10 +50,18 @@ def compose(question: Question, found: Retrieval, settings: Settings = Settings(
     one, answers quote the retrieved passages only. A year asked about that no report of the region
     covers must appear in every quoted sentence.
     """
-    answer = _compose(question, found, settings, reader)
+    answer = _no_such_body(question, found, reader)
+    answer = answer or (_item(question, found, reader) if question.item else None)
+    answer = answer or (_within_previous(question, found) if question.previous else None)
+    answer = answer or _compose(question, found, settings, reader)
     if answer.found and not (answer.citations and any(q for p in answer.points for q in p.quotes)):
-        return replace(answer, found=False, points=(), citations=(), lead="", table=None,
-                       reason=answer.reason or "没有可以引用的原文")
+        answer = replace(answer, found=False, points=(), citations=(), lead="", table=None,
+                         reason=answer.reason or "没有可以引用的原文")
+    if question.suggestion is not None:
+        s = question.suggestion
+        answer = replace(answer, suggestion=s.name, notices=(
+            f"您是否要找{s.name}？问题中的“{s.said}”没有对应的报告，以下是按建议地区{s.name}检索的回答，请核对"
+            f"（依据：{'、'.join(s.best.evidence)}）",) + answer.notices)
     return answer
 
 
@@ -98,6 +106,58 @@ def _compose(question: Question, found: Retrieval, settings: Settings,
     if question.figure:
         return _figure(question, hits, sentences, settings, reader, base, require)
     return _quotes(_choose(sentences, best, settings, figure=False), base)
+
+
+# -- "其中…" ------------------------------------------------------------------------------------------
+
+def _within_previous(question: Question, found: Retrieval) -> Answer | None:
+    """"其中刑事案件有多少？": the sub-figure from the passages the previous answer cited, when one of their
+    clauses names what is asked with a figure after it ("其中刑事81"); None when they hold none."""
+    if not (question.figure or question.sub.figure):
+        return None
+    best = sub_figure(question.sub, question.previous)
+    if best is None:
+        return None
+    hit, sentence, clause, value = best
+    points, citations = _points([(hit, sentence)])
+    lead = f"{_label(hit)}：{bold_value(clause, value)}[1]"
+    return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
+                  filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
+                  confidence=1.0)
+
+
+def _no_such_body(question: Question, found: Retrieval, reader) -> Answer | None:
+    """"县司法局呢？" after a 生态环境局 turn: a follow-up that only switches the body asks for that body's report;
+    when no report in scope is issued by it, the answer is "not found", never the other body's figure."""
+    catalog = getattr(reader, "catalog", None)
+    if not question.issuers or "话题" not in question.carried or catalog is None or found.sources is None:
+        return None
+    if any(w in catalog.metas[s].issuer for s in found.sources if s in catalog.metas for w in question.issuers):
+        return None
+    where = "、".join(r.label for r in question.regions)
+    return Answer(False, question=question.raw, query=question.text, filters=found.filters.describe(),
+                  understood=question.to_dict(),
+                  reason=f"已索引的报告中没有{where}{'、'.join(question.issuers)}的报告（上文的回答来自其他机关的报告）")
+
+
+def _item(question: Question, found: Retrieval, reader: across.Reader | None) -> Answer | None:
+    """"具体第三项是怎么做的？": the item the last answer listed third, with the sentences that follow it in the
+    report up to the next item (read on into the next passage of the same section when the item runs on)."""
+    hit = question.previous[0]
+    passages = [hit]
+    if reader is not None:
+        every = reader.passages(hit.source)
+        at = next((i for i, p in enumerate(every) if p.chunk_id == hit.chunk_id), None)
+        if at is not None:
+            passages += [p for p in every[at + 1:at + 3] if p.section == hit.section]
+    said = lists.item_with_detail(question.item, passages)
+    if not said:
+        return None
+    points, citations = _points(said)
+    lead = f"{_label(hit)}：上文第{question.ordinal}项的原文如下（含其具体做法）："
+    return Answer(True, question=question.raw, query=question.text, points=points, citations=citations, lead=lead,
+                  filters=found.filters.describe(), understood=question.to_dict(), notices=found.notices,
+                  confidence=1.0)
 
 
 # -- quotes ------------------------------------------------------------------------------------------

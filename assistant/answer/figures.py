@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from assistant import lexicon
 from assistant.records import Hit
+from assistant.search import cues
 from assistant.search.question import Question
 from assistant.text import display, normalize, split_sentences
 
@@ -19,7 +20,7 @@ FIGURE = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|�
 # Clauses end at these marks, but not at the comma of a figure's thousands ("307,695万元").
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；;。！？!?：:]?")
 _ASK_WORDS = re.compile(rf"(?:是|有|为|达到|达)?(?:多少|几)(?:{_UNITS})?|"
-                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|比较|对比|相比|哪些地方|都|"
+                        r"多高|多大|如何|怎么样|有没有|吗|呢|[?？]|各地|各区县?|分别|各自|比较|对比|相比|哪些地方|都|"
                         r"(?:(?:的|这)?几份)?报告里[,，]?|(?:的|这)?几份报告|各(?=多少|有|是)|"
                         r"这(?:两|几|三)(?:年|个地方|个地区|个)?|近(?:两|三|几)年|这些地方")
 _RATE_CORES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len))
@@ -48,6 +49,12 @@ def asked_units(question: Question) -> tuple[str, ...]:
         return lexicon.ASKED_UNITS.get(m[1], (m[1],))
     for word, unit in lexicon.UNIT_WORDS.items():
         if word in text and unit:
+            return lexicon.ASKED_UNITS.get(unit, (unit,))
+    # "多少执法人员": the thing counted says the unit (人), where no unit word does.
+    m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{0,8})", text)
+    if m:
+        unit = next((u for noun, u in cues.COUNTED_NOUNS.items() if m[1].endswith(noun)), "")
+        if unit:
             return lexicon.ASKED_UNITS.get(unit, (unit,))
     return ()
 
@@ -108,7 +115,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
                     continue
-                value = _value(folded, core, units, question.text)
+                value = _value(folded, core, units, question.text, terms)
                 if not value:
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
@@ -185,15 +192,16 @@ def _nearness(folded: str, value: str, terms: list[str]) -> float:
     return 0.3 if any(t in before or t in after for t in words) else 0.0
 
 
-def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "") -> str:
+def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "", terms: list[str] | tuple = ()) -> str:
     """The figure a (folded) clause gives in one of ``units`` (any unit when empty), after the rate's name
-    when there is one ("纠错率5.9%"); or the clause itself when it says the thing did not happen."""
-    for match in FIGURE.finditer(folded):
-        if units and match[3] not in units:
-            continue
-        if core and folded.find(core) > match.start():
-            continue
-        return match[0].replace(" ", "")
+    when there is one ("纠错率5.9%"); or the clause itself when it says the thing did not happen.
+
+    Where the clause gives several such figures ("99.87%事项实现'马上可办'、99.96%事项实现'网上可办'"), the one
+    whose own stretch of the clause (between 、 marks) holds the most asked words."""
+    fitting = [m for m in FIGURE.finditer(folded)
+               if not (units and m[3] not in units) and not (core and folded.find(core) > m.start())]
+    if fitting:
+        return _asked_figure(folded, fitting, terms)[0].replace(" ", "")
     if not core and (not units or set(units) & set(lexicon.ASKED_UNITS["件"])):
         # "已受理法律援助案件104": a count whose unit the text lost, right after the word it counts.
         bare = _BARE_COUNT.search(folded.rstrip(" ，,；;。"))
@@ -209,9 +217,68 @@ def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "") -> s
     return ""
 
 
+def _asked_figure(folded: str, matches: list[re.Match], terms) -> re.Match:
+    """Of several figures in one clause, the one the asked words sit beside (the first on a tie)."""
+    if len(matches) == 1 or not terms:
+        return matches[0]
+    bounds = [0] + [m.end() for m in re.finditer(r"[、和及与]", folded)] + [len(folded) + 1]
+
+    def stretch(m: re.Match) -> str:
+        a = max(b for b in bounds if b <= m.start())
+        z = min(b for b in bounds if b > m.start())
+        return folded[a:z]
+    # Only words that tell the figures apart count ("可办" is beside every one of them, "网上" beside one); the
+    # words before the first figure are the whole list's subject ("政务服务事项98.1%…、99.5%…"), not the first's.
+    lead = folded[:matches[0].start()]
+    words = [t for t in terms if len(t) >= 2 and t not in lead and not all(t in stretch(m) for m in matches)]
+    return max(matches, key=lambda m: sum(t in stretch(m) for t in words))
+
+
 def bold_value(clause: str, value: str) -> str:
     """The clause with its figure in bold, for a lead line ("纠错率 **5.9%**")."""
     at = normalize(clause).find(value)
     if at < 0 or len(normalize(clause)) != len(clause):
-        return clause.replace(value, f"**{value}**", 1) if value in clause else clause
+        if value in clause:
+            return clause.replace(value, f"**{value}**", 1)
+        # "137 条", "5.9 %": the report's spacing inside the figure, which the folded value lost.
+        spaced = re.search(r"\s*".join(re.escape(c) for c in value), clause)
+        return clause[:spaced.start()] + f"**{spaced[0]}**" + clause[spaced.end():] if spaced else clause
     return clause[:at] + f"**{clause[at:at + len(value)]}**" + clause[at + len(value):]
+
+
+_NUMBER_AFTER = re.compile(rf"(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?(?:余|多)?\s*({_UNITS})?")
+_NOT_SUB_WORDS = frozenset(lexicon.FIGURE_WORDS) | {"案件", "事项", "其中", "多少", "数量", "情况", "一共", "共有"}
+
+
+def sub_figure(sub, passages) -> tuple[Hit, str, str, str] | None:
+    """The figure of a part inside passages already cited ("其中刑事81"): (passage, sentence, clause, value) for
+    the clause that names the sub-topic's words with a figure right after them; None when none does.
+
+    ``sub`` is the narrowing question's own Topic ("刑事案件有多少"). Sentences the answer quoted are read
+    first, then the rest of their passages."""
+    from assistant.index.tokens import tokenize
+
+    words = sorted({t for t in tokenize(sub.text) if len(t) >= 2 and t not in _NOT_SUB_WORDS},
+                   key=len, reverse=True)
+    if not words:
+        return None
+    best, best_score = None, 0.0
+    for hit in passages:
+        quoted = {normalize(q) for q in hit.quotes}
+        for a, b in split_sentences(hit.text):
+            sentence = hit.text[a:b]
+            in_quote = normalize(sentence) in quoted or any(normalize(sentence) in q for q in quoted)
+            for clause in _CLAUSE.findall(sentence):
+                folded = normalize(clause)
+                named = [w for w in words if w in folded]
+                if not named:
+                    continue
+                word = named[0]
+                after = _NUMBER_AFTER.search(folded, folded.find(word) + len(word))
+                if not after or after.start() - (folded.find(word) + len(word)) > 8:
+                    continue
+                score = len(word) / 10 + len(named) + (1.0 if in_quote else 0.0) + (0.5 if "其中" in folded else 0.0)
+                if score > best_score:
+                    value = after[0].replace(" ", "")
+                    best, best_score = (hit, display(sentence), display(clause).strip(" ，,；;。！？"), value), score
+    return best

@@ -71,6 +71,13 @@ def find_section(kind: str, question: Question, passages: list[Hit],
         if not prefix and near is not None and not any(names_section(k, near) for k in SECTION_KINDS):
             prefix = _path(near)
         passages = achieved
+        if prefix and question.list_items and "话题" in question.carried and len(prefix) > 1:
+            # "具体做了哪几件事？" after "…在行政执法方面做了什么？": the things are the sibling headings of the
+            # part found, under their parent (a question naming its own topic keeps the part its words found).
+            siblings = {_path(p)[len(prefix) - 1] for p in passages
+                        if len(_path(p)) >= len(prefix) and _path(p)[:len(prefix) - 1] == prefix[:-1]}
+            if len(siblings) >= 2:
+                prefix = prefix[:-1]
     if prefix:
         return prefix, [p for p in passages if _path(p)[:len(prefix)] == prefix]
     if kind in _OPENERS:
@@ -225,3 +232,30 @@ def _unique(found: list[Item]) -> list[Item]:
         seen.append(key)
         out.append(item)
     return out
+
+
+def item_with_detail(item: str, passages: list[Hit]) -> list[tuple[Hit, str]]:
+    """The sentences of one list item, from the sentence that starts it to the next item's marker, over
+    ``passages`` (the item's passage, then the next ones of its section): (passage, sentence) pairs."""
+    start = re.split(r"[。！？；;!?]", normalize(item).strip())[0][:12]
+    out: list[tuple[Hit, str]] = []
+    begun = False
+    for hit in passages:
+        text = hit.text
+        for a, b in split_sentences(text):
+            sentence = text[a:b]
+            folded = normalize(sentence)
+            if not begun:
+                begun = bool(start) and (folded.startswith(start) or start in folded)
+                if begun:
+                    out.append((hit, display(sentence)))
+                continue
+            if _MARK.match(sentence) or _NEXT_ITEM.match(folded):
+                return out
+            out.append((hit, display(sentence)))
+            if len(out) >= 8:
+                return out
+    return out
+
+
+_NEXT_ITEM = re.compile(rf"^\s*(?:[{lexicon.CN_NUMERALS}]{{1,3}}是|[(（][{lexicon.CN_NUMERALS}\d]{{1,3}}[)）]|\d{{1,2}}[、.．](?!\d)|第[{lexicon.CN_NUMERALS}]{{1,3}}[，,、])")

@@ -1,6 +1,8 @@
 """The plain-text form of an Answer, rendered from its structure (the UI renders the same structure as HTML)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.records import Answer, Hit, Point
 from assistant.search.question import MAX_CHARS
 
@@ -11,9 +13,37 @@ ORIGIN_NAMES = {"title": "标题", "signature": "落款", "source": "来源行",
                 "body": "正文推断", "date": "发布日期推断", "web": "网页发布时间", "sidecar": "说明文件", "user": "用户修改"}
 
 
+EVIDENCE_NAMES = {"title": "标题", "signature": "落款", "issuer": "标题行机关", "source": "来源行", "site": "网站名",
+                  "opening": "开篇主语", "body": "正文", "level": "自称层级", "addressee": "抬头（上级）",
+                  "below_addressee": "在抬头所列上级之下", "docnumber": "文号", "slogan": "口号中的地名", "parent_of_named": "所提地方的上级"}
+
+
 def provenance_text(provenance: dict) -> str:
-    """"地区←标题、年份←开头…": where each label of a report was read."""
-    return "、".join(f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}" for k, v in provenance.items() if v)
+    """"地区←标题（置信度 0.92：标题+6、正文+1.5；其次：南昌市 2.0）、年份←开头…": where each label of a report
+    was read, and for the region how sure that is and the evidence weighed."""
+    parts = []
+    for k, v in provenance.items():
+        if not v or not isinstance(v, str):
+            continue
+        part = f"{FIELD_NAMES.get(k, k)}←{ORIGIN_NAMES.get(v, v)}"
+        if k == "region" and v not in ("sidecar", "user"):
+            part += evidence_text(provenance)
+        elif k == "issuer" and v not in ("sidecar", "user") and (provenance.get("confidence") or {}).get("issuer"):
+            part += f"（置信度 {provenance['confidence']['issuer']:.2f}）"
+        parts.append(part)
+    return "、".join(parts)
+
+
+def evidence_text(provenance: dict) -> str:
+    """"（置信度 0.92：标题+6、正文+1.5；其次：南昌市 2.0）", or '' when the label kept no evidence."""
+    candidates = (provenance.get("evidence") or {}).get("region") or []
+    confidence = (provenance.get("confidence") or {}).get("region")
+    if not candidates or confidence is None:
+        return ""
+    best = candidates[0]
+    said = "、".join(f"{EVIDENCE_NAMES.get(e['kind'], e['kind'])}{e['weight']:+g}" for e in best["evidence"])
+    others = "、".join(f"{c['place']} {c['score']:g}" for c in candidates[1:3])
+    return f"（置信度 {confidence:.2f}：{said}{'；其次：' + others if others else ''}）"
 
 
 EMPTY_QUESTION = "请输入问题。"
@@ -41,6 +71,18 @@ def understanding(answer: Answer) -> list[tuple[str, str]]:
     carried = [f"{what}（{values[what]}）" if values.get(what) else what for what in seen.get("carried") or ()]
     if carried:
         lines.append(("沿用上文", "、".join(carried)))
+    suggestion = seen.get("suggestion")
+    if suggestion:
+        lines.append(("地名建议", f"“{suggestion['said']}” → {suggestion['suggested']}（" + "；".join(
+            f"{c['name']}：{'、'.join(c['evidence'])}" for c in suggestion["candidates"]) + "）"))
+    decided = [d for d in seen.get("slots") or () if d.get("action") not in ("无", "问题自带") or d.get("replaced")]
+    if decided:
+        lines.append(("上文槽位", "；".join(
+            f"{d['slot']}：{d['action']}{' ' + d['value'] if d['value'] else ''}（{d['evidence']}"
+            + (f"；替换了“{d['replaced']}”" if d.get("replaced") else "") + "）" for d in decided)))
+    parts = seen.get("parts")
+    if parts:
+        lines.append(("拆分", f"共{len(parts)}问：" + " | ".join(p.get("label", "") for p in parts)))
     if seen.get("truncated"):
         lines.append(("注意", TRUNCATED.format(n=MAX_CHARS)))
     return lines
@@ -54,6 +96,8 @@ def render_text(answer: Answer) -> str:
         报告中没有找到与“北京市的情况呢？”相关的内容。
         原因：没有关于北京市的报告
     """
+    if answer.parts:
+        return parts_text(answer)
     if not answer.found:
         return "\n".join(list(answer.notices) + [not_found_text(answer.question, answer.reason)])
     groups = by_report(answer)
@@ -75,6 +119,28 @@ def render_text(answer: Answer) -> str:
     for i, hit in enumerate(answer.citations, 1):
         lines.append(f"[{i}] {hit.citation}（原文第 {hit.start}–{hit.end} 字）")
     return "\n".join(lines)
+
+
+def parts_text(answer: Answer) -> str:
+    """A question of several asks: each part under its own heading, with its own lead, points and sources."""
+    from assistant.answer.parts import parts_lead
+
+    lines = list(answer.notices)
+    if answer.lead and answer.lead != parts_lead(answer.parts):
+        lines.append(answer.lead)   # a practice comparison's own first line
+    for i, part in enumerate(answer.parts, 1):
+        if lines:
+            lines.append("")
+        lines.append(part_heading(i, part, nested=bool(part.parts) or answer.lead != parts_lead(answer.parts)))
+        body = render_text(replace(part, notices=tuple(n for n in part.notices if n not in answer.notices)))
+        lines.append(body)
+    return "\n".join(lines)
+
+
+def part_heading(number: int, part: Answer, nested: bool = False) -> str:
+    """"【第2问】其中违规金额多少？" above one part of an answer; "◆ 西区：行政执法方面的做法" above one place of
+    a practice comparison."""
+    return f"◆ {part.label or part.question}" if nested and not part.parts else f"【第{number}问】{part.label or part.question}"
 
 
 def table_markdown(answer: Answer) -> list[str]:

@@ -12,6 +12,7 @@ from assistant.text import normalize
 
 _LONE_NOISE = re.compile(lexicon.LONE_NOISE)
 _TITLE_LIKE = re.compile(lexicon.TITLE_LIKE)
+_BREADCRUMB = re.compile(lexicon.BREADCRUMB)
 _TERMINAL = tuple(lexicon.PARAGRAPH_END)
 
 
@@ -79,6 +80,9 @@ def _continues(prev: Block, line: str, wrap_width: int | None = None) -> bool:
         return True
     if len(last_line) <= 60 and _TITLE_LIKE.search(normalize(last_line)):
         return False
+    if _BREADCRUMB.search(normalize(last_line)) or (len(line) <= 60 and _TITLE_LIKE.search(normalize(line))
+                                                     and normalize(line).rstrip().endswith("报告")):
+        return False   # a page's breadcrumb trail, and the report's title after it, are lines of their own
     # Page-wide body lines are long; titles, headings and signatures are short.
     if wrap_width:
         return len(last_line) >= 0.8 * wrap_width

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import opens_heading
-from assistant.ingest.identity import identify, is_organisation
+from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference
 from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
-from assistant.regions import describe, find_mentions, pick_place
+from assistant.regions import describe, find_mentions, gazetteer, pick_place
 from assistant.text import display, normalize, tighten
 
 _DATE_CN = re.compile(lexicon.DATE_CN)
@@ -43,6 +44,7 @@ _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 _BREADCRUMB = re.compile(lexicon.BREADCRUMB)
 _YEAR = re.compile(lexicon.YEAR)
 _PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
+_CRUMB_SEP = re.compile(r"\s*[>＞›»]\s*")
 HEAD_BLOCKS = 15
 
 
@@ -99,10 +101,11 @@ def find_title(blocks: list[Block]) -> tuple[str, str, int]:
     return title, "", i
 
 
-def _signature(blocks: list[Block]) -> tuple[str, str]:
-    """(issuer, date) from the signature lines at the end of the report."""
+def _signature(blocks: list[Block], body_from: int = 0) -> tuple[str, str]:
+    """(issuer, date) from the signature lines at the end of the report (never its head lines, from
+    ``body_from`` on: a short page's "头部-XX厅" is chrome, not a signature)."""
     issuer, date = "", ""
-    for block in reversed(blocks[-8:]):
+    for block in reversed(blocks[max(body_from, len(blocks) - 8):]):
         folded = normalize(block.text).strip()
         if len(folded) > 40:
             if issuer or date:
@@ -127,6 +130,43 @@ def _source_line(text: str) -> str:
     return name if find_mentions(name) else ""
 
 
+_SITE = re.compile(lexicon.SITE_NAME)
+# "中共X街道工作委员会X街道办事处": two bodies issuing together, written without a separator.
+_JOINT = re.compile(r"(工作委员会|党工委|委员会|[市县区]委)(?=[\u4e00-\u9fff]{2,20}(?:人民政府|办事处|管委会)$)")
+_DEPARTMENT = re.compile(lexicon.DEPARTMENT)
+
+
+def _site_name(blocks: list[Block]) -> str:
+    """The site's or page's name among the head lines ("…报告_工作报告_XX区人民政府", "XX区人民政府门户网站")."""
+    for block in blocks[:HEAD_BLOCKS]:
+        line = normalize(block.text).strip()
+        parts = [p for piece in _PAGE_TITLE_SEP.split(line) for p in _CRUMB_SEP.split(piece)]
+        for part in parts:
+            m = _SITE.fullmatch(part.strip())
+            # A page title's suffix, or a line that says it is a site: a bare "X人民政府" line is a signature.
+            if m and "报告" not in part and (len(parts) > 1 or part.strip() != m[1]):
+                return m[1]
+    return ""
+
+
+def _department(head: str) -> str:
+    """The department a report speaks for as 我局/本局, named in its head lines ("州生态环境局"), or ''."""
+    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START))
+    if not counts:
+        return ""
+    name, _ = counts.most_common(1)[0]
+    return name
+
+
+def _government(place, body: str = "") -> str:
+    """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会 (also a 新区 the official
+    list counts as a district, when its report speaks of its 管委会)."""
+    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES))
+                                and lexicon.GOVERNMENT_OF["zone"] in body and "人民政府" not in body):
+        return lexicon.GOVERNMENT_OF["zone"]
+    return next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
+
+
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     """Read metadata from a report's decoded ``text`` and cleaned ``blocks``.
 
@@ -140,30 +180,51 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     title, pre_title_issuer, at = find_title(blocks)
     opening = [normalize(b.text) for j, b in enumerate(blocks[:HEAD_BLOCKS]) if j != at
                and not opens_heading(normalize(b.text))][:6]
-    sig_issuer, sig_date = _signature(blocks)
+    body_from = next((j for j, b in enumerate(blocks) if opens_heading(normalize(b.text))), at + 1)
+    sig_issuer, sig_date = _signature(blocks, max(body_from, at + 1))
     web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
     source = _source_line(folded_all)
     title_issuer = _TITLE_ISSUER.match(title)
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
-    issuers = [(t, o) for t, o in issuers if t]
-    who = identify(without_document_names(title), issuers, body)
+    issuers = [(_JOINT.sub(r"\1、", t), o) for t, o in issuers if t]
+    site = _site_name(blocks)
+    who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
-    region = describe(place, body + title) if place else ""
+    # A name one of several places bear, none of whose parents the text shows, is labelled by that name alone.
+    region = (place.name if who.ambiguous else describe(place, body + title)) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
+        # "来源：辰溪县小龙门乡": a place, whose report its government issued.
+        issuer += _government(place)
+    if not issuer and self_reference(body[:6000]) == "department":
+        # "我局…": a department's report; its name is in the head lines, its region is its government's.
+        issuer = _department("\n".join(opening) + "\n" + body[:3000])
+        issuer_origin = "body" if issuer else ""
+    if not issuer and place and place.kind == "national":
+        issuer, issuer_origin = place.name, "body"
     if not issuer and place and place.kind != "national":
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
-        if re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words):
-            issuer, issuer_origin = region + "人民政府", "body"
+        own = _government(place, body)
+        if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
+                or own in body):
+            issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
                                                ("issuer", issuer_origin in ("signature", "title", "source")))
                       if not sure)
     provenance = {"title": "title" if title else "", "region": who.origin, "year": period.origin,
-                  "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else "")}
-    head = "\n".join([title, sig_issuer, source] + opening)
-    named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(head)))
+                  "issuer": issuer_origin, "date": "signature" if sig_date else ("web" if web_date else ""),
+                  "confidence": {"region": who.confidence,
+                                 "issuer": lexicon.ISSUER_CONFIDENCE.get(issuer_origin, 0.0) if issuer else 0.0},
+                  "namesakes": len([p for p in gazetteer()[0].get(place.name, ()) if not p.now])
+                  if who.ambiguous and place else 0,
+                  "evidence": {"region": who.explain()[:4],
+                               "issuer": [{"kind": o, "text": t} for t, o in issuers] or (
+                                   [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
+    strong = "\n".join([title, sig_issuer, source, pre_title_issuer, site])
+    named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(strong) + body_mentions("\n".join(opening))))
     return ReportMeta(title=tighten(display(title)), region=region, region_path=place.chain if place else (),
                       issuer=issuer, year_from=period.year_from, year_to=period.year_to, date=date,
                       level=place.kind if place else "", provenance=provenance, uncertain=uncertain, places=named)

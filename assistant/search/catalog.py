@@ -28,6 +28,9 @@ def issuer_words(metas: Iterable[ReportMeta]) -> tuple[str, ...]:
             core = issuer
             for name in meta.region_path + (meta.region,):
                 core = core.replace(name, "")
+            if core in lexicon.GOVERNMENT_WORDS and meta.region:
+                # "贵州省人民政府的报告": the government's own report, not one of its departments'.
+                found.add(core)
             if len(core) >= 3 and not core.endswith("人民政府") and core not in lexicon.BODY_KINDS:
                 found.add(core)
                 if core.startswith(lexicon.STATE_PREFIX) and len(core) - len(lexicon.STATE_PREFIX) >= 3:

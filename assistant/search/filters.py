@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Union
 
+from assistant import lexicon
 from assistant.records import ReportMeta
-from assistant.regions import find_mentions
+from assistant.regions import find_mentions, gazetteer, same_unit
 
 Region = Union[str, tuple]   # a name or display name ("攀枝花市西区"), or a path (parents named…, name)
 
@@ -90,10 +91,13 @@ def region_matches(meta: ReportMeta, region: Region, within: bool = False) -> bo
     path = meta.region_path
     if isinstance(region, tuple):
         name, parents = region[-1], region[:-1]
-        if not all(p in path for p in parents):
+        # A report naming only "荷城街道", one of several, has guessed parents: only the text's own count.
+        shown = meta.places if meta.provenance.get("namesakes") else path
+        if not all(p in shown for p in parents):
             return False
-        return (bool(path) and path[-1] == name) or (within and name in path)
-    if region == meta.region or (path and path[-1] == region):
+        # 密云区 is asked for; its 2016 report says 密云县 (renamed in 2015): the same unit.
+        return (bool(path) and path[-1] in same_unit(name)) or (within and name in path)
+    if region == meta.region or (path and path[-1] in same_unit(region)):
         return True
     return within and region in path
 
@@ -102,12 +106,19 @@ def issued_by(meta: ReportMeta, region: Region) -> bool:
     """Whether the report's issuer (its signing organisation) sits in ``region``, e.g. a report titled for
     one place but signed 成都市锦江区人民政府 for 锦江区. Parents asked with the region must be named too."""
     own = _issuer_place(meta.issuer)
-    if own is None:
-        return False
+    if own is None or not meta.certain("issuer"):
+        return False   # an issuer guessed from the region says nothing more than the region
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
-    return any((place.name == name or own.text.endswith(name)) and all(p in place.chain or p in meta.issuer
-                                                                          for p in parents)
-               for place in own.places)
+    path = meta.region_path
+    if meta.certain("region") and path and any(p.name in path[:-1] for p in own.places):
+        return False   # "温州市生态环境局泰顺分局" signs 泰顺县's report, not 温州市's
+    for place in own.places:
+        # The issuer's place is the report's own where the report's path holds its name (下洋镇人民政府 of a
+        # report labelled 徐闻县下洋镇 is 徐闻's 下洋镇, not 永定's).
+        chain = path[:path.index(place.name) + 1] if place.name in path else place.chain
+        if (place.name == name or own.text.endswith(name)) and all(p in chain for p in parents):
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)
@@ -143,46 +154,93 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         if labelled:
             sources = labelled
         else:
+            # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
+            # that is not the place's report, however often its opening names the city.
             named = [s for s in sources if not metas[s].certain("region")
-                     and any((r[-1] if isinstance(r, tuple) else r) in metas[s].places for r in filters.regions)]
+                     and any(names_place(metas[s], r) and not _below(metas[s], r) for r in filters.regions)]
             issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
-            if named:
-                sources = named
-                guesses = "、".join(f"{metas[s].region or '未识别'}" for s in named)
-                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
-                               f"（其地区标注不确定：{guesses}）")
-            elif issued:
+            if issued:
                 sources = issued
                 said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
                 notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自落款机关在该地的报告"
                                f"（{said}）")
+            elif named:
+                sources = named
+                guesses = "、".join(f"{metas[s].region or '未识别'}" + (
+                    f"，报告只写明“{metas[s].region_path[-1]}”，同名的地方有{metas[s].provenance['namesakes']}处"
+                    if metas[s].provenance.get("namesakes") else "") for s in named)
+                notices.append(f"没有确认为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
+                               f"（其地区标注不确定：{guesses}）")
             else:
                 return Selection([], False, _no_report(filters, metas))
     if filters.issuers:
-        # "司法部…": the body's own reports, among the region's. A body no report was issued by restricts nothing.
+        # "司法部…": the body's own reports, among the region's. A body that issued none of them restricts
+        # nothing, and the answer says whose reports it comes from ("贵州省人民政府…" → only 生态环境厅's).
         issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        if not issued and sources:
+            asked = "、".join(filters.region_labels()) + "、".join(filters.issuers)
+            bodies = "、".join(dict.fromkeys(metas[s].issuer or "未识别的机关" for s in sources))
+            if set(filters.issuers) & set(lexicon.GOVERNMENT_WORDS):
+                # "贵州省人民政府的报告…" and only its 司法厅 reported: that is not the government's report.
+                return Selection([], False, f"已索引的报告中没有{asked}发布的报告（只有{bodies}的报告）")
+            notices.append(f"已索引的报告中没有{asked}发布的报告；以下内容来自{bodies}的报告")
         sources = issued or sources
     year_in_text = False
     if filters.years:
+        # A report covers a year by its label, certain or guessed; a report whose year is unknown, or another,
+        # answers only from passages that name the year asked (never another year's figure).
         covering = [s for s in sources if any(metas[s].covers(y) for y in filters.years)]
-        guessed = [s for s in sources if not metas[s].certain("year")]
         if covering:
             sources = covering
-        elif guessed:
-            sources = guessed
         else:
             year_in_text = True
     return Selection(sources, year_in_text, "", tuple(notices))
 
 
+def _below(meta: ReportMeta, region: Region) -> bool:
+    name = region[-1] if isinstance(region, tuple) else region
+    return name in meta.region_path[:-1]
+
+
+def names_place(meta: ReportMeta, region: Region) -> bool:
+    """Whether a report's title, issuer or opening lines name ``region``, with every parent the question
+    gives: "贵阳白云区" is not named by a report that names only 广州's 白云区."""
+    name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
+    if name not in meta.places:
+        return False
+    shown = meta.places if meta.provenance.get("namesakes") else meta.places + meta.region_path
+    if all(p in shown for p in parents):
+        return True
+    # A report that names only "大河乡", one of several: any 大河乡 may be it, and the answer says so first.
+    return bool(meta.provenance.get("namesakes")) and any(
+        all(p in place.chain for p in parents) for place in gazetteer()[0].get(name, ()) if not place.now)
+
+
 def _no_report(filters: Filters, metas: Mapping[str, ReportMeta]) -> str:
-    """Why no report answers a region, naming it and what is indexed near it (the places under it, or
-    places of the same name elsewhere)."""
+    """Why no report answers a region, naming it and what is indexed near it: a place of the same name
+    elsewhere ("已索引的只有广州市白云区的报告"), or the places under it."""
     asked = "、".join(filters.region_labels())
     names = {r[-1] if isinstance(r, tuple) else r for r in filters.regions}
-    near = sorted({m.region for m in metas.values() if m.region and (names & set(m.region_path[:-1])
-                                                                        or m.region_path[-1:] == tuple(names))})
+    namesakes = sorted({_full_label(m) for m in metas.values() if m.region and m.region_path[-1:] == tuple(names)
+                        or (m.region and m.region_path and m.region_path[-1] in names)})
+    guessed = sorted(s for s, m in metas.items() if m.provenance.get("namesakes") and m.region_path[-1:] and
+                     m.region_path[-1] in names)
+    if guessed:
+        return (f"已索引的报告中没有确认是{asked}的报告：{'、'.join(guessed)}只写明"
+                f"“{'、'.join(sorted(names))}”，没有写明所属地区（同名的地方不止一处），无法确认是{asked}")
+    if namesakes:
+        return (f"已索引的报告中没有关于{asked}的报告：已索引的只有{'、'.join(namesakes)}的报告"
+                f"（同名，但它们是另外的地区）")
+    near = sorted({m.region for m in metas.values() if m.region and names & set(m.region_path[:-1])})
     if near:
         return f"已索引的报告中没有关于{asked}的报告（相近的有：{'、'.join(near)}，但它们是另外的地区）"
     have = "、".join(sorted({m.region for m in metas.values() if m.region})) or "无"
     return f"已索引的报告中没有关于{asked}的报告（现有地区：{have}）"
+
+
+def _full_label(meta: ReportMeta) -> str:
+    """"广州市白云区", "福建省龙岩市永定区下洋镇"→"永定区下洋镇": a place with the parent that tells it apart."""
+    path = meta.region_path
+    if len(path) >= 2 and not meta.region.startswith(path[-2]):
+        return path[-2] + path[-1]
+    return meta.region or "".join(path)
