@@ -30,7 +30,7 @@ ALL_REGIONS, ALL_YEARS = "全部地区", "全部年份"
 MAX_HISTORY = 40            # chat messages a client may send back; older ones are dropped
 SCOPES = [("当前回答", "answer"), ("整个对话", "conversation")]
 EXPORT_CHOICES = [("Markdown", "md"), ("Word（DOCX）", "docx"), ("对比表 CSV", "csv"), ("对比表 Excel（XLSX）", "xlsx")]
-_CITE_REF = re.compile(r"^(\d+)-(\d+)$")
+_CITE_REF = re.compile(r"^(r?)(\d+)-(\d+)$")   # "turn-n": citation n; "rturn-i": the report of table row i
 
 # Runs once on load: a citation link ([n] in an answer, "在整篇报告中查看" on a source card) asks the server
 # for that passage in its report, through a hidden textbox and button.
@@ -41,7 +41,7 @@ CITE_JS = """
   document.addEventListener('click', (event) => {
     const link = event.target.closest && event.target.closest('a.cite');
     if (!link) return;
-    const found = (link.getAttribute('href') || '').match(/^#cite-(\\d+)-(\\d+)$/);
+    const found = (link.getAttribute('href') || '').match(/^#(cite|report)-(\\d+)-(\\d+)$/);
     if (!found) return;
     event.preventDefault();
     event.stopPropagation();
@@ -49,7 +49,7 @@ CITE_JS = """
     const go = document.querySelector('#cite-go');
     if (!box || !go) return;
     const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), 'value').set;
-    setter.call(box, found[1] + '-' + found[2] + '-' + Date.now());
+    setter.call(box, (found[1] === 'report' ? 'r' : '') + found[2] + '-' + found[3] + '-' + Date.now());
     box.dispatchEvent(new Event('input', {bubbles: true}));
     setTimeout(() => go.click(), 80);
   }, true);
@@ -162,9 +162,13 @@ def build_app(bot: Assistant):
 
     def open_citation(ref, session):
         found = _CITE_REF.match("-".join(str(ref or "").split("-")[:2]))
-        answer = session.answer(int(found.group(1))) if (found and session) else None
-        n = int(found.group(2)) if found else 0
-        if answer is None or not 1 <= n <= len(answer.citations):
+        answer = session.answer(int(found.group(2))) if (found and session) else None
+        n = int(found.group(3)) if found else 0
+        if answer is not None and found.group(1):   # a 未写明 row without a related passage: its report
+            rows = answer.table.rows if answer.table else ()
+            passages = bot.retriever.passages(rows[n - 1].source) if 1 <= n <= len(rows) else []
+            view = report_view(bot, passages[0]) if passages else "<div class='sources-empty'>找不到这份报告。</div>"
+        elif answer is None or not 1 <= n <= len(answer.citations):
             view = "<div class='sources-empty'>这条回答已不在本次对话中（只保留最近 20 轮），请重新提问。</div>"
         else:
             view = report_view(bot, answer.citations[n - 1], n)

@@ -13,7 +13,7 @@ import html
 import re
 
 from assistant.answer.render import FIELD_NAMES, by_report, intro, not_found_text, report_label, understanding
-from assistant.records import Answer, Hit
+from assistant.records import Answer, Hit, TableRow
 from assistant.search.question import MAX_CHARS
 from ui.export import source_name
 
@@ -64,10 +64,22 @@ def understood_html(answer: Answer) -> str:
     return f"<div class='understood'>{parts}</div>"
 
 
+def row_source_html(row: TableRow, index: int, turn: int) -> str:
+    """A row's 出处: its citation; a 未写明 row's related passage labelled 相关原文; else a link to its report."""
+    if row.citation and row.note:
+        return (f"{cite(turn, row.citation)} <span class='related'><b>{esc(row.note)}</b>："
+                f"「{esc(' '.join(row.quotes))}」</span>")
+    if row.citation:
+        return cite(turn, row.citation)
+    if row.value == "未写明":
+        return f"<a class='cite report-link' href='#report-{turn}-{index}'>查看报告</a>"
+    return ""
+
+
 def table_html(answer: Answer, turn: int) -> str:
     rows = "".join(
         f"<tr><td>{esc(row.label)}</td><td>{_inline(row.value, turn)}</td>"
-        f"<td>{cite(turn, row.citation) if row.citation else ''}</td></tr>" for row in answer.table.rows)
+        f"<td>{row_source_html(row, i, turn)}</td></tr>" for i, row in enumerate(answer.table.rows, 1))
     return (f"<table class='cmp'><thead><tr><th>地区 · 年份</th><th>{esc(answer.table.metric)}</th><th>出处</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
@@ -177,6 +189,7 @@ CSS = """
 #chat .report ol { margin: 2px 0 4px 1.4em; padding: 0; }
 #chat .understood { color: #666; font-size: 0.82em; border-top: 1px dashed #ddd; margin-top: 6px; padding-top: 3px; }
 #chat .not-found { font-weight: 600; }
+#chat table.cmp .related { color: #555; font-size: 0.9em; }
 a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .sources details { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin-bottom: 8px; }
 .sources summary { cursor: pointer; }
