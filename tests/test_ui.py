@@ -84,6 +84,11 @@ def app_url(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "ui", "--folder", str(folder), "--library", str(library),
                              "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     wait_for_port(port, proc, log_path)
+    # The page is served before the index is ready; these tests check answers of hybrid search.
+    deadline = time.time() + 900
+    while "向量编码完成" not in log_path.read_text():
+        assert time.time() < deadline and proc.poll() is None, log_path.read_text()[-2000:]
+        time.sleep(1)
     time.sleep(2)
     yield f"http://127.0.0.1:{port}/", folder, library, log_path
     proc.terminate()
@@ -180,6 +185,47 @@ def library_message(page, contains: str, timeout: float = 180000) -> str:
 
 # -- browser --------------------------------------------------------------------------------------
 
+@pytest.fixture
+def indexing_url(tmp_path):
+    """An app over a new folder of ~1,500 passages: served at once, its vectors embedded behind."""
+    from eval.synthetic import write_corpus
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    write_corpus(SEEDS, folder, chunks=1500)
+    port = free_port()
+    log_path = tmp_path / "ui.log"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "ui", "--folder", str(folder), "--library",
+                                 str(tmp_path / "library"), "--port", str(port)], cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for_port(port, proc, log_path, seconds=300)
+        yield f"http://127.0.0.1:{port}/", log_path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_page_answers_while_the_index_is_built(browser, indexing_url):
+    """Served before indexing: progress in the status line, then BM25 answers while vectors are embedded."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(indexing_url[0])
+        page.wait_for_selector("#question textarea", timeout=120000)
+        page.wait_for_function("() => /已索引/.test(document.querySelector('#status').innerText)", timeout=240000)
+        status = page.inner_text("#status")
+        assert "关键词检索（BM25）" in status and "向量" in status, status
+        page.screenshot(path=str(ARTIFACTS / "ui-indexing.png"))
+        ask(page, "行政复议案件有多少件？")
+        assert page.locator("#chat .answer").last.inner_text().strip()
+        assert "关键词检索（BM25）" in page.inner_text("#status")   # answered before the vectors were done
+    finally:
+        context.close()
+
+
 def test_layout_fits_1366x768_in_chinese(page):
     """Filters and examples are visible without scrolling, and no English Gradio string is shown."""
     for selector in ("#region", "#year", "#question", "#send", "#examples button >> nth=0", "#examples button >> nth=-1"):
@@ -201,6 +247,27 @@ def test_layout_fits_1366x768_in_chinese(page):
         assert phrase not in seen, phrase
     assert english_words(seen) == set(), [re.search(f".{{0,60}}{w}.{{0,60}}", seen).group(0) for w in english_words(seen)]
     assert "将文件拖放到此处" in seen and "点击上传" in seen        # Gradio's own, in its Chinese
+
+
+def test_a_long_answer_opens_at_its_lead_line_and_not_stated_rows_quote_no_padding(page):
+    """At 1366×768 a comparison's lead line and table are in view, not its last quotes; a 未写明 row shows
+    its report's related passage (相关原文) or only a link to the report, never a heading."""
+    ask(page, "肇庆在行政复议方面做了什么？", "行政复议")
+    ask(page, "各地负责人出庭应诉率分别是多少？", "出庭应诉")
+    page.wait_for_timeout(800)
+    lead = page.locator("#chat .answer").last.locator(".lead")
+    chat = page.locator("#chat").bounding_box()
+    box = lead.bounding_box()
+    assert chat["y"] - 2 <= box["y"] <= chat["y"] + chat["height"] / 3, (box, chat)   # its start at the top
+    page.screenshot(path=str(ARTIFACTS / "ui-long-answer.png"))
+    rows = page.locator("#chat .answer").last.locator("table.cmp tbody tr")
+    assert rows.count() >= 3
+    not_stated = [rows.nth(i).inner_text() for i in range(rows.count()) if "未写明" in rows.nth(i).inner_text()]
+    assert not_stated, "every seed report states the rate?"
+    for row in not_stated:
+        assert ("相关原文" in row and "出庭" in row) or "查看报告" in row, row
+    cell = page.locator("#chat .answer").last.locator("table.cmp td", has_text="未写明").first
+    assert cell.bounding_box()["width"] > 40                                           # readable, not squeezed
 
 
 def test_citation_opens_the_report_with_the_passage_highlighted(page):

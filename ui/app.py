@@ -20,6 +20,7 @@ from ui.examples import MAX_EXAMPLES, example_questions
 from ui.export import FORMATS, ExportError, export
 from ui.render import CSS, answer_html, conflicts, esc, library_html, sources_html, text, user_message
 from ui.session import Session
+from ui.startup import LiveAssistant, Startup, bot_status
 from ui.upload import replace_upload, safe_name, upload
 from ui.viewer import report_view
 
@@ -61,6 +62,18 @@ SCROLL_JS = """
   const box = el && el.closest('.rv-scroll');
   if (box) box.scrollTop = Math.max(0, el.offsetTop - box.clientHeight / 3); }, 150); }
 """
+# A new answer opens at its start: the chat's own scroll box moves so the last answer's top (its lead line)
+# is at the top, not its end (Gradio's autoscroll is off).
+SHOW_ANSWER_JS = """
+() => { setTimeout(() => { const all = document.querySelectorAll('#chat .answer');
+  const last = all[all.length - 1]; if (!last) return;
+  let box = last.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(box).overflowY)))
+    box = box.parentElement;
+  if (!box) return;
+  const bubble = last.closest('.message-row, .message-wrap > div') || last;
+  box.scrollTop += bubble.getBoundingClientRect().top - box.getBoundingClientRect().top - 4; }, 120); }
+"""
 DOWNLOAD_JS = """
 () => { setTimeout(() => { const a = document.querySelector('#export-file a[download], #export-file a[href]');
   if (a) a.click(); }, 300); }
@@ -68,11 +81,8 @@ DOWNLOAD_JS = """
 
 
 def status_line(bot: Assistant) -> str:
-    s = bot.status()
-    age = s["index_age_s"]
-    age_text = f"{age:.0f} 秒前" if age < 60 else (f"{age / 60:.0f} 分钟前" if age < 3600 else f"{age / 3600:.1f} 小时前")
-    skipped = f" · 跳过 {s['skipped']} 个文件" if s["skipped"] else ""
-    return (f"已索引 **{s['reports']}** 份报告、**{s['chunks']}** 个段落 · 索引更新于 {age_text}{skipped}")
+    """Counts, index age, vectors' progress and which search answers (see :mod:`ui.startup`)."""
+    return bot_status(bot)
 
 
 def skipped_markdown(bot: Assistant) -> str:
@@ -123,9 +133,14 @@ def _year(value) -> int | None | str:
     return int(value) if value.isdigit() else value
 
 
-def build_app(bot: Assistant):
-    """The Blocks app for ``bot``; launch it with :func:`launch`."""
+def build_app(source: Assistant | Startup):
+    """The Blocks app for an Assistant, or for one still being built (a :class:`ui.startup.Startup`: the page
+    is served at once and shows the indexing progress); launch it with :func:`launch`."""
     import gradio as gr
+
+    start = source if isinstance(source, Startup) else Startup.ready(source)
+    bot = LiveAssistant(start)      # handlers wait for the reports to be read, then answer (BM25 at first)
+    ready = start.bot is not None
 
     exports = Path(tempfile.mkdtemp(prefix="gra-export-"))
 
@@ -155,7 +170,7 @@ def build_app(bot: Assistant):
         return ALL_REGIONS, ALL_YEARS, gr.update(value="", visible=False), gr.update(visible=False)
 
     def clear():
-        return [], Session(bot), sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
+        return [], None, sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
 
     def ask_json(question, region, year):
         return bot.ask(question or "", filters=_filters(region, year)).to_dict()
@@ -191,7 +206,7 @@ def build_app(bot: Assistant):
         questions = example_questions(bot)
         buttons = [gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
                    for i in range(MAX_EXAMPLES)]
-        return (status_line(bot), gr.update(choices=regions), gr.update(choices=years), *buttons,
+        return (start.status_text(), gr.update(choices=regions), gr.update(choices=years), *buttons,
                 library_html(lib.rows(bot)), gr.update(choices=report_choices(bot)), skipped_markdown(bot))
 
     def fill_form(source):
@@ -259,20 +274,28 @@ def build_app(bot: Assistant):
 
     # -- layout --------------------------------------------------------------------------------
 
-    regions, years = filter_choices(bot)
-    questions = example_questions(bot)
+    def tick(seen):
+        """Every 2 s while indexing: the status line; once the reports are read, everything else once."""
+        keep = [gr.update()] * (len(refreshed) - 1)
+        more = gr.Timer(active=start.indexing)
+        if start.bot is not None and not seen:
+            return (*everything(), True, more)
+        return (start.status_text(), *keep, seen, more)
+
+    regions, years = filter_choices(bot) if ready else ([ALL_REGIONS], [ALL_YEARS])
+    questions = example_questions(bot) if ready else []
     # No analytics: the app runs offline, and what is asked must not leave the machine.
     with gr.Blocks(title="法治政府建设年度报告问答", analytics_enabled=False) as app:
         session = gr.State(None)
         with gr.Row(elem_id="header", equal_height=True):
             gr.Markdown("## 法治政府建设年度报告问答")
-            status = gr.Markdown(status_line(bot), elem_id="status")
+            status = gr.Markdown(start.status_text(), elem_id="status")
         with gr.Tabs(elem_id="main-tabs"):
             with gr.Tab("问答", id="chat-tab", elem_id="chat-tab"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=520):
                         chatbot = gr.Chatbot(label="对话", show_label=False, height=300, elem_id="chat",
-                                             sanitize_html=True, buttons=["copy"],
+                                             sanitize_html=True, buttons=["copy"], autoscroll=False,
                                              placeholder="回答直接引用报告原文和数字，每条注明出处；报告没有写的，会说“报告中没有找到”。")
                         with gr.Row(equal_height=True):
                             warn = gr.HTML("", visible=False, elem_id="conflict", padding=False)
@@ -308,11 +331,11 @@ def build_app(bot: Assistant):
                                 export_msg = gr.Markdown("", elem_id="export-msg")
                                 export_file = gr.File(label="导出的文件", interactive=False, elem_id="export-file")
             with gr.Tab("报告库", id="library-tab", elem_id="library-tab"):
-                gr.Markdown(folders_markdown(bot), elem_id="folders")
-                table = gr.HTML(library_html(lib.rows(bot)), elem_id="library")
+                gr.Markdown(folders_markdown(start), elem_id="folders")
+                table = gr.HTML(library_html(lib.rows(bot)) if ready else "", elem_id="library")
                 with gr.Row(equal_height=True):
                     # Custom values: an API client names a report its session has not seen listed (/replace).
-                    pick = gr.Dropdown(report_choices(bot), value=None, label="选择报告", scale=4, elem_id="pick",
+                    pick = gr.Dropdown(report_choices(bot) if ready else [], value=None, label="选择报告", scale=4, elem_id="pick",
                                        allow_custom_value=True)
                     delete_btn = gr.Button("删除（内置报告为隐藏）", variant="stop", scale=1, elem_id="delete-btn")
                     restore_btn = gr.Button("恢复隐藏的报告", scale=1, elem_id="restore-btn")
@@ -327,7 +350,7 @@ def build_app(bot: Assistant):
                 lib_msg = gr.Textbox(label="操作结果", interactive=False, lines=3, elem_id="lib-msg")
                 with gr.Row():
                     with gr.Column():
-                        files = gr.File(label=f"上传报告：{'、'.join(SUPPORTED)}（每个不超过 {bot.settings.max_file_mb:g} MB）",
+                        files = gr.File(label=f"上传报告：{'、'.join(SUPPORTED)}（每个不超过 {start.settings.max_file_mb:g} MB）",
                                         file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                         upload_btn = gr.Button("上传并加入索引", elem_id="upload-btn")
                     with gr.Column():
@@ -335,7 +358,7 @@ def build_app(bot: Assistant):
                                            file_types=list(SUPPORTED), elem_id="replace-file")
                         replace_btn = gr.Button("替换所选报告", elem_id="replace-btn")
                 with gr.Accordion("跳过的文件", open=False):
-                    skipped = gr.Markdown(skipped_markdown(bot), elem_id="skipped")
+                    skipped = gr.Markdown(skipped_markdown(bot) if ready else "", elem_id="skipped")
         cite_box = gr.Textbox(visible="hidden", elem_id="cite-box")
         cite_go = gr.Button("打开原文", visible="hidden", elem_id="cite-go")
         hidden_q = gr.Textbox(visible=False)
@@ -346,7 +369,7 @@ def build_app(bot: Assistant):
         chat_out = [chatbot, session, sources, box]
         for trigger, name in ((send.click, "chat"), (box.submit, False)):
             trigger(respond, chat_in, chat_out, api_name=name).then(
-                warning, [session], [warn, lift_btn], api_name=False)
+                warning, [session], [warn, lift_btn], api_name=False).then(None, None, None, js=SHOW_ANSWER_JS)
         lift_btn.click(lift, None, [region, year, warn, lift_btn], api_name=False)
         clear_btn.click(clear, None, [chatbot, session, sources, box, viewer], api_name="clear").then(
             lambda: (gr.update(value="", visible=False), gr.update(visible=False)), None, [warn, lift_btn],
@@ -373,7 +396,12 @@ def build_app(bot: Assistant):
         gr.api(set_metadata, api_name="set_metadata")
         gr.api(delete_report, api_name="delete")
         gr.api(restore_report, api_name="restore")
-        app.load(everything, None, refreshed, api_name=False)
+        # On load, and every 2 s while the index is built: the status line follows it, and the rest of the
+        # page is filled in once the reports are read; the timer stops once the vectors are complete.
+        seen = gr.State(False)
+        timer = gr.Timer(2.0, active=start.indexing)
+        for trigger in (app.load, timer.tick):
+            trigger(tick, seen, [*refreshed, seen, timer], api_name=False, show_progress="hidden")
     return app
 
 
@@ -385,7 +413,7 @@ def _progress(progress):
     return report
 
 
-def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs):
+def launch(bot: Assistant | Startup, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs):
     import gradio as gr
     from starlette.middleware import Middleware
 
