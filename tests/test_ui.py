@@ -175,12 +175,12 @@ def english_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_WORDS}
 
 
-def library_message(page, contains: str, timeout: float = 180000) -> str:
+def library_message(page, contains: str, timeout: float = 180000, box: str = "#lib-msg") -> str:
     """The library's reply once it holds ``contains`` and the table, filters and form have been refreshed."""
-    page.wait_for_function("t => document.querySelector('#lib-msg textarea').value.includes(t)", arg=contains,
-                           timeout=timeout)
+    page.wait_for_function("([t, box]) => document.querySelector(box + ' textarea').value.includes(t)",
+                           arg=[contains, box], timeout=timeout)
     settle(page)
-    return page.input_value("#lib-msg textarea")
+    return page.input_value(f"{box} textarea")
 
 
 # -- browser --------------------------------------------------------------------------------------
@@ -351,8 +351,9 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     page.set_input_files("#upload input[type=file]", [str(report), str(xss)])
     page.wait_for_timeout(1500)
     page.click("#upload-btn")
-    message = library_message(page, "用时")
+    message = library_message(page, "用时", box="#upload-msg")
     assert "library/晋中市报告.txt" in message and "已加入索引" in message
+    page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('晋中市报告.txt')")  # cleared
     page.wait_for_function("() => document.querySelector('#library').innerText.includes('library/晋中市报告.txt')")
     assert (library / "晋中市报告.txt").exists() and sorted(p.name for p in folder.iterdir()) == shipped
 
@@ -370,13 +371,37 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "ui-relabel.png"))
     assert json.loads((library / "晋中市报告.meta.json").read_text(encoding="utf-8"))["region"] == "方正县"
 
-    # Delete: the file goes to the trash, the report leaves the table.
+    # Delete asks first; cancelling changes nothing.
     page.click("#delete-btn")
+    page.locator("#confirm-row").wait_for(state="visible")
+    assert "确定删除" in page.inner_text("#confirm-row") and "回收站" in page.inner_text("#confirm-row")
+    page.click("#cancel-delete")
+    page.locator("#confirm-row").wait_for(state="hidden")
+    assert (library / "晋中市报告.txt").exists()
+    # Delete: the file goes to the trash, the report leaves the index and is listed in the trash.
+    page.click("#delete-btn")
+    page.click("#confirm-delete")
     message = library_message(page, "已删除")
     assert ".trash" in message
-    page.wait_for_function("() => !document.querySelector('#library').innerText.includes('library/晋中市报告.txt')")
+    box, msg = page.locator("#delete-btn").bounding_box(), page.locator("#lib-msg").bounding_box()
+    assert 0 <= msg["y"] - (box["y"] + box["height"]) <= 150 and msg["y"] + msg["height"] <= 768, (box, msg)
+    page.wait_for_function("() => document.querySelector('#library').innerText.includes('回收站')")
     assert not (library / "晋中市报告.txt").exists()
     assert [p.name for p in (library / ".trash").rglob("*.txt")] == ["晋中市报告.txt"]
+    page.screenshot(path=str(ARTIFACTS / "ui-trash.png"))
+    # 恢复 brings it back from the trash, with its metadata.
+    trash_label = choose(page, "#pick", "library/晋中市报告.txt", ending=True)
+    assert trash_label.startswith("回收站"), trash_label
+    page.click("#restore-btn")
+    message = library_message(page, "已从回收站恢复")
+    assert (library / "晋中市报告.txt").exists() and not list((library / ".trash").rglob("*.txt"))
+    page.wait_for_function("() => document.querySelector('#library').innerText.includes('方正县')")
+    # And deleted again, for what follows.
+    choose(page, "#pick", "· library/晋中市报告.txt", ending=True)
+    page.click("#delete-btn")
+    page.click("#confirm-delete")
+    library_message(page, "已删除")
+    page.wait_for_function("() => !document.querySelector('#library').innerText.includes('方正县（')")
 
     # The uploaded report with markup in it answers as text; nothing in it runs.
     tab(page, "问答")

@@ -19,6 +19,7 @@ from ui import library as lib
 from ui.examples import MAX_EXAMPLES, example_questions
 from ui.export import FORMATS, ExportError, export
 from ui.render import CSS, answer_html, conflicts, esc, library_html, sources_html, text, user_message
+from ui.recover import trash_rows
 from ui.session import Session
 from ui.startup import LiveAssistant, Startup, bot_status
 from ui.upload import replace_upload, safe_name, upload
@@ -118,7 +119,10 @@ def _filters(region: str | None, year: str | None) -> Filters | None:
 def report_choices(bot: Assistant) -> list[tuple[str, str]]:
     """(label, source) for the library's picker: region and year, title, file."""
     out = []
-    for row in lib.rows(bot):
+    for row in lib.rows(bot) + trash_rows(bot.library):
+        if row["where"] == "trash":
+            out.append((f"回收站 · {row['provenance_text']}", row["source"]))
+            continue
         where = "已隐藏 · " if row["where"] == lib.HIDDEN_FILE else ""
         label = row.get("label") or report_label(row.get("region", ""), row.get("years", ""))
         out.append((f"{where}{label} · {row.get('title') or '（无标题）'} · {row['source']}", row["source"]))
@@ -207,13 +211,16 @@ def build_app(source: Assistant | Startup):
         buttons = [gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
                    for i in range(MAX_EXAMPLES)]
         return (start.status_text(), gr.update(choices=regions), gr.update(choices=years), *buttons,
-                library_html(lib.rows(bot)), gr.update(choices=report_choices(bot)), skipped_markdown(bot))
+                library_html(lib.rows(bot) + trash_rows(bot.library)), gr.update(choices=report_choices(bot)),
+                skipped_markdown(bot))
 
     def fill_form(source):
         meta = bot.reports.get(source or "")
         if meta is None:
             hidden = source in bot.roots.hidden()
-            note = "这份内置报告已隐藏；点“恢复”可重新加入索引。" if hidden else "请选择一份报告。"
+            trashed = str(source or "").startswith(".trash/")
+            note = ("这份内置报告已隐藏；点“恢复”可重新加入索引。" if hidden else
+                    "这份报告在回收站中；点“恢复”可放回报告库并重新加入索引。" if trashed else "请选择一份报告。")
             return "", "", "", "", "", note
         where = "报告库中的文件" if bot.roots.in_library(source) else "内置报告（文件只读，修改保存在报告库中）"
         return (meta.title, meta.region, str(meta.year_from or ""), str(meta.year_to or ""), meta.issuer,
@@ -234,6 +241,14 @@ def build_app(source: Assistant | Startup):
 
     def delete_picked(source, progress=gr.Progress()):
         return lib.delete(bot, source or "", _progress(progress)) if source else "✗ 请先选择一份报告"
+
+    def ask_delete(source):
+        meta = bot.reports.get(source or "")
+        if meta is None:
+            return gr.update(visible=False), "", "✗ 请先选择一份已索引的报告"
+        what = "移到回收站（可恢复）" if bot.roots.in_library(source) else "隐藏（原文件不改动，可恢复）"
+        name = f"{report_label(meta.region, meta.years, meta.uncertain)}《{meta.title or source}》"
+        return gr.update(visible=True), f"确定删除 {esc(name)}？它将{what}。", ""
 
     def restore_picked(source, progress=gr.Progress()):
         return lib.restore(bot, source or "", _progress(progress)) if source else "✗ 请先选择一份报告"
@@ -268,7 +283,8 @@ def build_app(source: Assistant | Startup):
         return {"ok": message.startswith("✓"), "message": message}
 
     def restore_report(source: str) -> dict:
-        """Bring a hidden shipped report back."""
+        """Bring a hidden shipped report back, or a deleted upload from the trash (by its name in the index,
+        ``library/x.txt``, or its place in the trash, ``.trash/<time>/x.txt``)."""
         message = lib.restore(bot, source)
         return {"ok": message.startswith("✓"), "message": message}
 
@@ -332,13 +348,19 @@ def build_app(source: Assistant | Startup):
                                 export_file = gr.File(label="导出的文件", interactive=False, elem_id="export-file")
             with gr.Tab("报告库", id="library-tab", elem_id="library-tab"):
                 gr.Markdown(folders_markdown(start), elem_id="folders")
-                table = gr.HTML(library_html(lib.rows(bot)) if ready else "", elem_id="library")
+                table = gr.HTML(library_html(lib.rows(bot) + trash_rows(bot.library)) if ready else "", elem_id="library")
                 with gr.Row(equal_height=True):
                     # Custom values: an API client names a report its session has not seen listed (/replace).
                     pick = gr.Dropdown(report_choices(bot) if ready else [], value=None, label="选择报告", scale=4, elem_id="pick",
                                        allow_custom_value=True)
                     delete_btn = gr.Button("删除（内置报告为隐藏）", variant="stop", scale=1, elem_id="delete-btn")
-                    restore_btn = gr.Button("恢复隐藏的报告", scale=1, elem_id="restore-btn")
+                    restore_btn = gr.Button("恢复（隐藏的或回收站中的）", scale=1, elem_id="restore-btn")
+                # Delete asks first; the answer to every library action shows right under these buttons.
+                with gr.Row(visible=False, elem_id="confirm-row", equal_height=True) as confirm_row:
+                    confirm_note = gr.Markdown("", elem_id="confirm-note")
+                    confirm_btn = gr.Button("确认删除", variant="stop", scale=0, min_width=100, elem_id="confirm-delete")
+                    cancel_btn = gr.Button("取消", scale=0, min_width=80, elem_id="cancel-delete")
+                lib_msg = gr.Textbox(label="操作结果", interactive=False, lines=2, elem_id="lib-msg")
                 form_note = gr.Markdown("请选择一份报告。", elem_id="form-note")
                 with gr.Row():
                     title_in = gr.Textbox(label="标题", scale=3, elem_id="meta-title")
@@ -347,16 +369,17 @@ def build_app(source: Assistant | Startup):
                     to_in = gr.Textbox(label="结束年份", scale=1, elem_id="meta-year-to")
                     issuer_in = gr.Textbox(label="发布机关", scale=2, elem_id="meta-issuer")
                 save_btn = gr.Button("保存元数据并重新索引", variant="primary", elem_id="save-meta")
-                lib_msg = gr.Textbox(label="操作结果", interactive=False, lines=3, elem_id="lib-msg")
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(label=f"上传报告：{'、'.join(SUPPORTED)}（每个不超过 {start.settings.max_file_mb:g} MB）",
                                         file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                         upload_btn = gr.Button("上传并加入索引", elem_id="upload-btn")
+                        upload_msg = gr.Textbox(label="上传结果", interactive=False, lines=2, elem_id="upload-msg")
                     with gr.Column():
                         new_file = gr.File(label="用新文件替换所选的上传报告（格式须相同）", file_count="single",
                                            file_types=list(SUPPORTED), elem_id="replace-file")
                         replace_btn = gr.Button("替换所选报告", elem_id="replace-btn")
+                        replace_msg = gr.Textbox(label="替换结果", interactive=False, lines=2, elem_id="replace-msg")
                 with gr.Accordion("跳过的文件", open=False):
                     skipped = gr.Markdown(skipped_markdown(bot) if ready else "", elem_id="skipped")
         cite_box = gr.Textbox(visible="hidden", elem_id="cite-box")
@@ -384,14 +407,21 @@ def build_app(source: Assistant | Startup):
 
         refreshed = [status, region, year, *example_btns, table, pick, skipped]
         pick.change(fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
-        for trigger, fn, inputs, name in (
-                (save_btn.click, save_form, [pick, title_in, region_in, from_in, to_in, issuer_in], False),
-                (delete_btn.click, delete_picked, [pick], False),
-                (restore_btn.click, restore_picked, [pick], False),
-                (upload_btn.click, add_files, [files], "upload"),
-                (replace_btn.click, replace_picked, [new_file, pick], "replace")):
-            trigger(fn, inputs, lib_msg, api_name=name).then(everything, None, refreshed, api_name=False).then(
+        delete_btn.click(ask_delete, pick, [confirm_row, confirm_note, lib_msg], api_name=False)
+        cancel_btn.click(lambda: (gr.update(visible=False), "已取消删除。"), None, [confirm_row, lib_msg],
+                         api_name=False)
+        for trigger, fn, inputs, out, name in (
+                (save_btn.click, save_form, [pick, title_in, region_in, from_in, to_in, issuer_in], lib_msg, False),
+                (confirm_btn.click, delete_picked, [pick], lib_msg, False),
+                (restore_btn.click, restore_picked, [pick], lib_msg, False),
+                (upload_btn.click, add_files, [files], upload_msg, "upload"),
+                (replace_btn.click, replace_picked, [new_file, pick], replace_msg, "replace")):
+            trigger(fn, inputs, out, api_name=name).then(everything, None, refreshed, api_name=False).then(
                 fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
+        confirm_btn.click(lambda: gr.update(visible=False), None, confirm_row, api_name=False)
+        # A finished upload leaves the box empty; files that failed stay, to be fixed and sent again.
+        upload_msg.change(lambda msg, now: None if msg and "✗" not in msg else now, [upload_msg, files], files,
+                          api_name=False)
         gr.api(library, api_name="library")
         gr.api(set_metadata, api_name="set_metadata")
         gr.api(delete_report, api_name="delete")

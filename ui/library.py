@@ -24,6 +24,7 @@ from assistant.api import Assistant
 from assistant.index.roots import HIDDEN
 from assistant.ingest.sidecar import SidecarError, parse_sidecar, sidecar_for
 from assistant.regions import KIND_NAMES
+from ui.recover import restore_upload
 from ui.trash import to_trash
 from ui.upload import NO_LIBRARY, Progress, refresh_index
 
@@ -174,12 +175,12 @@ def delete(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
 
 
 def restore(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
-    """Bring a hidden shipped report back into the index."""
+    """Bring a hidden shipped report back into the index, or a deleted upload back from the trash."""
     if bot.library is None:
         return NO_LIBRARY
     hidden = bot.roots.hidden()
     if source not in hidden:
-        return f"✗ {source} 没有被隐藏"
+        return restore_upload(bot, source, progress)
     del hidden[source]
     _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
     store, failure = refresh_index(bot, progress)

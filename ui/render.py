@@ -151,7 +151,7 @@ def sources_html(citations: tuple[Hit, ...] | list[Hit], turn: int = 0) -> str:
     return "<div class='sources'>" + "".join(cards) + "</div>"
 
 
-WHERE_NAMES = {"shipped": "内置（只读）", "library": "报告库", "hidden": "已隐藏"}
+WHERE_NAMES = {"shipped": "内置（只读）", "library": "报告库", "hidden": "已隐藏", "trash": "回收站（可恢复）"}
 
 
 def library_html(rows: list[dict]) -> str:
@@ -203,7 +203,9 @@ a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .report-view mark.rv-passage { background: #dbeafe; outline: 2px solid #60a5fa; }
 table.library { border-collapse: collapse; width: 100%; font-size: 0.88em; }
 table.library th, table.library td { border: 1px solid #ddd; padding: 3px 6px; vertical-align: top; }
-table.library tr.hidden td { color: #999; }
+table.library tr.hidden td, table.library tr.trash td { color: #999; }
+.lib-actions { align-items: center; }
+#confirm-row { background: #fff1f0; border: 1px solid #ffa39e; border-radius: 6px; padding: 4px 8px; }
 table.library .file { font-family: monospace; font-size: 0.9em; word-break: break-all; }
 table.library .guess { color: #b45309; }
 .library-wrap { max-height: 300px; overflow-y: auto; }
