@@ -46,7 +46,7 @@ MISLABELLED = """晋中市2022年法治政府建设年度报告
 GRADIO_ENGLISH = ("Drop File Here", "Click to Upload", "Textbox", "Loading", "Chatbot", "Dropdown", "Upload", "Clear",
                   "Submit", "Use via API", "Built with Gradio", "Settings", "Error", "Copy", "Download", "Share",
                   "Radio", "HTML", "File", "- or -", "Examples", "Flag", "Stop", "Retry", "Undo")
-ALLOWED_WORDS = {"API", "Markdown", "Word", "DOCX", "CSV", "Excel", "XLSX", "MB", "PDF", "Gradio"}
+ALLOWED_WORDS = {"API", "BM", "Markdown", "Word", "DOCX", "CSV", "Excel", "XLSX", "MB", "PDF", "Gradio"}
 
 
 def free_port() -> int:
@@ -117,6 +117,7 @@ def page(browser, app_url):
     page.goto(app_url[0])
     page.wait_for_selector("#question textarea", timeout=120000)
     page.wait_for_selector("#examples button", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('混合检索（')", timeout=600000)
     settle(page)
     yield page
     context.close()
@@ -247,6 +248,14 @@ def test_layout_fits_1366x768_in_chinese(page):
         assert phrase not in seen, phrase
     assert english_words(seen) == set(), [re.search(f".{{0,60}}{w}.{{0,60}}", seen).group(0) for w in english_words(seen)]
     assert "将文件拖放到此处" in seen and "点击上传" in seen        # Gradio's own, in its Chinese
+    # Hover titles and screen-reader labels too ("Copy message" on every chat message)
+    tab(page, "问答")
+    ask(page, "肇庆在行政复议方面做了什么？", "行政复议")
+    page.locator("#chat .answer").last.hover()
+    labels = page.evaluate("() => [...document.querySelectorAll('[title], [aria-label]')].flatMap(el =>"
+                           " [el.getAttribute('title'), el.getAttribute('aria-label')]).filter(Boolean)")
+    english = sorted({v for v in labels if english_words(v)})
+    assert "复制消息" in labels and english == [], english
 
 
 def test_a_long_answer_opens_at_its_lead_line_and_not_stated_rows_quote_no_padding(page):

@@ -112,10 +112,17 @@ def main(argv: list[str] | None = None) -> int:
     from ui.app import launch
     from ui.startup import Startup
 
-    start = Startup(make, settings, also=StartupProgress(encoder), folder=Path(args.folder), library=Path(library))
-    print(f"打开 http://{args.host}:{args.port} （正在读取报告，页面上显示进度）", file=sys.stderr, flush=True)
+    start = Startup(make, settings, also=StartupProgress(encoder), folder=Path(args.folder), library=Path(library),
+                    begin=False)
     try:
-        launch(start, args.host, args.port, share=args.share)
+        # The port first, then the reading: both want the CPU, and the page shows the reading's progress.
+        launch(start, args.host, args.port, share=args.share, prevent_thread_lock=True)
+        print(f"打开 http://{args.host}:{args.port} （正在读取报告，页面上显示进度）", file=sys.stderr, flush=True)
+        start.begin()
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\n已停止。", file=sys.stderr)
     except OSError as exc:                # the port was taken meanwhile
         print(f"错误：{port_problem(args.host, args.port) or exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ the page and wires events; every endpoint scripts may call has an ``api_name`` (
 """
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -447,14 +448,21 @@ def launch(bot: Assistant | Startup, host: str = "127.0.0.1", port: int = 7860, 
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from ui.locale import ChineseLocale
+    from ui.locale import ChineseLocale, hover_script
 
+    # After every event Gradio rebuilds a pandas table of its last 10,000 events, for a monitoring summary this
+    # app never shows: work per chat turn that grows while the server runs (a third of a turn's server CPU
+    # with 20 sessions), and memory it keeps. And per event it switches matplotlib's backend to agg and back.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
     app = build_app(bot)
     # Answers take tens of milliseconds; 50 clients at once should wait in the queue, not time out.
     app.queue(default_concurrency_limit=16, max_size=None)
     # Local fonts only: the default theme fetches Google Fonts, which an intranet cannot reach.
     fonts = [gr.themes.Font(name) for name in ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif")]
     theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
-    return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=CITE_JS,
+    js = f"() => {{ ({CITE_JS.strip()})(); ({hover_script()})(); }}"
+    return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=js,
                       footer_links=["api"], quiet=True, max_file_size=f"{bot.settings.max_file_mb:g}mb",
                       app_kwargs={"middleware": [Middleware(ChineseLocale)]}, **kwargs)

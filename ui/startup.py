@@ -31,10 +31,13 @@ class Startup:
             ``wait=False``, so it returns once the reports are read and BM25-indexed).
         settings: the settings the page needs before the Assistant exists (upload size limit).
         also: another progress callback to call too (the terminal's).
+        folder, library: the folders, named on the page before the Assistant exists.
+        begin: start reading at once; False waits for :meth:`begin`.
     """
 
     def __init__(self, make: Callable[[Progress], Assistant], settings: Settings | None = None,
-                 also: Progress | None = None, folder: Path | None = None, library: Path | None = None):
+                 also: Progress | None = None, folder: Path | None = None, library: Path | None = None,
+                 begin: bool = True):
         self.settings = settings or Settings()
         self.folder, self.library = Path(folder or "."), (Path(library) if library else None)
         self.bot: Assistant | None = None
@@ -44,6 +47,12 @@ class Startup:
         self._also = also
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(make,), name="startup-index", daemon=True)
+        if begin:
+            self.begin()
+
+    def begin(self) -> None:
+        """Start reading (``begin=False`` lets the server open its port first: both need the CPU)."""
+        self.started = time.monotonic()
         self._thread.start()
 
     @classmethod
