@@ -10,7 +10,8 @@ exact-vs-IVF comparison derives its vectors from real embeddings of synthetic ch
 
 ``--only first-answer`` times ``python -m assistant ask`` on a new folder of synthetic reports with and without
 ``--no-wait``; ``--only sessions`` runs concurrent ``gradio_client`` chat sessions against ``python -m ui``
-next to a bare ``Assistant.ask``. ``--name`` picks the output files (``benchmarks/<name>.json`` and ``.md``).
+next to a bare ``Assistant.ask``; ``--only install`` times a fresh ``make install`` in a scratch clone, its
+``.venv`` size and the app's first answer (see :mod:`eval.bench_install`). ``--name`` picks the output files (``benchmarks/<name>.json`` and ``.md``).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import bench_encoders
+from eval import bench_encoders, bench_install
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -439,6 +440,8 @@ def child(args) -> dict:
             return task_sessions(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
+        if args.task == "install":
+            return bench_install.task_install()
         if args.task == "parallel":
             return bench_encoders.task_parallel(args.repeats)
         if args.task == "interchange":
@@ -534,6 +537,7 @@ def markdown(results: dict) -> str:
                   "|---|---|---|---|---|---|",
                   f"| {se['turns']} | {se['turn_p50_s']:.3f} | {se['turn_p95_s']:.3f} | {se['bare_ask_p50_s']:.3f} | "
                   f"{se['ratio_p50']:.1f} | {len(se['errors'])} |", ""]
+    lines += bench_install.markdown(results)
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
@@ -547,7 +551,7 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions"])
+                                                      "first-answer", "sessions", "install"])
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
                         help="what the IVF lists hold (ann); one run per codec")
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
@@ -589,6 +593,8 @@ def main(argv=None) -> int:
                 for s in args.ann_sizes]
     if "first-answer" in tasks:
         results["first-answer"] = run_child("--task", "first-answer", "--size", str(args.reports), *common)
+    if "install" in tasks:
+        results["install"] = run_child("--task", "install")
     if "sessions" in tasks:
         results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
     if "encoders" in tasks:
