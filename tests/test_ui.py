@@ -49,6 +49,30 @@ GRADIO_ENGLISH = ("Drop File Here", "Click to Upload", "Textbox", "Loading", "Ch
 ALLOWED_WORDS = {"API", "BM", "Markdown", "Word", "DOCX", "CSV", "Excel", "XLSX", "MB", "PDF", "Gradio"}
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    out, frontier = [], [pid]
+    while frontier:
+        kids = [c for c, p in parents.items() if p in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,8 +115,13 @@ def app_url(tmp_path_factory):
         time.sleep(1)
     time.sleep(2)
     yield f"http://127.0.0.1:{port}/", folder, library, log_path
-    proc.terminate()
+    children = descendants(proc.pid)                     # the encoder's worker processes, on 2+ cores
+    proc.terminate()                                      # SIGTERM: nothing may be left running
     proc.wait(timeout=30)
+    deadline = time.time() + 15
+    while any(running(pid) for pid in children) and time.time() < deadline:
+        time.sleep(0.3)
+    assert not [pid for pid in children if running(pid)], "processes left after SIGTERM"
 
 
 @pytest.fixture(scope="module")
