@@ -15,9 +15,10 @@ APP_STAMP = $(VENV)/.installed-app
 $(APP_STAMP): pyproject.toml
 	@echo "== 1/2 Python environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
 	@echo "== 2/2 The app and its ui + formats extras (no torch)"
-	$(PIP) install --progress-bar on -e '.[ui,formats]'
+	# --no-compile: Python compiles what it imports on first use; compiling every installed file up front
+	# (gradio, pandas, …) costs minutes on 2 cores for modules the app never imports.
+	$(PIP) install --progress-bar on --no-compile -e '.[ui,formats]'
 	touch $(APP_STAMP)
 
 $(STAMP): $(APP_STAMP)
