@@ -354,11 +354,13 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
     for q in questions[:3]:
         bot.ask(q)  # warm up
     bare = []
+    bare_cpu = time.process_time()
     for _ in range(repeats):
         for q in questions:
             t = time.perf_counter()
             bot.ask(q)
             bare.append(time.perf_counter() - t)
+    bare_cpu = time.process_time() - bare_cpu
     bot.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -395,12 +397,14 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
                     errors.append(f"session {i}: {exc!r}")
 
         threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+        cpu = cpu_s(app.pid)
         wall = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - wall
+        server_cpu = cpu_s(app.pid) - cpu
     finally:
         app.terminate()
         app.wait(timeout=30)
@@ -408,7 +412,16 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
     bare_p50 = statistics.median(bare)
     return {"task": "sessions", "sessions": sessions, "turns": len(turns), "errors": errors, "wall_s": wall,
             "turn_p50_s": pct(turns, 50), "turn_p95_s": pct(turns, 95), "bare_ask_p50_s": bare_p50,
-            "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50}
+            "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50,
+            "server_cpu_ms_per_turn": server_cpu / max(len(turns), 1) * 1000,
+            "bare_ask_cpu_ms": bare_cpu / len(bare) * 1000, "load_average": os.getloadavg()[0]}
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far, from /proc: a cost the machine's other
+    load does not stretch the way it stretches wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # -- driver --------------------------------------------------------------------------------
@@ -537,6 +550,10 @@ def markdown(results: dict) -> str:
                   "|---|---|---|---|---|---|",
                   f"| {se['turns']} | {se['turn_p50_s']:.3f} | {se['turn_p95_s']:.3f} | {se['bare_ask_p50_s']:.3f} | "
                   f"{se['ratio_p50']:.1f} | {len(se['errors'])} |", ""]
+        if "server_cpu_ms_per_turn" in se:
+            lines += [f"Server CPU per turn {se['server_cpu_ms_per_turn']:.1f} ms against {se['bare_ask_cpu_ms']:.1f} ms "
+                      f"for a bare ask (CPU time: what the machine's other load stretches least); load average "
+                      f"{se['load_average']:.1f} at the end.", ""]
     lines += bench_install.markdown(results)
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)

@@ -19,7 +19,7 @@ FIGURES = {
     "parallel": ["chunks_per_s", "processes_over_threads"],
     "interchange": ["pairs"],
     "first-answer": ["no_wait_s", "wait_s", "ratio"],
-    "sessions": ["turn_p50_s", "bare_ask_p50_s", "ratio_p50"],
+    "sessions": ["turn_p50_s", "bare_ask_p50_s", "ratio_p50", "server_cpu_ms_per_turn"],
 }
 
 

@@ -58,7 +58,12 @@ HOVER = {
     "Share": "分享", "Retry": "重试", "Undo": "撤销", "Edit": "编辑", "Like": "赞", "Dislike": "踩",
     "chatbot conversation": "对话", "Chatbot conversation": "对话", "Scroll down": "向下滚动",
     "Scroll to bottom": "滚动到底部", "More tabs": "更多标签页", "Table actions": "表格操作", "Refresh": "刷新",
+    "Click to upload or drop files": "点击上传或拖放文件", "Empty value": "空", "File upload": "上传文件",
+    "Gradio footer navigation": "页脚导航",
 }
+# Labels that start with English and go on with the message ("user's message: 肇庆…"); a message's HTML is
+# read out as its text.
+HOVER_PREFIXES = {"user's message: ": "问题：", "bot's message: ": "回答："}
 
 
 def hover_script() -> str:
@@ -67,13 +72,18 @@ def hover_script() -> str:
     import json
 
     return ("() => { const map = " + json.dumps(HOVER, ensure_ascii=False) + ";\n"
+            "  const prefixes = " + json.dumps(HOVER_PREFIXES, ensure_ascii=False) + ";\n"
+            "  const chinese = (v) => { if (!v) return null; if (map[v.trim()]) return map[v.trim()];\n"
+            "    for (const [en, zh] of Object.entries(prefixes)) if (v.startsWith(en))\n"
+            "      return zh + v.slice(en.length).replace(/<[^>]*>/g, ' ').replace(/\\s+/g, ' ').trim();\n"
+            "    return null; };\n"
             "  const fix = (root) => { for (const el of root.querySelectorAll('[title], [aria-label]')) {\n"
-            "    for (const a of ['title', 'aria-label']) { const v = el.getAttribute(a);\n"
-            "      if (v && map[v.trim()]) el.setAttribute(a, map[v.trim()]); } } };\n"
+            "    for (const a of ['title', 'aria-label']) { const zh = chinese(el.getAttribute(a));\n"
+            "      if (zh) el.setAttribute(a, zh); } } };\n"
             "  fix(document);\n"
             "  new MutationObserver((changes) => { for (const c of changes) {\n"
-            "    if (c.type === 'attributes') { const v = c.target.getAttribute(c.attributeName);\n"
-            "      if (v && map[v.trim()]) c.target.setAttribute(c.attributeName, map[v.trim()]); }\n"
+            "    if (c.type === 'attributes') { const zh = chinese(c.target.getAttribute(c.attributeName));\n"
+            "      if (zh) c.target.setAttribute(c.attributeName, zh); }\n"
             "    for (const n of c.addedNodes || []) if (n.querySelectorAll) { fix(n.parentNode || n); } } })\n"
             "    .observe(document.body, {subtree: true, childList: true, attributes: true,\n"
             "             attributeFilter: ['title', 'aria-label']}); }")
