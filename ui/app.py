@@ -311,7 +311,7 @@ def build_app(source: Assistant | Startup):
             with gr.Tab("问答", id="chat-tab", elem_id="chat-tab"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=520):
-                        chatbot = gr.Chatbot(label="对话", show_label=False, height=300, elem_id="chat",
+                        chatbot = gr.Chatbot(label="对话", show_label=False, height=340, elem_id="chat",
                                              sanitize_html=True, buttons=["copy"], autoscroll=False,
                                              placeholder="回答直接引用报告原文和数字，每条注明出处；报告没有写的，会说“报告中没有找到”。")
                         with gr.Row(equal_height=True):

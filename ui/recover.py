@@ -97,5 +97,6 @@ def restore_upload(bot: Assistant, name: str, progress: Progress) -> str:
 
 def trash_rows(library: Path | None) -> list[dict]:
     """The trash as rows of the library table (``where`` = "trash"), restorable by their ``source``."""
-    return [{"source": t["trash"], "title": "", "region": "", "years": "", "chunks": 0, "where": "trash",
+    return [{"source": t["trash"], "title": f"（已删除）{t['source']}", "region": "—", "years": "", "chunks": 0,
+             "where": "trash",
              "provenance_text": f"删除于 {t['deleted_at']}，原为 {t['source']}"} for t in trashed(library)]

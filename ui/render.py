@@ -190,6 +190,9 @@ CSS = """
 #chat .understood { color: #666; font-size: 0.82em; border-top: 1px dashed #ddd; margin-top: 6px; padding-top: 3px; }
 #chat .not-found { font-weight: 600; }
 #chat table.cmp .related { color: #555; font-size: 0.9em; }
+#chat table.cmp { width: 100%; }
+#chat table.cmp th:nth-child(2), #chat table.cmp td:nth-child(2) { white-space: nowrap; }
+#chat table.cmp td { vertical-align: top; }
 a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .sources details { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin-bottom: 8px; }
 .sources summary { cursor: pointer; }
