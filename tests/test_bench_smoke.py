@@ -36,7 +36,7 @@ def test_every_benchmark_task_produces_its_figures(tmp_path):
         [sys.executable, "-m", "eval.bench", "--only", *TASKS, "--limit", "6", "--repeats", "1",
          "--sizes", "40", "--throughput-size", "40", "--incremental-size", "40", "--real-upto", "40",
          "--ann-sizes", "300", "--reports", "2", "--sessions", "2", "--out", str(tmp_path), "--name", "smoke"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1500)
+        cwd=ROOT, capture_output=True, text=True, timeout=3000)
     assert out.returncode == 0, out.stderr[-4000:]
     results = json.loads((tmp_path / "smoke.json").read_text())
     for task, keys in FIGURES.items():
