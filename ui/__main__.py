@@ -47,6 +47,7 @@ class StartupProgress:
         self.encoder, self.out, self.clock = encoder, out, clock
         self.started: float | None = None
         self.estimate: float | None = None
+        self._last: tuple = ()
 
     def rate(self) -> float:
         """Characters per second the encoder embeds here, timed on 32 sample passages after 32 to warm up."""
@@ -65,12 +66,15 @@ class StartupProgress:
                 line += f"，预计约 {_seconds(self.estimate)}"
             print("\n" + line, file=self.out, flush=True)
             self.started = self.clock()
-        if total and (done == total or done % 50 == 0):
+        # The embedder reports the start and the end of a job both per segment and for the whole job: each once.
+        if total and (done == total or done % 50 == 0) and (stage, done, total) != self._last:
             print(f"\r{'读取文件' if stage == 'read' else '向量编码'} {done}/{total}", end="", file=self.out, flush=True)
+        self._last = (stage, done, total)
         if stage == "embed" and total and done == total and self.started is not None:
             took = self.clock() - self.started
             said = f"（预计 {_seconds(self.estimate)}）" if self.estimate is not None else ""
             print(f"\n向量编码完成：{total:,} 个段落，用时 {_seconds(took)}{said}", file=self.out, flush=True)
+            self.started = None          # a later job (an upload's vectors) is announced afresh
 
 
 def main(argv: list[str] | None = None) -> int:
