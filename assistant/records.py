@@ -171,6 +171,9 @@ class Point:
                 "heading": self.heading}
 
 
+RELATED = "相关原文"     # the label of a passage quoted for a figure a report does not state
+
+
 @dataclass(frozen=True)
 class TableRow:
     """One report's row of a comparison: its label, the figure with its unit (or 未写明), and where it says so."""
@@ -180,10 +183,13 @@ class TableRow:
     value: str
     citation: int | None = None      # 1-based number into Answer.citations
     quotes: tuple[str, ...] = ()
+    # RELATED when the quotes are the report's passage about the topic of a 未写明 cell (not evidence of a
+    # figure); a 未写明 row with no such passage has no quote and no citation, only its report (``source``).
+    note: str = ""
 
     def to_dict(self) -> dict:
         return {"source": self.source, "label": self.label, "value": self.value, "citation": self.citation,
-                "quotes": list(self.quotes)}
+                "quotes": list(self.quotes), "note": self.note}
 
 
 @dataclass(frozen=True)

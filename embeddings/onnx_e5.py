@@ -15,8 +15,6 @@ import sys
 import tempfile
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Sequence
 
@@ -25,6 +23,7 @@ import numpy as np
 from embeddings.e5_file import default_weights_path, file_digest, read_e5_file
 from embeddings.e5_tokenizer import E5Tokenizer
 from embeddings.threads import ort_session_options, resolve_threads
+from embeddings.workers import WorkerError, WorkerPool
 
 # Bump when the graph or the quantisation changes: cached models of other versions are then rebuilt.
 BUILDER_VERSION = "2"
@@ -176,8 +175,8 @@ class OnnxE5Encoder:
         if self.workers > 1 and len(texts) >= POOL_FROM:
             try:
                 return self._encode_in_workers(list(texts))
-            except BrokenProcessPool as exc:
-                # e.g. a script without `if __name__ == "__main__":`, which spawned workers re-run
+            except WorkerError as exc:
+                # e.g. a worker killed from outside, or out of memory
                 warnings.warn(f"e5-onnx worker processes failed ({exc}); encoding in this process instead",
                               RuntimeWarning, stacklevel=2)
                 self.close()
@@ -187,13 +186,12 @@ class OnnxE5Encoder:
     def _encode_in_workers(self, texts: list[str]) -> np.ndarray:
         """Deal texts, longest first, round-robin over the workers, so each gets a similar share."""
         if self._pool is None:
-            import multiprocessing
-
-            self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker, initargs=self._worker_args)
+            # Plain subprocesses, not multiprocessing: they never re-import the caller's __main__
+            # (embeddings.workers says why), and they exit with this process however it ends.
+            self._pool = WorkerPool(self.workers, ("onnx", *self._worker_args))
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         shares = [order[w::self.workers] for w in range(self.workers)]
-        parts = self._pool.map(_worker_encode, [[texts[i] for i in share] for share in shares])
+        parts = self._pool.map([[texts[i] for i in share] for share in shares])
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for share, part in zip(shares, parts):
             out[share] = part
@@ -202,7 +200,7 @@ class OnnxE5Encoder:
     def close(self) -> None:
         """Stop the worker processes, if any were started (they also stop when this process exits)."""
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -234,13 +232,3 @@ class OnnxE5Encoder:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-_WORKER: OnnxE5Encoder | None = None
-
-
-def _start_worker(weights: str | None, cache_dir: str | None, batch_size: int) -> None:
-    global _WORKER
-    _WORKER = OnnxE5Encoder(threads=1, batch_size=batch_size, weights=weights, cache_dir=cache_dir, workers=1)
-
-
-def _worker_encode(texts: list[str]) -> np.ndarray:
-    return _WORKER.encode_passages(texts)

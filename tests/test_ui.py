@@ -46,7 +46,31 @@ MISLABELLED = """晋中市2022年法治政府建设年度报告
 GRADIO_ENGLISH = ("Drop File Here", "Click to Upload", "Textbox", "Loading", "Chatbot", "Dropdown", "Upload", "Clear",
                   "Submit", "Use via API", "Built with Gradio", "Settings", "Error", "Copy", "Download", "Share",
                   "Radio", "HTML", "File", "- or -", "Examples", "Flag", "Stop", "Retry", "Undo")
-ALLOWED_WORDS = {"API", "Markdown", "Word", "DOCX", "CSV", "Excel", "XLSX", "MB", "PDF", "Gradio"}
+ALLOWED_WORDS = {"API", "BM", "Markdown", "Word", "DOCX", "CSV", "Excel", "XLSX", "MB", "PDF", "Gradio"}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    out, frontier = [], [pid]
+    while frontier:
+        kids = [c for c, p in parents.items() if p in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def free_port() -> int:
@@ -84,10 +108,20 @@ def app_url(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "ui", "--folder", str(folder), "--library", str(library),
                              "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     wait_for_port(port, proc, log_path)
+    # The page is served before the index is ready; these tests check answers of hybrid search.
+    deadline = time.time() + 900
+    while "向量编码完成" not in log_path.read_text():
+        assert time.time() < deadline and proc.poll() is None, log_path.read_text()[-2000:]
+        time.sleep(1)
     time.sleep(2)
     yield f"http://127.0.0.1:{port}/", folder, library, log_path
-    proc.terminate()
+    children = descendants(proc.pid)                     # the encoder's worker processes, on 2+ cores
+    proc.terminate()                                      # SIGTERM: nothing may be left running
     proc.wait(timeout=30)
+    deadline = time.time() + 15
+    while any(running(pid) for pid in children) and time.time() < deadline:
+        time.sleep(0.3)
+    assert not [pid for pid in children if running(pid)], "processes left after SIGTERM"
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +146,7 @@ def page(browser, app_url):
     page.goto(app_url[0])
     page.wait_for_selector("#question textarea", timeout=120000)
     page.wait_for_selector("#examples button", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('混合检索（')", timeout=600000)
     settle(page)
     yield page
     context.close()
@@ -170,15 +205,56 @@ def english_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_WORDS}
 
 
-def library_message(page, contains: str, timeout: float = 180000) -> str:
+def library_message(page, contains: str, timeout: float = 180000, box: str = "#lib-msg") -> str:
     """The library's reply once it holds ``contains`` and the table, filters and form have been refreshed."""
-    page.wait_for_function("t => document.querySelector('#lib-msg textarea').value.includes(t)", arg=contains,
-                           timeout=timeout)
+    page.wait_for_function("([t, box]) => document.querySelector(box + ' textarea').value.includes(t)",
+                           arg=[contains, box], timeout=timeout)
     settle(page)
-    return page.input_value("#lib-msg textarea")
+    return page.input_value(f"{box} textarea")
 
 
 # -- browser --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def indexing_url(tmp_path):
+    """An app over a new folder of ~1,500 passages: served at once, its vectors embedded behind."""
+    from eval.synthetic import write_corpus
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    write_corpus(SEEDS, folder, chunks=1500)
+    port = free_port()
+    log_path = tmp_path / "ui.log"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "ui", "--folder", str(folder), "--library",
+                                 str(tmp_path / "library"), "--port", str(port)], cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for_port(port, proc, log_path, seconds=300)
+        yield f"http://127.0.0.1:{port}/", log_path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_page_answers_while_the_index_is_built(browser, indexing_url):
+    """Served before indexing: progress in the status line, then BM25 answers while vectors are embedded."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(indexing_url[0])
+        page.wait_for_selector("#question textarea", timeout=120000)
+        page.wait_for_function("() => /已索引/.test(document.querySelector('#status').innerText)", timeout=240000)
+        status = page.inner_text("#status")
+        assert "关键词检索（BM25）" in status and "向量" in status, status
+        page.screenshot(path=str(ARTIFACTS / "ui-indexing.png"))
+        ask(page, "行政复议案件有多少件？")
+        assert page.locator("#chat .answer").last.inner_text().strip()
+        assert "关键词检索（BM25）" in page.inner_text("#status")   # answered before the vectors were done
+    finally:
+        context.close()
+
 
 def test_layout_fits_1366x768_in_chinese(page):
     """Filters and examples are visible without scrolling, and no English Gradio string is shown."""
@@ -201,6 +277,35 @@ def test_layout_fits_1366x768_in_chinese(page):
         assert phrase not in seen, phrase
     assert english_words(seen) == set(), [re.search(f".{{0,60}}{w}.{{0,60}}", seen).group(0) for w in english_words(seen)]
     assert "将文件拖放到此处" in seen and "点击上传" in seen        # Gradio's own, in its Chinese
+    # Hover titles and screen-reader labels too ("Copy message" on every chat message)
+    tab(page, "问答")
+    ask(page, "肇庆在行政复议方面做了什么？", "行政复议")
+    page.locator("#chat .answer").last.hover()
+    labels = page.evaluate("() => [...document.querySelectorAll('[title], [aria-label]')].flatMap(el =>"
+                           " [el.getAttribute('title'), el.getAttribute('aria-label')]).filter(Boolean)")
+    english = sorted({v for v in labels if english_words(v)})
+    assert "复制消息" in labels and english == [], english
+
+
+def test_a_long_answer_opens_at_its_lead_line_and_not_stated_rows_quote_no_padding(page):
+    """At 1366×768 a comparison's lead line and table are in view, not its last quotes; a 未写明 row shows
+    its report's related passage (相关原文) or only a link to the report, never a heading."""
+    ask(page, "肇庆在行政复议方面做了什么？", "行政复议")
+    ask(page, "各地负责人出庭应诉率分别是多少？", "出庭应诉")
+    page.wait_for_timeout(800)
+    lead = page.locator("#chat .answer").last.locator(".lead")
+    chat = page.locator("#chat").bounding_box()
+    box = lead.bounding_box()
+    assert chat["y"] - 2 <= box["y"] <= chat["y"] + chat["height"] / 3, (box, chat)   # its start at the top
+    page.screenshot(path=str(ARTIFACTS / "ui-long-answer.png"))
+    rows = page.locator("#chat .answer").last.locator("table.cmp tbody tr")
+    assert rows.count() >= 3
+    not_stated = [rows.nth(i).inner_text() for i in range(rows.count()) if "未写明" in rows.nth(i).inner_text()]
+    assert not_stated, "every seed report states the rate?"
+    for row in not_stated:
+        assert ("相关原文" in row and "出庭" in row) or "查看报告" in row, row
+    cell = page.locator("#chat .answer").last.locator("table.cmp td", has_text="未写明").first
+    assert cell.bounding_box()["width"] > 40                                           # readable, not squeezed
 
 
 def test_citation_opens_the_report_with_the_passage_highlighted(page):
@@ -284,8 +389,9 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     page.set_input_files("#upload input[type=file]", [str(report), str(xss)])
     page.wait_for_timeout(1500)
     page.click("#upload-btn")
-    message = library_message(page, "用时")
+    message = library_message(page, "用时", box="#upload-msg")
     assert "library/晋中市报告.txt" in message and "已加入索引" in message
+    page.wait_for_function("() => !document.querySelector('#upload').innerText.includes('晋中市报告.txt')")  # cleared
     page.wait_for_function("() => document.querySelector('#library').innerText.includes('library/晋中市报告.txt')")
     assert (library / "晋中市报告.txt").exists() and sorted(p.name for p in folder.iterdir()) == shipped
 
@@ -303,13 +409,37 @@ def test_upload_relabel_and_delete_in_the_library(page, app_url, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "ui-relabel.png"))
     assert json.loads((library / "晋中市报告.txt.meta.json").read_text(encoding="utf-8"))["region"] == "方正县"
 
-    # Delete: the file goes to the trash, the report leaves the table.
+    # Delete asks first; cancelling changes nothing.
     page.click("#delete-btn")
+    page.locator("#confirm-row").wait_for(state="visible")
+    assert "确定删除" in page.inner_text("#confirm-row") and "回收站" in page.inner_text("#confirm-row")
+    page.click("#cancel-delete")
+    page.locator("#confirm-row").wait_for(state="hidden")
+    assert (library / "晋中市报告.txt").exists()
+    # Delete: the file goes to the trash, the report leaves the index and is listed in the trash.
+    page.click("#delete-btn")
+    page.click("#confirm-delete")
     message = library_message(page, "已删除")
     assert ".trash" in message
-    page.wait_for_function("() => !document.querySelector('#library').innerText.includes('library/晋中市报告.txt')")
+    box, msg = page.locator("#delete-btn").bounding_box(), page.locator("#lib-msg").bounding_box()
+    assert 0 <= msg["y"] - (box["y"] + box["height"]) <= 150 and msg["y"] + msg["height"] <= 768, (box, msg)
+    page.wait_for_function("() => document.querySelector('#library').innerText.includes('回收站')")
     assert not (library / "晋中市报告.txt").exists()
     assert [p.name for p in (library / ".trash").rglob("*.txt")] == ["晋中市报告.txt"]
+    page.screenshot(path=str(ARTIFACTS / "ui-trash.png"))
+    # 恢复 brings it back from the trash, with its metadata.
+    trash_label = choose(page, "#pick", "library/晋中市报告.txt", ending=True)
+    assert trash_label.startswith("回收站"), trash_label
+    page.click("#restore-btn")
+    message = library_message(page, "已从回收站恢复")
+    assert (library / "晋中市报告.txt").exists() and not list((library / ".trash").rglob("*.txt"))
+    page.wait_for_function("() => document.querySelector('#library').innerText.includes('方正县')")
+    # And deleted again, for what follows.
+    choose(page, "#pick", "· library/晋中市报告.txt", ending=True)
+    page.click("#delete-btn")
+    page.click("#confirm-delete")
+    library_message(page, "已删除")
+    page.wait_for_function("() => !document.querySelector('#library').innerText.includes('方正县（')")
 
     # The uploaded report with markup in it answers as text; nothing in it runs.
     tab(page, "问答")
@@ -420,7 +550,8 @@ def test_fifty_clients_at_once(app_url):
 
     def session(i):
         try:
-            client = Client(app_url[0], verbose=False)
+            # As a browser waits (httpx's default is 5 s): 50 config fetches at once queue on a loaded machine.
+            client = Client(app_url[0], verbose=False, httpx_kwargs={"timeout": 60})
             start.wait()
             history = []
             for question in questions[i % len(questions)]:

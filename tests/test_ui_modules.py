@@ -209,7 +209,10 @@ def test_the_first_index_says_how_many_passages_and_about_how_long():
     progress = StartupProgress(Encoder(), out=out, clock=lambda: next(now))
     progress("embed", 0, 400, "共 80,000 字")
     sample = ticks[1]
+    progress("embed", 0, 400, "")         # the embedder says the start and the end per segment too
+    progress("embed", 400, 400, "")
     progress("embed", 400, 400, "")
     said = out.getvalue()
     assert "需要编码 400 个段落（80,000 字，编码器 fake）" in said
     assert f"预计约 {80_000 / (sample / 2):.0f} 秒" in said and "向量编码完成：400 个段落，用时 30 秒" in said
+    assert said.count("向量编码 0/400") == 1 and said.count("向量编码完成") == 1, said

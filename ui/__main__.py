@@ -8,12 +8,12 @@ import re
 import socket
 import sys
 import time
+from pathlib import Path
 
 from assistant.api import Assistant
 from assistant.index.roots import default_library
-from assistant.index.store import IndexUnusable
 from assistant.settings import Settings
-from embeddings.encoder import DEFAULT_ENCODER, load_encoder
+from embeddings.encoder import DEFAULT_ENCODER, LazyEncoder
 
 SAMPLE = ("全面推进依法行政，严格规范公正文明执法，全年办理行政复议案件一百余件，化解行政争议，"
           "开展法治宣传教育活动，完善重大行政决策程序，加强行政规范性文件合法性审核。") * 2
@@ -47,6 +47,7 @@ class StartupProgress:
         self.encoder, self.out, self.clock = encoder, out, clock
         self.started: float | None = None
         self.estimate: float | None = None
+        self._last: tuple = ()
 
     def rate(self) -> float:
         """Characters per second the encoder embeds here, timed on 32 sample passages after 32 to warm up."""
@@ -65,12 +66,15 @@ class StartupProgress:
                 line += f"，预计约 {_seconds(self.estimate)}"
             print("\n" + line, file=self.out, flush=True)
             self.started = self.clock()
-        if total and (done == total or done % 50 == 0):
+        # The embedder reports the start and the end of a job both per segment and for the whole job: each once.
+        if total and (done == total or done % 50 == 0) and (stage, done, total) != self._last:
             print(f"\r{'读取文件' if stage == 'read' else '向量编码'} {done}/{total}", end="", file=self.out, flush=True)
+        self._last = (stage, done, total)
         if stage == "embed" and total and done == total and self.started is not None:
             took = self.clock() - self.started
             said = f"（预计 {_seconds(self.estimate)}）" if self.estimate is not None else ""
             print(f"\n向量编码完成：{total:,} 个段落，用时 {_seconds(took)}{said}", file=self.out, flush=True)
+            self.started = None          # a later job (an upload's vectors) is announced afresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,22 +95,44 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     library = args.library or default_library()
     try:
-        encoder = load_encoder(args.encoder)
-        bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, encoder=encoder,
-                                    settings=Settings(encoder=args.encoder), progress=StartupProgress(encoder),
-                                    library=library)
-    except (IndexUnusable, NotADirectoryError, ValueError, OSError) as exc:
+        settings = Settings(encoder=args.encoder)
+        encoder = LazyEncoder(args.encoder)   # loaded by the background embedding, never before the page
+    except ValueError as exc:
         print(f"\n错误：{exc}", file=sys.stderr)
         return 2
-    print(f"\n索引就绪，用时 {time.perf_counter() - started:.1f} 秒；报告库：{bot.library}；"
-          f"打开 http://{args.host}:{args.port}", file=sys.stderr, flush=True)
-    from ui.app import launch
 
+    def make(progress):
+        try:
+            bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, encoder=encoder, settings=settings,
+                                        progress=progress, library=library, wait=False)
+        except Exception as exc:          # the page says it too
+            print(f"\n错误：{exc}", file=sys.stderr, flush=True)
+            raise
+        print(f"\n报告已读完，用时 {time.perf_counter() - started:.1f} 秒：现在可以提问（先用关键词检索回答，"
+              f"向量完成后自动切换为混合检索）。报告库：{bot.library}", file=sys.stderr, flush=True)
+        return bot
+
+    # The page is served at once: it shows the indexing progress and answers as soon as the reports are read.
+    from ui.app import launch
+    from ui.startup import Startup
+
+    start = Startup(make, settings, also=StartupProgress(encoder), folder=Path(args.folder), library=Path(library),
+                    begin=False)
     try:
-        launch(bot, args.host, args.port, share=args.share)
-    except OSError as exc:                # the port was taken while the index was being built
+        # The port first, then the reading: both want the CPU, and the page shows the reading's progress.
+        launch(start, args.host, args.port, share=args.share, prevent_thread_lock=True)
+        print(f"打开 http://{args.host}:{args.port} （正在读取报告，页面上显示进度）", file=sys.stderr, flush=True)
+        start.begin()
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\n已停止。", file=sys.stderr)
+    except OSError as exc:                # the port was taken meanwhile
         print(f"错误：{port_problem(args.host, args.port) or exc}", file=sys.stderr)
         return 2
+    finally:
+        if start.bot is not None:
+            start.bot.close()
     return 0
 
 

@@ -7,6 +7,7 @@ the page and wires events; every endpoint scripts may call has an ``api_name`` (
 """
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -19,7 +20,9 @@ from ui import library as lib
 from ui.examples import MAX_EXAMPLES, example_questions
 from ui.export import FORMATS, ExportError, export
 from ui.render import CSS, answer_html, conflicts, esc, library_html, sources_html, text, user_message
+from ui.recover import trash_rows
 from ui.session import Session
+from ui.startup import LiveAssistant, Startup, bot_status
 from ui.upload import replace_upload, safe_name, upload
 from ui.validate import Invalid, chat_history, question_text, region_filter, year_filter
 from ui.viewer import report_view
@@ -34,7 +37,7 @@ MAX_HISTORY = 40            # chat messages a client may send back; older ones a
 MAX_SESSIONS = 500
 SCOPES = [("当前回答", "answer"), ("整个对话", "conversation")]
 EXPORT_CHOICES = [("Markdown", "md"), ("Word（DOCX）", "docx"), ("对比表 CSV", "csv"), ("对比表 Excel（XLSX）", "xlsx")]
-_CITE_REF = re.compile(r"^(\d+)-(\d+)$")
+_CITE_REF = re.compile(r"^(r?)(\d+)-(\d+)$")   # "turn-n": citation n; "rturn-i": the report of table row i
 
 # Runs once on load: a citation link ([n] in an answer, "在整篇报告中查看" on a source card) asks the server
 # for that passage in its report, through a hidden textbox and button.
@@ -45,7 +48,7 @@ CITE_JS = """
   document.addEventListener('click', (event) => {
     const link = event.target.closest && event.target.closest('a.cite');
     if (!link) return;
-    const found = (link.getAttribute('href') || '').match(/^#cite-(\\d+)-(\\d+)$/);
+    const found = (link.getAttribute('href') || '').match(/^#(cite|report)-(\\d+)-(\\d+)$/);
     if (!found) return;
     event.preventDefault();
     event.stopPropagation();
@@ -53,7 +56,7 @@ CITE_JS = """
     const go = document.querySelector('#cite-go');
     if (!box || !go) return;
     const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), 'value').set;
-    setter.call(box, found[1] + '-' + found[2] + '-' + Date.now());
+    setter.call(box, (found[1] === 'report' ? 'r' : '') + found[2] + '-' + found[3] + '-' + Date.now());
     box.dispatchEvent(new Event('input', {bubbles: true}));
     setTimeout(() => go.click(), 80);
   }, true);
@@ -65,6 +68,18 @@ SCROLL_JS = """
   const box = el && el.closest('.rv-scroll');
   if (box) box.scrollTop = Math.max(0, el.offsetTop - box.clientHeight / 3); }, 150); }
 """
+# A new answer opens at its start: the chat's own scroll box moves so the last answer's top (its lead line)
+# is at the top, not its end (Gradio's autoscroll is off).
+SHOW_ANSWER_JS = """
+() => { setTimeout(() => { const all = document.querySelectorAll('#chat .answer');
+  const last = all[all.length - 1]; if (!last) return;
+  let box = last.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(box).overflowY)))
+    box = box.parentElement;
+  if (!box) return;
+  const bubble = last.closest('.message-row, .message-wrap > div') || last;
+  box.scrollTop += bubble.getBoundingClientRect().top - box.getBoundingClientRect().top - 4; }, 120); }
+"""
 DOWNLOAD_JS = """
 () => { setTimeout(() => { const a = document.querySelector('#export-file a[download], #export-file a[href]');
   if (a) a.click(); }, 300); }
@@ -72,11 +87,8 @@ DOWNLOAD_JS = """
 
 
 def status_line(bot: Assistant) -> str:
-    s = bot.status()
-    age = s["index_age_s"]
-    age_text = f"{age:.0f} 秒前" if age < 60 else (f"{age / 60:.0f} 分钟前" if age < 3600 else f"{age / 3600:.1f} 小时前")
-    skipped = f" · 跳过 {s['skipped']} 个文件" if s["skipped"] else ""
-    return (f"已索引 **{s['reports']}** 份报告、**{s['chunks']}** 个段落 · 索引更新于 {age_text}{skipped}")
+    """Counts, index age, vectors' progress and which search answers (see :mod:`ui.startup`)."""
+    return bot_status(bot)
 
 
 def skipped_markdown(bot: Assistant) -> str:
@@ -113,7 +125,10 @@ def _filters(region: str | None, year: str | None) -> Filters | None:
 def report_choices(bot: Assistant) -> list[tuple[str, str]]:
     """(label, source) for the library's picker: region and year, title, file."""
     out = []
-    for row in lib.rows(bot):
+    for row in lib.rows(bot) + trash_rows(bot.library):
+        if row["where"] == "trash":
+            out.append((f"回收站 · {row['provenance_text']}", row["source"]))
+            continue
         where = "已隐藏 · " if row["where"] == lib.HIDDEN_FILE else ""
         label = row.get("label") or report_label(row.get("region", ""), row.get("years", ""))
         out.append((f"{where}{label} · {row.get('title') or '（无标题）'} · {row['source']}", row["source"]))
@@ -128,9 +143,14 @@ def _year(value) -> int | None | str:
     return int(value) if value.isdigit() else value
 
 
-def build_app(bot: Assistant):
-    """The Blocks app for ``bot``; launch it with :func:`launch`."""
+def build_app(source: Assistant | Startup):
+    """The Blocks app for an Assistant, or for one still being built (a :class:`ui.startup.Startup`: the page
+    is served at once and shows the indexing progress); launch it with :func:`launch`."""
     import gradio as gr
+
+    start = source if isinstance(source, Startup) else Startup.ready(source)
+    bot = LiveAssistant(start)      # handlers wait for the reports to be read, then answer (BM25 at first)
+    ready = start.bot is not None
 
     exports = Path(tempfile.mkdtemp(prefix="gra-export-"))
 
@@ -165,7 +185,7 @@ def build_app(bot: Assistant):
         return ALL_REGIONS, ALL_YEARS, gr.update(value="", visible=False), gr.update(visible=False)
 
     def clear():
-        return [], Session(bot, exports), sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
+        return [], None, sources_html([]), "", "<div class='sources-empty'>点击回答中的 [编号] 在这里查看原文。</div>"
 
     def ask_json(question, region, year):
         try:
@@ -175,9 +195,13 @@ def build_app(bot: Assistant):
 
     def open_citation(ref, session):
         found = _CITE_REF.match("-".join(str(ref or "").split("-")[:2]))
-        answer = session.answer(int(found.group(1))) if (found and session) else None
-        n = int(found.group(2)) if found else 0
-        if answer is None or not 1 <= n <= len(answer.citations):
+        answer = session.answer(int(found.group(2))) if (found and session) else None
+        n = int(found.group(3)) if found else 0
+        if answer is not None and found.group(1):   # a 未写明 row without a related passage: its report
+            rows = answer.table.rows if answer.table else ()
+            passages = bot.retriever.passages(rows[n - 1].source) if 1 <= n <= len(rows) else []
+            view = report_view(bot, passages[0]) if passages else "<div class='sources-empty'>找不到这份报告。</div>"
+        elif answer is None or not 1 <= n <= len(answer.citations):
             view = "<div class='sources-empty'>这条回答已不在本次对话中（只保留最近 20 轮），请重新提问。</div>"
         else:
             view = report_view(bot, answer.citations[n - 1], n)
@@ -200,14 +224,17 @@ def build_app(bot: Assistant):
         questions = example_questions(bot)
         buttons = [gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
                    for i in range(MAX_EXAMPLES)]
-        return (status_line(bot), gr.update(choices=regions), gr.update(choices=years), *buttons,
-                library_html(lib.rows(bot)), gr.update(choices=report_choices(bot)), skipped_markdown(bot))
+        return (start.status_text(), gr.update(choices=regions), gr.update(choices=years), *buttons,
+                library_html(lib.rows(bot) + trash_rows(bot.library)), gr.update(choices=report_choices(bot)),
+                skipped_markdown(bot))
 
     def fill_form(source):
         meta = bot.reports.get(source or "")
         if meta is None:
             hidden = source in bot.roots.hidden()
-            note = "这份内置报告已隐藏；点“恢复”可重新加入索引。" if hidden else "请选择一份报告。"
+            trashed = str(source or "").startswith(".trash/")
+            note = ("这份内置报告已隐藏；点“恢复”可重新加入索引。" if hidden else
+                    "这份报告在回收站中；点“恢复”可放回报告库并重新加入索引。" if trashed else "请选择一份报告。")
             return "", "", "", "", "", note
         where = "报告库中的文件" if bot.roots.in_library(source) else "内置报告（文件只读，修改保存在报告库中）"
         return (meta.title, meta.region, str(meta.year_from or ""), str(meta.year_to or ""), meta.issuer,
@@ -228,6 +255,14 @@ def build_app(bot: Assistant):
 
     def delete_picked(source, progress=gr.Progress()):
         return lib.delete(bot, source or "", _progress(progress)) if source else "✗ 请先选择一份报告"
+
+    def ask_delete(source):
+        meta = bot.reports.get(source or "")
+        if meta is None:
+            return gr.update(visible=False), "", "✗ 请先选择一份已索引的报告"
+        what = "移到回收站（可恢复）" if bot.roots.in_library(source) else "隐藏（原文件不改动，可恢复）"
+        name = f"{report_label(meta.region, meta.years, meta.uncertain)}《{meta.title or source}》"
+        return gr.update(visible=True), f"确定删除 {esc(name)}？它将{what}。", ""
 
     def restore_picked(source, progress=gr.Progress()):
         return lib.restore(bot, source or "", _progress(progress)) if source else "✗ 请先选择一份报告"
@@ -262,27 +297,36 @@ def build_app(bot: Assistant):
         return {"ok": message.startswith("✓"), "message": message}
 
     def restore_report(source: str) -> dict:
-        """Bring a hidden shipped report back."""
+        """Bring a hidden shipped report back, or a deleted upload from the trash (by its name in the index,
+        ``library/x.txt``, or its place in the trash, ``.trash/<time>/x.txt``)."""
         message = lib.restore(bot, source)
         return {"ok": message.startswith("✓"), "message": message}
 
     # -- layout --------------------------------------------------------------------------------
 
-    regions, years = filter_choices(bot)
-    questions = example_questions(bot)
+    def tick(seen):
+        """Every 2 s while indexing: the status line; once the reports are read, everything else once."""
+        keep = [gr.update()] * (len(refreshed) - 1)
+        more = gr.Timer(active=start.indexing)
+        if start.bot is not None and not seen:
+            return (*everything(), True, more)
+        return (start.status_text(), *keep, seen, more)
+
+    regions, years = filter_choices(bot) if ready else ([ALL_REGIONS], [ALL_YEARS])
+    questions = example_questions(bot) if ready else []
     # No analytics: the app runs offline, and what is asked must not leave the machine.
     with gr.Blocks(title="法治政府建设年度报告问答", analytics_enabled=False) as app:
         # A session's exports go when it does (its tab closed, or an hour unused).
         session = gr.State(None, time_to_live=3600, delete_callback=lambda s: s.close() if s else None)
         with gr.Row(elem_id="header", equal_height=True):
             gr.Markdown("## 法治政府建设年度报告问答")
-            status = gr.Markdown(status_line(bot), elem_id="status")
+            status = gr.Markdown(start.status_text(), elem_id="status")
         with gr.Tabs(elem_id="main-tabs"):
             with gr.Tab("问答", id="chat-tab", elem_id="chat-tab"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=520):
-                        chatbot = gr.Chatbot(label="对话", show_label=False, height=300, elem_id="chat",
-                                             sanitize_html=True, buttons=["copy"],
+                        chatbot = gr.Chatbot(label="对话", show_label=False, height=340, elem_id="chat",
+                                             sanitize_html=True, buttons=["copy"], autoscroll=False,
                                              placeholder="回答直接引用报告原文和数字，每条注明出处；报告没有写的，会说“报告中没有找到”。")
                         with gr.Row(equal_height=True):
                             warn = gr.HTML("", visible=False, elem_id="conflict", padding=False)
@@ -318,14 +362,20 @@ def build_app(bot: Assistant):
                                 export_msg = gr.Markdown("", elem_id="export-msg")
                                 export_file = gr.File(label="导出的文件", interactive=False, elem_id="export-file")
             with gr.Tab("报告库", id="library-tab", elem_id="library-tab"):
-                gr.Markdown(folders_markdown(bot), elem_id="folders")
-                table = gr.HTML(library_html(lib.rows(bot)), elem_id="library")
+                gr.Markdown(folders_markdown(start), elem_id="folders")
+                table = gr.HTML(library_html(lib.rows(bot) + trash_rows(bot.library)) if ready else "", elem_id="library")
                 with gr.Row(equal_height=True):
                     # Custom values: an API client names a report its session has not seen listed (/replace).
-                    pick = gr.Dropdown(report_choices(bot), value=None, label="选择报告", scale=4, elem_id="pick",
+                    pick = gr.Dropdown(report_choices(bot) if ready else [], value=None, label="选择报告", scale=4, elem_id="pick",
                                        allow_custom_value=True)
                     delete_btn = gr.Button("删除（内置报告为隐藏）", variant="stop", scale=1, elem_id="delete-btn")
-                    restore_btn = gr.Button("恢复隐藏的报告", scale=1, elem_id="restore-btn")
+                    restore_btn = gr.Button("恢复（隐藏的或回收站中的）", scale=1, elem_id="restore-btn")
+                # Delete asks first; the answer to every library action shows right under these buttons.
+                with gr.Row(visible=False, elem_id="confirm-row", equal_height=True) as confirm_row:
+                    confirm_note = gr.Markdown("", elem_id="confirm-note")
+                    confirm_btn = gr.Button("确认删除", variant="stop", scale=0, min_width=100, elem_id="confirm-delete")
+                    cancel_btn = gr.Button("取消", scale=0, min_width=80, elem_id="cancel-delete")
+                lib_msg = gr.Textbox(label="操作结果", interactive=False, lines=2, elem_id="lib-msg")
                 form_note = gr.Markdown("请选择一份报告。", elem_id="form-note")
                 with gr.Row():
                     title_in = gr.Textbox(label="标题", scale=3, elem_id="meta-title")
@@ -334,20 +384,21 @@ def build_app(bot: Assistant):
                     to_in = gr.Textbox(label="结束年份", scale=1, elem_id="meta-year-to")
                     issuer_in = gr.Textbox(label="发布机关", scale=2, elem_id="meta-issuer")
                 save_btn = gr.Button("保存元数据并重新索引", variant="primary", elem_id="save-meta")
-                lib_msg = gr.Textbox(label="操作结果", interactive=False, lines=3, elem_id="lib-msg")
                 with gr.Row():
                     with gr.Column():
-                        files = gr.File(label=f"上传报告：{'、'.join(SUPPORTED)}（每个不超过 {bot.settings.max_file_mb:g} MB）",
+                        files = gr.File(label=f"上传报告：{'、'.join(SUPPORTED)}（每个不超过 {start.settings.max_file_mb:g} MB）",
                                         file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                         upload_btn = gr.Button("上传并加入索引", elem_id="upload-btn")
+                        upload_msg = gr.Textbox(label="上传结果", interactive=False, lines=2, elem_id="upload-msg")
                     with gr.Column():
                         new_file = gr.File(label="用新文件替换所选的上传报告（格式须相同）", file_count="single",
                                            file_types=list(SUPPORTED), elem_id="replace-file")
                         keep_labels = gr.Checkbox(False, label="沿用旧版本手动设置的标签（地区、年份等）",
                                                   elem_id="replace-keep-labels")
                         replace_btn = gr.Button("替换所选报告", elem_id="replace-btn")
+                        replace_msg = gr.Textbox(label="替换结果", interactive=False, lines=2, elem_id="replace-msg")
                 with gr.Accordion("跳过的文件", open=False):
-                    skipped = gr.Markdown(skipped_markdown(bot), elem_id="skipped")
+                    skipped = gr.Markdown(skipped_markdown(bot) if ready else "", elem_id="skipped")
         cite_box = gr.Textbox(visible="hidden", elem_id="cite-box")
         cite_go = gr.Button("打开原文", visible="hidden", elem_id="cite-go")
         hidden_q = gr.Textbox(visible=False)
@@ -358,7 +409,7 @@ def build_app(bot: Assistant):
         chat_out = [chatbot, session, sources, box]
         for trigger, name in ((send.click, "chat"), (box.submit, False)):
             trigger(respond, chat_in, chat_out, api_name=name).then(
-                warning, [session], [warn, lift_btn], api_name=False)
+                warning, [session], [warn, lift_btn], api_name=False).then(None, None, None, js=SHOW_ANSWER_JS)
         lift_btn.click(lift, None, [region, year, warn, lift_btn], api_name=False)
         clear_btn.click(clear, None, [chatbot, session, sources, box, viewer], api_name="clear").then(
             lambda: (gr.update(value="", visible=False), gr.update(visible=False)), None, [warn, lift_btn],
@@ -373,19 +424,31 @@ def build_app(bot: Assistant):
 
         refreshed = [status, region, year, *example_btns, table, pick, skipped]
         pick.change(fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
-        for trigger, fn, inputs, name in (
-                (save_btn.click, save_form, [pick, title_in, region_in, from_in, to_in, issuer_in], False),
-                (delete_btn.click, delete_picked, [pick], False),
-                (restore_btn.click, restore_picked, [pick], False),
-                (upload_btn.click, add_files, [files], "upload"),
-                (replace_btn.click, replace_picked, [new_file, pick, keep_labels], "replace")):
-            trigger(fn, inputs, lib_msg, api_name=name).then(everything, None, refreshed, api_name=False).then(
+        delete_btn.click(ask_delete, pick, [confirm_row, confirm_note, lib_msg], api_name=False)
+        cancel_btn.click(lambda: (gr.update(visible=False), "已取消删除。"), None, [confirm_row, lib_msg],
+                         api_name=False)
+        for trigger, fn, inputs, out, name in (
+                (save_btn.click, save_form, [pick, title_in, region_in, from_in, to_in, issuer_in], lib_msg, False),
+                (confirm_btn.click, delete_picked, [pick], lib_msg, False),
+                (restore_btn.click, restore_picked, [pick], lib_msg, False),
+                (upload_btn.click, add_files, [files], upload_msg, "upload"),
+                (replace_btn.click, replace_picked, [new_file, pick, keep_labels], replace_msg, "replace")):
+            trigger(fn, inputs, out, api_name=name).then(everything, None, refreshed, api_name=False).then(
                 fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
+        confirm_btn.click(lambda: gr.update(visible=False), None, confirm_row, api_name=False)
+        # A finished upload leaves the box empty; files that failed stay, to be fixed and sent again.
+        upload_msg.change(lambda msg, now: None if msg and "✗" not in msg else now, [upload_msg, files], files,
+                          api_name=False)
         gr.api(library, api_name="library")
         gr.api(set_metadata, api_name="set_metadata")
         gr.api(delete_report, api_name="delete")
         gr.api(restore_report, api_name="restore")
-        app.load(everything, None, refreshed, api_name=False)
+        # On load, and every 2 s while the index is built: the status line follows it, and the rest of the
+        # page is filled in once the reports are read; the timer stops once the vectors are complete.
+        seen = gr.State(False)
+        timer = gr.Timer(2.0, active=start.indexing)
+        for trigger in (app.load, timer.tick):
+            trigger(tick, seen, [*refreshed, seen, timer], api_name=False, show_progress="hidden")
     return app
 
 
@@ -397,19 +460,26 @@ def _progress(progress):
     return report
 
 
-def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs):
+def launch(bot: Assistant | Startup, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs):
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from ui.locale import ChineseLocale
+    from ui.locale import ChineseLocale, hover_script
 
+    # After every event Gradio rebuilds a pandas table of its last 10,000 events, for a monitoring summary this
+    # app never shows: work per chat turn that grows while the server runs (a third of a turn's server CPU
+    # with 20 sessions), and memory it keeps. And per event it switches matplotlib's backend to agg and back.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
     app = build_app(bot)
     # Answers take tens of milliseconds; 50 clients at once should wait in the queue, not time out.
     app.queue(default_concurrency_limit=16, max_size=None)
     # Local fonts only: the default theme fetches Google Fonts, which an intranet cannot reach.
     fonts = [gr.themes.Font(name) for name in ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif")]
     theme = gr.themes.Soft(font=fonts, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), gr.themes.Font("monospace")])
-    return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=CITE_JS,
+    js = f"() => {{ ({CITE_JS.strip()})(); ({hover_script()})(); }}"
+    return app.launch(server_name=host, server_port=port, share=share, css=CSS, theme=theme, js=js,
                       footer_links=["api"], quiet=True, max_file_size=f"{bot.settings.max_file_mb:g}mb",
                       state_session_capacity=MAX_SESSIONS,
                       app_kwargs={"middleware": [Middleware(ChineseLocale)]}, **kwargs)

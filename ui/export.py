@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from assistant.answer.render import by_report, not_found_text, report_label, understanding
-from assistant.records import Answer, Hit
+from assistant.answer.render import by_report, not_found_text, report_label, row_source, understanding
+from assistant.records import RELATED, Answer, Hit
 
 FORMATS = {"md": "Markdown", "docx": "Word", "csv": "CSV", "xlsx": "Excel"}
 TITLE = "法治政府建设年度报告问答"
@@ -46,6 +46,12 @@ def quoted_span(hit: Hit, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def quote_label(answer: Answer, number: int) -> str:
+    """"相关原文" for a passage only quoted as related to a figure its report does not state, else "引文"."""
+    headings = {p.heading for p in answer.points if p.citation == number}
+    return RELATED if headings == {RELATED} else "引文"
+
+
 # -- Markdown -------------------------------------------------------------------------------------
 
 def _md_cell(text: str) -> str:
@@ -70,7 +76,7 @@ def answer_markdown(answer: Answer, number: int | None = None) -> str:
         lines.append(f"| 地区 · 年份 | {_md_cell(answer.table.metric)} | 出处 |")
         lines.append("|---|---|---|")
         for row in answer.table.rows:
-            lines.append(f"| {_md_cell(row.label)} | {_md_cell(row.value)} | {f'[{row.citation}]' if row.citation else ''} |")
+            lines.append(f"| {_md_cell(row.label)} | {_md_cell(row.value)} | {_md_cell(row_source(row))} |")
         lines.append("")
     for head_hit, points in by_report(answer):
         lines.append(f"**{source_name(head_hit)}**")
@@ -83,7 +89,7 @@ def answer_markdown(answer: Answer, number: int | None = None) -> str:
     lines.append("")
     for i, hit in enumerate(answer.citations, 1):
         lines.append(f"[{i}] {source_name(hit)}，{where(hit)}  ")
-        lines.append(f"引文：「{quoted_span(hit)}」")
+        lines.append(f"{quote_label(answer, i)}：「{quoted_span(hit)}」")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -150,7 +156,7 @@ def docx_bytes(answers: Sequence[Answer]) -> bytes:
             for row in answer.table.rows:
                 cells = table.add_row().cells
                 cells[0].text, cells[1].text = row.label, row.value
-                cells[2].text = f"[{row.citation}]" if row.citation else ""
+                cells[2].text = row_source(row)
         for head_hit, points in by_report(answer):
             document.add_paragraph().add_run(source_name(head_hit)).bold = True
             for point in points:
@@ -161,7 +167,7 @@ def docx_bytes(answers: Sequence[Answer]) -> bytes:
         for i, hit in enumerate(answer.citations, 1):
             para = document.add_paragraph()
             para.add_run(f"[{i}] {source_name(hit)}，{where(hit)}").font.size = Pt(9)
-            para.add_run(f"\n引文：「{quoted_span(hit)}」").font.size = Pt(9)
+            para.add_run(f"\n{quote_label(answer, i)}：「{quoted_span(hit)}」").font.size = Pt(9)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -177,10 +183,10 @@ def table_rows(answers: Sequence[Answer]) -> list[tuple]:
             continue
         for row in answer.table.rows:
             hit = answer.citations[row.citation - 1] if row.citation else None
-            out.append((answer.question, row.label, answer.table.metric, row.value,
-                        f"[{row.citation}]" if row.citation else "",
-                        source_name(hit) if hit else "", hit.source if hit else "",
-                        hit.section if hit else "", quoted_span(hit) if hit else ""))
+            quote = quoted_span(hit) if hit else ""
+            out.append((answer.question, row.label, answer.table.metric, row.value, row_source(row),
+                        source_name(hit) if hit else "", hit.source if hit else row.source,
+                        hit.section if hit else "", f"{row.note}：{quote}" if (quote and row.note) else quote))
     if not out:
         raise ExportError("没有对比表可导出：CSV 和 Excel 只导出对比各地的表格（例如“各地行政复议案件分别是多少？”）")
     return out

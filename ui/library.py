@@ -28,6 +28,7 @@ from assistant.index.roots import HIDDEN
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.sidecar import SidecarError, fits, parse_sidecar, sidecar_for, sidecar_of, sidecars_of
 from assistant.regions import KIND_NAMES
+from ui.recover import restore_upload
 from ui.trash import to_trash
 from ui.upload import NO_LIBRARY, Progress, refresh_index
 
@@ -261,7 +262,7 @@ def delete(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
 
 
 def restore(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
-    """Bring a hidden shipped report back into the index."""
+    """Bring a hidden shipped report back into the index, or a deleted upload back from the trash."""
     if bot.library is None:
         return NO_LIBRARY
     problem = source_problem(source)
@@ -270,14 +271,17 @@ def restore(bot: Assistant, source: str, progress: Progress = _quiet) -> str:
     try:
         with edit_lock(bot.library):
             hidden = bot.roots.hidden()
-            if source not in hidden:
-                return f"✗ {source} 没有被隐藏"
-            del hidden[source]
-            _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
+            from_trash = source not in hidden
+            if not from_trash:
+                del hidden[source]
+                _write_atomically(bot.library / HIDDEN, json.dumps(hidden, ensure_ascii=False, indent=1))
     except Timeout:
         return BUSY.replace("未保存", "未恢复")
     except OSError as exc:
         return f"✗ 未恢复 {source}：{exc.strerror or exc}"
+    if from_trash:
+        # Not a hidden shipped report: a deleted upload may be waiting in the trash.
+        return restore_upload(bot, source, progress)
     store, failure = refresh_index(bot, progress)
     if store is None:
         return f"已恢复 {source}，但{failure}"

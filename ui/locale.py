@@ -45,3 +45,45 @@ class ChineseLocale:
             await send({"type": "http.response.body", "body": data})
 
         await self.app(scope, receive, rewrite)
+
+
+# Hover titles and screen-reader labels that Gradio's zh-CN translation leaves in English.
+HOVER = {
+    "Copy message": "复制消息", "Copied message": "已复制", "Copy": "复制", "Copied!": "已复制", "Copied": "已复制",
+    "Copy to clipboard": "复制到剪贴板", "Clear": "清除", "Close": "关闭", "Dismiss": "关闭",
+    "Remove file": "移除文件", "Remove this file": "移除此文件", "Uploaded files": "已上传的文件",
+    "Upload file": "上传文件", "Upload a file": "上传文件", "Uploading": "正在上传", "Download": "下载",
+    "View full screen": "全屏查看", "Exit full screen": "退出全屏", "Fullscreen": "全屏", "Exit fullscreen mode": "退出全屏",
+    "Loading response": "正在生成回答", "Submit": "发送", "Stop": "停止", "Open in new tab": "在新标签页中打开",
+    "Share": "分享", "Retry": "重试", "Undo": "撤销", "Edit": "编辑", "Like": "赞", "Dislike": "踩",
+    "chatbot conversation": "对话", "Chatbot conversation": "对话", "Scroll down": "向下滚动",
+    "Scroll to bottom": "滚动到底部", "More tabs": "更多标签页", "Table actions": "表格操作", "Refresh": "刷新",
+    "Click to upload or drop files": "点击上传或拖放文件", "Empty value": "空", "File upload": "上传文件",
+    "Gradio footer navigation": "页脚导航",
+}
+# Labels that start with English and go on with the message ("user's message: 肇庆…"); a message's HTML is
+# read out as its text.
+HOVER_PREFIXES = {"user's message: ": "问题：", "bot's message: ": "回答："}
+
+
+def hover_script() -> str:
+    """JavaScript (run on load) that puts HOVER's Chinese into ``title`` and ``aria-label``, now and whenever
+    Gradio adds elements (a new chat message brings its own copy button)."""
+    import json
+
+    return ("() => { const map = " + json.dumps(HOVER, ensure_ascii=False) + ";\n"
+            "  const prefixes = " + json.dumps(HOVER_PREFIXES, ensure_ascii=False) + ";\n"
+            "  const chinese = (v) => { if (!v) return null; if (map[v.trim()]) return map[v.trim()];\n"
+            "    for (const [en, zh] of Object.entries(prefixes)) if (v.startsWith(en))\n"
+            "      return zh + v.slice(en.length).replace(/<[^>]*>/g, ' ').replace(/\\s+/g, ' ').trim();\n"
+            "    return null; };\n"
+            "  const fix = (root) => { for (const el of root.querySelectorAll('[title], [aria-label]')) {\n"
+            "    for (const a of ['title', 'aria-label']) { const zh = chinese(el.getAttribute(a));\n"
+            "      if (zh) el.setAttribute(a, zh); } } };\n"
+            "  fix(document);\n"
+            "  new MutationObserver((changes) => { for (const c of changes) {\n"
+            "    if (c.type === 'attributes') { const zh = chinese(c.target.getAttribute(c.attributeName));\n"
+            "      if (zh) c.target.setAttribute(c.attributeName, zh); }\n"
+            "    for (const n of c.addedNodes || []) if (n.querySelectorAll) { fix(n.parentNode || n); } } })\n"
+            "    .observe(document.body, {subtree: true, childList: true, attributes: true,\n"
+            "             attributeFilter: ['title', 'aria-label']}); }")

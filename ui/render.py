@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from assistant.answer.render import FIELD_NAMES, by_report, intro, not_found_text, report_label, understanding
-from assistant.records import Answer, Hit
+from assistant.records import Answer, Hit, TableRow
 from assistant.search.question import MAX_CHARS
 from ui.export import source_name
 
@@ -65,10 +65,22 @@ def understood_html(answer: Answer) -> str:
     return f"<div class='understood'>{parts}</div>"
 
 
+def row_source_html(row: TableRow, index: int, turn: int) -> str:
+    """A row's 出处: its citation; a 未写明 row's related passage labelled 相关原文; else a link to its report."""
+    if row.citation and row.note:
+        return (f"{cite(turn, row.citation)} <span class='related'><b>{esc(row.note)}</b>："
+                f"「{esc(' '.join(row.quotes))}」</span>")
+    if row.citation:
+        return cite(turn, row.citation)
+    if row.value == "未写明":
+        return f"<a class='cite report-link' href='#report-{turn}-{index}'>查看报告</a>"
+    return ""
+
+
 def table_html(answer: Answer, turn: int) -> str:
     rows = "".join(
         f"<tr><td>{esc(row.label)}</td><td>{_inline(row.value, turn)}</td>"
-        f"<td>{cite(turn, row.citation) if row.citation else ''}</td></tr>" for row in answer.table.rows)
+        f"<td>{row_source_html(row, i, turn)}</td></tr>" for i, row in enumerate(answer.table.rows, 1))
     return (f"<table class='cmp'><thead><tr><th>地区 · 年份</th><th>{esc(answer.table.metric)}</th><th>出处</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
@@ -169,7 +181,7 @@ def sources_html(citations: tuple[Hit, ...] | list[Hit], turn: int = 0) -> str:
     return "<div class='sources'>" + "".join(cards) + "</div>"
 
 
-WHERE_NAMES = {"shipped": "内置（只读）", "library": "报告库", "hidden": "已隐藏"}
+WHERE_NAMES = {"shipped": "内置（只读）", "library": "报告库", "hidden": "已隐藏", "trash": "回收站（可恢复）"}
 
 
 def library_html(rows: list[dict]) -> str:
@@ -210,6 +222,10 @@ CSS = """
 #chat .parts .part, #chat .side-by-side .part { border-left: 3px solid #bfdbfe; padding-left: 8px; margin: 6px 0; }
 #chat .side-by-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 8px; }
 #chat .part-head { font-weight: 600; color: #1e3a8a; }
+#chat table.cmp .related { color: #555; font-size: 0.9em; }
+#chat table.cmp { width: 100%; }
+#chat table.cmp th:nth-child(2), #chat table.cmp td:nth-child(2) { white-space: nowrap; }
+#chat table.cmp td { vertical-align: top; }
 a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .sources details { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin-bottom: 8px; }
 .sources summary { cursor: pointer; }
@@ -223,7 +239,9 @@ a.cite { text-decoration: none; color: #1d4ed8; cursor: pointer; }
 .report-view mark.rv-passage { background: #dbeafe; outline: 2px solid #60a5fa; }
 table.library { border-collapse: collapse; width: 100%; font-size: 0.88em; }
 table.library th, table.library td { border: 1px solid #ddd; padding: 3px 6px; vertical-align: top; }
-table.library tr.hidden td { color: #999; }
+table.library tr.hidden td, table.library tr.trash td { color: #999; }
+.lib-actions { align-items: center; }
+#confirm-row { background: #fff1f0; border: 1px solid #ffa39e; border-radius: 6px; padding: 4px 8px; }
 table.library .file { font-family: monospace; font-size: 0.9em; word-break: break-all; }
 table.library .guess { color: #b45309; }
 .library-wrap { max-height: 300px; overflow-y: auto; }

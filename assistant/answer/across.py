@@ -8,7 +8,7 @@ from typing import Protocol
 
 from assistant import lexicon
 from assistant.answer.figures import Statement, statements
-from assistant.records import Hit
+from assistant.records import SECTION_SEP, Hit
 from assistant.search.question import Question
 from assistant.text import display, normalize, split_sentences
 
@@ -95,3 +95,32 @@ def _closest(question: Question, passages: list[Hit]) -> Hit:
         text = normalize(hit.section + hit.text)
         return sum(t in text for t in question.terms)
     return max(passages, key=overlap)
+
+
+RELATED_MIN_CHARS = 10   # shorter "sentences" are headings or fragments ("强化党的领导。"), never evidence
+
+
+def related(question: Question, passages: list[Hit]) -> tuple[Hit, str] | None:
+    """For a report that does not state the figure a comparison asks for: its sentence most about the
+    asked topic, to show as 相关原文, or None when no sentence holds the topic. Headings and short
+    fragments never count: a 未写明 cell shows a related passage or only a link to the report.
+
+    Scored over every sentence: key words held, then a figure in it (a related count such as
+    "副县长出庭应诉10案"), then the earliest.
+    """
+    words = [w for w in core_words(question) if len(w) >= 2]
+    if not words:
+        return None
+    best, best_key = None, None
+    for order, hit in enumerate(passages):
+        headings = {normalize(part).rstrip("。；：:") for part in hit.section.split(SECTION_SEP)} | {normalize(hit.section)}
+        for a, b in split_sentences(hit.text):
+            sentence = hit.text[a:b].strip()
+            flat = normalize(sentence)
+            held = sum(w in flat for w in words)
+            if not held or len(flat) < RELATED_MIN_CHARS or flat.rstrip("。；：:") in headings:
+                continue
+            key = (held, any(ch.isdigit() for ch in flat), -order, -a)
+            if best_key is None or key > best_key:
+                best, best_key = (hit, display(sentence)), key
+    return best

@@ -19,7 +19,7 @@ from assistant.answer import across, lists
 from assistant.answer.figures import asked_thing, bold_value, statements, sub_figure
 from assistant.answer.render import report_label
 from assistant.answer.sentences import Sentence, about_asked_region, relevance, score_sentences
-from assistant.records import Answer, Hit, Point, Table, TableRow
+from assistant.records import RELATED, Answer, Hit, Point, Table, TableRow
 from assistant.search.question import PLANS, PROBLEMS, Question
 from assistant.search.retriever import Retrieval
 from assistant.settings import Settings
@@ -316,15 +316,16 @@ def _compare(question: Question, found: Retrieval, reader: across.Reader, base: 
     if not sources:
         return Answer(False, reason=found.reason or "没有符合条件的报告", **base)
     cells = across.compare(question, reader, sources)
-    quoted = [(c.statement.hit if c.statement else c.anchor,
-               c.statement.sentence if c.statement else _first_sentence(c.anchor)) for c in cells]
-    points, citations = _points(quoted)
+    # A 未写明 cell quotes the report's related sentence, labelled 相关原文, or nothing (only its report).
+    quoted = [_cell_quote(question, c, reader) for c in cells]
+    points, citations = _points([q for q in quoted if q])
     number = {h.chunk_id: i + 1 for i, h in enumerate(citations)}
     rows = []
-    for cell, (hit, quote) in zip(cells, quoted):
+    for cell, q in zip(cells, quoted):
         value = cell.statement.value if cell.statement else "未写明"
+        hit = q[0] if q else cell.anchor
         rows.append(TableRow(cell.source, report_label(hit.region, hit.years, hit.uncertain), value,
-                             number[hit.chunk_id], (display(quote),)))
+                             number[hit.chunk_id] if q else None, (display(q[1]),) if q else (), q[2] if q else ""))
     rows.sort(key=lambda r: r.label)
     stated = sum(1 for c in cells if c.statement)
     lead = f"{len(cells)}份报告中，{stated}份写明了{asked_thing(question)}，{len(cells) - stated}份未写明："
@@ -332,6 +333,11 @@ def _compare(question: Question, found: Retrieval, reader: across.Reader, base: 
     return Answer(True, points=points, citations=citations, lead=lead, table=table, confidence=1.0, **base)
 
 
-def _first_sentence(hit: Hit) -> str:
-    spans = split_sentences(hit.text)
-    return hit.text[spans[0][0]:spans[0][1]] if spans else hit.text[:80]
+def _cell_quote(question: Question, cell: across.Cell, reader: across.Reader) -> tuple[Hit, str, str] | None:
+    """(passage, sentence, label) a comparison cell quotes: the stating clause, else the related sentence
+    labelled 相关原文, else None."""
+    if cell.statement:
+        return cell.statement.hit, cell.statement.sentence, ""
+    found = across.related(question, reader.passages(cell.source))
+    return (found[0], found[1], RELATED) if found else None
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.records import Answer, Hit, Point
+from assistant.records import Answer, Hit, Point, TableRow
 from assistant.search.question import MAX_CHARS
 
 NOT_FOUND = "报告中没有找到"
@@ -147,9 +147,16 @@ def table_markdown(answer: Answer) -> list[str]:
     """The comparison as a Markdown table: one row per report, its figure or 未写明, and its citation."""
     rows = [f"| 地区 · 年份 | {answer.table.metric} | 出处 |", "|---|---|---|"]
     for row in answer.table.rows:
-        cite = f"[{row.citation}]" if row.citation else ""
-        rows.append(f"| {row.label} | {row.value} | {cite} |")
+        rows.append(f"| {row.label} | {row.value} | {row_source(row)} |")
     return rows
+
+
+def row_source(row: TableRow) -> str:
+    """A comparison row's 出处: "[n]"; "[n] 相关原文：「…」" when a 未写明 row quotes its report's related
+    passage; "见报告 <file>" when it has none (never a heading or a padding sentence as if it were evidence)."""
+    if row.citation:
+        return f"[{row.citation}]" + (f" {row.note}：「{' '.join(row.quotes)}」" if row.note else "")
+    return f"见报告 {row.source}" if row.value == "未写明" else ""
 
 
 def by_report(answer: Answer) -> list[tuple[Hit, list[Point]]]:
