@@ -66,6 +66,8 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                                         part="heldout"),
         "heldout": Case("heldout", held / "reports", (held / "qa.jsonl",), held / "conversations.jsonl",
                         held / "truth.jsonl", split="heldout"),
+        # 指标总览: gold tables written by reading the reports (eval/indicators/README.md says which are held out).
+        "indicators-seeds": Case("indicators-seeds", seeds, (), extra={"indicators": HERE / "indicators" / "seeds.jsonl"}),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                               split="heldout", configs=CONFIGS[-1:]),
     }
@@ -258,6 +260,13 @@ def conversation_scores(bot: Assistant, path: Path, truth: dict, part: str | Non
 def run_case(case: Case, bot: Assistant) -> dict:
     """Every figure of one case, on the bot indexing its folder."""
     started = time.perf_counter()
+    if case.extra.get("indicators"):       # a gold indicator table: scored on its own, no questions
+        from eval.indicator_scoring import indicator_scores, load_gold
+
+        gold = load_gold(case.extra["indicators"], case.part)
+        return {"case": case.name, "split": case.split, "folder": str(case.folder), "files": len(bot.store.files),
+                "skipped": bot.skipped, "indicators": indicator_scores(bot, gold, case.split != "heldout"),
+                "seconds": time.perf_counter() - started}
     truth = scoring.load_truth(case.truth) if case.truth else {}
     questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path, case.part)]
     result = {"case": case.name, "split": case.split, "folder": str(case.folder), "questions": len(questions),
