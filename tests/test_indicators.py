@@ -208,3 +208,24 @@ def test_a_catalogue_change_reads_every_report_again(folder, tmp_path, monkeypat
     bot.refresh()
     assert bot.store.files["xihu.txt"].segment != old
     assert any("词表" in n for n in bot.store.manifest.get("notes", []))
+
+
+def test_the_tabs_pieces_and_charts_without_a_browser(folder, tmp_path):
+    from ui.indicator_charts import bar_chart, line_chart, number, png_bytes
+    from ui.indicators import PAGE_HEAD, cell_html, elements_html, frame
+
+    assert number("1.86万件") == 18600 and number("120 余场次") == 120 and number("1,234件") == 1234
+    (folder / "xihu2022.txt").write_text(REPORT_A.replace("2021", "2022").replace("12.6%", "8.1%"), encoding="utf-8")
+    bot = Assistant.from_folder(folder, index_dir=tmp_path / "i", settings=HASH)
+    table = bot.indicators()
+    head, body = frame(table)
+    column = head.index("行政复议纠错率")
+    assert column >= len(PAGE_HEAD) and [r[column] for r in body] == ["12.6%", "8.1%"]
+    view = cell_html(bot, table, 0, column)
+    assert "rv-focus" in view and "纠错率为12.6%" in view and "考虑过的数字" in view
+    assert "报告未写明" in cell_html(bot, table, 0, head.index("12345热线办结率"))
+    assert "✓ 一、主要做法和成效" in elements_html(table) and "✓ 二、存在的不足" in elements_html(table)
+    assert png_bytes(bar_chart(table, "review_correction_rate"))[:4] == b"\x89PNG"
+    line = line_chart(table, "review_correction_rate")            # two years of 西湖区: a line
+    assert line is not None and len(line.axes[0].lines) == 1 and list(line.axes[0].lines[0].get_ydata()) == [12.6, 8.1]
+    assert line_chart(bot.indicators(year=2022), "review_correction_rate") is None
