@@ -50,6 +50,7 @@ class Case:
 
 def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
     gen, held, gen2 = HERE / "generalisation", HERE / "heldout", HERE / "generalisation2"
+    real = HERE / "real"
     return {
         "seeds": Case("seeds", seeds, (HERE / "qa.jsonl",), HERE / "conversations.jsonl", HERE / "seeds_truth.jsonl"),
         "seeds-kinds": Case("seeds-kinds", seeds, (HERE / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
@@ -64,6 +65,12 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
         "generalisation2-heldout": Case("generalisation2-heldout", gen2 / "reports", (gen2 / "qa.jsonl",),
                                         gen2 / "conversations.jsonl", gen2 / "truth.jsonl", split="heldout",
                                         part="heldout"),
+        # Real published reports as found on web pages; reports at positions divisible by 3 in truth.jsonl and
+        # every question about them are held out (eval/real/README.md).
+        "real": Case("real", real / "reports", (real / "qa.jsonl",), real / "conversations.jsonl", real / "truth.jsonl",
+                     part="tune"),
+        "real-heldout": Case("real-heldout", real / "reports", (real / "qa.jsonl",), real / "conversations.jsonl",
+                             real / "truth.jsonl", split="heldout", part="heldout"),
         "heldout": Case("heldout", held / "reports", (held / "qa.jsonl",), held / "conversations.jsonl",
                         held / "truth.jsonl", split="heldout"),
         # 指标总览: gold tables written by reading the reports (eval/indicators/README.md says which are held out).
@@ -257,6 +264,21 @@ def conversation_scores(bot: Assistant, path: Path, truth: dict, part: str | Non
             "turns": turns_out}
 
 
+def truth_part(case: Case, truth: dict) -> dict:
+    """The reports whose identity a case scores: with ``part`` and a truth file whose lines carry a "split",
+    only that part's reports (a held-out report's labels are never shown by the tuning case); else all."""
+    if not case.part or not case.truth:
+        return truth
+    splits = {}
+    for line in Path(case.truth).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            splits[row["source"]] = row.get("split")
+    if not any(splits.values()):
+        return truth
+    return {s: t for s, t in truth.items() if splits.get(s, "tune") == case.part}
+
+
 def run_case(case: Case, bot: Assistant) -> dict:
     """Every figure of one case, on the bot indexing its folder."""
     started = time.perf_counter()
@@ -275,7 +297,7 @@ def run_case(case: Case, bot: Assistant) -> dict:
               "answers": answer_scores(bot, questions, truth)}
     result["calibration"] = {**calibrate(result["answers"]["signals"]), "in_force": bot.settings.min_coverage}
     if truth:
-        result["identity"] = identity_scores(bot, truth)
+        result["identity"] = identity_scores(bot, truth_part(case, truth))
     if case.conversations and Path(case.conversations).exists():
         result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
     result["seconds"] = time.perf_counter() - started
