@@ -75,6 +75,10 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                         held / "truth.jsonl", split="heldout"),
         # 指标总览: gold tables written by reading the reports (eval/indicators/README.md says which are held out).
         "indicators-seeds": Case("indicators-seeds", seeds, (), extra={"indicators": HERE / "indicators" / "seeds.jsonl"}),
+        "indicators-real": Case("indicators-real", HERE / "real" / "reports", (), part="tune",
+                                extra={"indicators": HERE / "indicators" / "real.jsonl"}),
+        "indicators-real-heldout": Case("indicators-real-heldout", HERE / "real" / "reports", (), split="heldout",
+                                        part="heldout", extra={"indicators": HERE / "indicators" / "real.jsonl"}),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                               split="heldout", configs=CONFIGS[-1:]),
     }

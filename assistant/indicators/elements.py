@@ -22,15 +22,16 @@ from assistant.records import SECTION_SEP, Chunk
 from assistant.text import normalize
 
 
-def _heading_match(element: Element, chunks: Sequence[Chunk], banned: set[str]) -> tuple[str, Chunk] | None:
-    """The section (path up to the matching heading) whose heading names the element, outermost level first."""
+def _heading_match(element: Element, chunks: Sequence[Chunk], banned: set[str], unless=None) -> tuple[str, Chunk] | None:
+    """The section (path up to the matching heading) whose heading names the element, outermost level first;
+    never a heading that ``unless`` matches (a heading naming the measures is not the plans)."""
     depth = max((len(c.path) for c in chunks), default=0)
     for level in range(depth):
         for chunk in chunks:
             if len(chunk.path) <= level or chunk.path[0] in banned:
                 continue
             heading = normalize(chunk.path[level])
-            if element.heading.search(heading):
+            if element.heading.search(heading) and not (unless is not None and unless.search(heading)):
                 return SECTION_SEP.join(chunk.path[:level + 1]), chunk
     return None
 
@@ -44,9 +45,11 @@ def check_elements(chunks: Sequence[Chunk], sents: list[_Sentence] | None = None
     order = sorted(parts, key=lambda e: e.id not in ("shortfalls", "plans"))
     closing: set[str] = set()        # top-level headings of the shortfalls and plans
     closing_sentences = set()
+    measures = next((e for e in parts if e.rest), None)
     for element in order:
         banned = closing if element.id not in ("shortfalls", "plans") else set()
-        hit = _heading_match(element, chunks, banned)
+        hit = _heading_match(element, chunks, banned,
+                             measures.heading if measures is not None and element.id in ("shortfalls", "plans") else None)
         if hit:
             section, chunk = hit
             found[element.id] = ElementCheck(element.id, True, section, "heading", chunk.path[section.count(SECTION_SEP)],
@@ -73,6 +76,12 @@ def check_elements(chunks: Sequence[Chunk], sents: list[_Sentence] | None = None
                          and not any(e.heading.search(normalize(c.path[0])) for e in parts if not e.rest)), None)
             if rest is not None:
                 found[element.id] = ElementCheck(element.id, True, rest.path[0], "rest", rest.path[0], rest.ordinal)
+                continue
+            if not any(c.path for c in chunks) and sents:
+                # No sections at all: the opening text is the report's account of its work.
+                first = sents[0]
+                found[element.id] = ElementCheck(element.id, True, first.chunk.section, "rest", first.text.strip(),
+                                                 first.chunk.ordinal)
                 continue
         found[element.id] = ElementCheck(element.id, False)
     return [found[e.id] for e in parts]
