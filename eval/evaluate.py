@@ -75,6 +75,8 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                         held / "truth.jsonl", split="heldout"),
         # 指标总览: gold tables written by reading the reports (eval/indicators/README.md says which are held out).
         "indicators-seeds": Case("indicators-seeds", seeds, (), extra={"indicators": HERE / "indicators" / "seeds.jsonl"}),
+        "indicators-generalisation": Case("indicators-generalisation", gen / "reports", (),
+                                          extra={"indicators": HERE / "indicators" / "generalisation.jsonl"}),
         "indicators-real": Case("indicators-real", HERE / "real" / "reports", (), part="tune",
                                 extra={"indicators": HERE / "indicators" / "real.jsonl"}),
         "indicators-real-heldout": Case("indicators-real-heldout", HERE / "real" / "reports", (), split="heldout",

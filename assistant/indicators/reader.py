@@ -34,7 +34,7 @@ from assistant.text import normalize, simplified, split_sentences
 READER_VERSION = "1"      # stored with each segment's table: a table read by another version is read again
 
 _NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_MAX_BEFORE = 12          # characters between a figure's word and the figure ("纠错率为…5.9%")
+_MAX_BEFORE = 16          # characters between a figure's word and the figure ("备案审查设区市政府和省直部门规范性文件312件")
 _MAX_AFTER = 8            # characters between a figure and the word after it ("99.96%事项实现“网上可办”")
 _TIE = 0.15               # a second value this close to the best makes the cell 不明确
 _CLAUSE_END = re.compile(r"[，；;。！？!?：:]|(?<!\d),|,(?!\d{3}(?!\d))|[(（]|、(?=\d)")
@@ -85,6 +85,17 @@ class _Sentence:
     text: str             # the report's characters
     folded: str
     section: str          # folded heading path
+    years: tuple = ()     # a table row under a header of years: (column, year) of that header
+
+
+_YEAR_CELL = re.compile(rf"^\s*({lexicon.YEAR})\s*年?度?\s*$")
+
+
+def _year_header(folded: str) -> tuple:
+    """(column, year) of a table header row whose cells are years ("指标 | 2021年 | 2022年"), else ()."""
+    cells = folded.split("|")
+    years = tuple((i, int(m[1])) for i, c in enumerate(cells) if (m := _YEAR_CELL.match(c)))
+    return years if years and len(years) >= len(cells) - 1 else ()
 
 
 def sentences(chunks: Sequence[Chunk]) -> list[_Sentence]:
@@ -92,15 +103,38 @@ def sentences(chunks: Sequence[Chunk]) -> list[_Sentence]:
     seen, out = set(), []
     for chunk in chunks:
         section = normalize(chunk.section)
+        header: tuple = ()
         for a, b in split_sentences(chunk.text):
             text = chunk.text[a:b]
             folded = fold(text)
+            if "|" in folded:
+                header = _year_header(folded) or header
+            else:
+                header = ()
             key = re.sub(r"\s+", "", folded)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_Sentence(chunk, text, folded, section))
+            out.append(_Sentence(chunk, text, folded, section, header if "|" in folded else ()))
     return out
+
+
+def _table_figures(sent: _Sentence, years: set[int]) -> list[_Figure]:
+    """The figure of a table row in the column of the report's year (else the latest year): "行政复议纠错率 |
+    9.3% | 7.1%" under "指标 | 2021年 | 2022年" is 7.1% in a 2022 report, never 9.3%."""
+    if not sent.years or _year_header(sent.folded):
+        return []
+    wanted = [c for c, y in sent.years if y in years] or [max(sent.years, key=lambda cy: cy[1])[0]]
+    bounds = [0] + [m.end() for m in re.finditer(r"\|", sent.folded)] + [len(sent.folded) + 1]
+    column = wanted[0]
+    if column + 1 >= len(bounds):
+        return []
+    start, end = bounds[column], bounds[column + 1] - 1
+    label = sent.folded[:bounds[1] - 1].strip()
+    m = _FIGURE.search(sent.folded, start, end)
+    if not m:
+        return []
+    return [_Figure(f"{label} {sent.folded[start:end].strip()}", m.start(), m.end(), m[3], label + " ", "", "")]
 
 
 def _clauses(folded: str) -> list[tuple[int, int]]:
@@ -162,13 +196,15 @@ def _judge(ind: Indicator, fig: _Figure, sent: _Sentence, years: set[int]) -> Ca
     score = 2.0 + min(len(word), 6) / 6 - 0.04 * gap
     refused = []
     if ind.context:
-        where = next((name for name, text in (("分句", fig.clause), ("句子", sent.folded), ("标题", sent.section))
-                      if any(c in text for c in ind.context)), "")
+        where, word_at = next(((name, k) for name, text in (("分句", fig.clause), ("句子", sent.folded),
+                                                            ("标题", sent.section))
+                               for k, c in enumerate(ind.context) if c in text), ("", 0))
         if not where:
             refused.append(f"分句、句子和标题都没有“{'/'.join(ind.context)}”")
         else:
-            reasons.append(f"领域词在{where}")
-            score += {"分句": 1.0, "句子": 0.6, "标题": 0.5}[where]
+            reasons.append(f"领域词“{ind.context[word_at]}”在{where}")
+            # The catalogue lists a field's words most specific first: 人民调解 says more than 调解.
+            score += {"分句": 1.0, "句子": 0.6, "标题": 0.5}[where] - (0.2 if word_at else 0.0)
     not_word = next((w for w in ind.not_words if w in own), "")
     if not_word:
         refused.append(f"数字自己的词里有“{not_word}”：是别的指标")
@@ -251,7 +287,7 @@ def read_cells(meta: ReportMeta, chunks: Sequence[Chunk], sents: list[_Sentence]
     for sent in sents:
         if not any(ch.isdigit() for ch in sent.folded):
             continue
-        for fig in figures(sent.folded):
+        for fig in (_table_figures(sent, years) if sent.years else figures(sent.folded)):
             for ind in indicators():
                 cand = _judge(ind, fig, sent, years)
                 if cand is not None:
