@@ -77,6 +77,8 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
         "indicators-seeds": Case("indicators-seeds", seeds, (), extra={"indicators": HERE / "indicators" / "seeds.jsonl"}),
         "indicators-generalisation": Case("indicators-generalisation", gen / "reports", (),
                                           extra={"indicators": HERE / "indicators" / "generalisation.jsonl"}),
+        "indicators-generalisation2": Case("indicators-generalisation2", gen2 / "reports", (), part="tune",
+                                           extra={"indicators": HERE / "indicators" / "generalisation2.jsonl"}),
         "indicators-generalisation2-heldout": Case("indicators-generalisation2-heldout", gen2 / "reports", (),
                                                    split="heldout", part="heldout",
                                                    extra={"indicators": HERE / "indicators" / "generalisation2.jsonl"}),
