@@ -33,7 +33,8 @@ from assistant.text import normalize, simplified, split_sentences
 
 READER_VERSION = "1"      # stored with each segment's table: a table read by another version is read again
 
-_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# "第20个" is an ordinal, never a quantity.
+_NUMBER = r"(?<![\d.,第])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _MAX_BEFORE = 16          # characters between a figure's word and the figure ("备案审查设区市政府和省直部门规范性文件312件")
 _MAX_AFTER = 8            # characters between a figure and the word after it ("99.96%事项实现“网上可办”")
 _TIE = 0.15               # a second value this close to the best makes the cell 不明确
@@ -166,16 +167,21 @@ def figures(folded: str) -> list[_Figure]:
     return out
 
 
+_QUOTES = re.compile(r"[“”\"‘’「」『』]")
+
+
 def _bind(ind: Indicator, fig: _Figure) -> tuple[str, int, str] | None:
-    """The indicator's word naming the figure: (word, gap, "before"|"after"), nearest first; None if none does."""
+    """The indicator's word naming the figure: (word, gap, "before"|"after"), nearest first; None if none does.
+    Quote marks inside a name do not part it (“一网通办”率 is 一网通办率)."""
     best = None
+    before, after = _QUOTES.sub("", fig.before), _QUOTES.sub("", fig.after)
     for word in ind.words:
-        at = fig.before.rfind(word)
+        at = before.rfind(word)
         if at >= 0:
-            gap = len(fig.before) - (at + len(word))
+            gap = len(before) - (at + len(word))
             if gap <= _MAX_BEFORE and (best is None or gap < best[1]):
                 best = (word, gap, "before")
-        at = fig.after.find(word)
+        at = after.find(word)
         if 0 <= at <= _MAX_AFTER and (best is None or at < best[1]):
             best = (word, at, "after")
     return best
@@ -190,7 +196,7 @@ def _judge(ind: Indicator, fig: _Figure, sent: _Sentence, years: set[int]) -> Ca
     if bound is None:
         return None
     word, gap, side = bound
-    own = fig.before + (_tail(fig.after, gap + len(word)) if side == "after" else "")
+    own = _QUOTES.sub("", fig.before) + (_tail(_QUOTES.sub("", fig.after), gap + len(word)) if side == "after" else "")
     value = sent.folded[fig.start:fig.end]
     reasons = [f"“{word}”在数字{'前' if side == 'before' else '后'}（相隔{gap}字）"]
     score = 2.0 + min(len(word), 6) / 6 - 0.04 * gap

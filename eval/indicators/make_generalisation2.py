@@ -28,15 +28,18 @@ TUNE = {
         "pufa_activities": "1400余场"}, "免罚轻罚742件只是一类案件"),
     "lingshui_zrzy_2024.txt": ((T, N, T, T), {
         "enforcement_cases": either(None, "47宗"), "enforcement_fines": either(None, "1264.7万元"),
-        "pufa_activities": "12场", "enforcement_officers": "14名"}, "违法用地、海域、采矿案件分开写，没有总数"),
+        "pufa_activities": "12场", "enforcement_officers": "14名", "review_received": either("6件", None),
+        "litigation_cases": "11件"},
+        "违法用地、海域、采矿案件分开写，没有总数；本局办理的复议6件、诉讼11件（第一次读漏）"),
     "tj_heping_2022.txt": ((T, T, T, T), {
         "service_items": "1287项", "online_rate": "98.6%", "normative_filing": either(None, "7件"),
         "litigation_cases": "87件", "appearance_rate": "100%", "review_received": either("211件", "236件"),
         "review_closed": "198件", "review_correction_rate": "9.6%", "mediation_cases": either(None, "4182件"),
         "mediation_success_rate": either(None, "97.3%"), "legal_aid_cases": "1046件", "pufa_activities": "320余场"},
         "报送市政府备案7件是向上报备；调处化解中心不全是人民调解"),
-    "urumqi_yjj_2022.txt": ((T, T, T, T), {"enforcement_officers": "96名", "pufa_activities": "150余场"},
-                            "安全生产举报投诉按期办结不是12345"),
+    "urumqi_yjj_2022.txt": ((T, T, T, T), {"enforcement_officers": "96名", "pufa_activities": "150余场",
+                                           "enforcement_cases": "173起", "enforcement_fines": "586.4万元"},
+                            "安全生产举报投诉按期办结不是12345（立案查处173起、罚款586.4万元是我第一次读漏的）"),
     "xilinguole_2019.txt": ((T, N, T, T), {
         "online_rate": "86.4%", "enforcement_cases": either(None, "218起", "146件"),
         "enforcement_fines": either(None, "1893万元"), "enforcement_officers": "4860名",
