@@ -577,7 +577,13 @@ def markdown(results: dict) -> str:
             if name in ind:
                 r = ind[name]
                 lines.append(f"| {name} | {r['with_s']:.2f} | {r['without_s']:.2f} | {r['ratio']:.3f} |")
-        lines += ["", f"Reading the table of all {ind['files']} reports alone: {ind['table_alone_s']:.2f} s.", ""]
+        lines += ["", f"Reading the table of all {ind['files']} reports alone: {ind['table_alone_s']:.2f} s, "
+                  + ", ".join(f"{ind['table_alone_s'] / ind[n]['without_s']:.1%} of indexing without it ({n})"
+                              for n in (enc, "hash-256") if n in ind) + ". The ratio of whole runs is within "
+                  "the noise of a shared machine (runs: " + "; ".join(
+                      f"{n} with " + ", ".join(f"{x:.1f}" for x in ind[n]["runs_with"]) + " s, without "
+                      + ", ".join(f"{x:.1f}" for x in ind[n]["runs_without"]) + " s" for n in (enc, "hash-256") if n in ind)
+                  + "); the table's own time is the cost it adds.", ""]
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
