@@ -74,6 +74,9 @@ def test_two_equally_good_figures_make_the_cell_ambiguous_with_both_kept():
     row = row_of("甲镇调处矛盾纠纷120件。\n乙镇调处矛盾纠纷80件。", path=("（三）人民调解",))
     cell = row.cell("mediation_cases")
     assert cell.text == "不明确" and {c.value for c in cell.why} >= {"120件", "80件"}
+    long = IndicatorTable((row,), indicators()).records()
+    said = next(r for r in long if r["indicator"] == "人民调解案件")
+    assert said["value"] == "不明确" and "120件" in said["quote"] and "80件" in said["quote"]
 
 
 def test_a_field_word_is_needed_and_a_filled_cell_quotes_its_clause_verbatim():

@@ -50,3 +50,14 @@ def test_the_indicator_table_and_charts_export(page):
     assert rows[0] == ["file", "region", "year", "indicator", "value", "quote", "section"]
     assert any(r[3] == "行政复议纠错率" and r[4] == "5.9%" for r in rows)
     assert all(png[:4] == b"\x89PNG" for png in exported(page, "#ind-export-chart", ".png"))
+
+
+def test_the_indicator_table_is_an_api_endpoint(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url[0], verbose=False)
+    rows = client.predict("西秀区", "2022", "", api_name="/indicators")
+    assert {r["file"] for r in rows} == {"000_f67df9fa3c27168c.txt"}
+    fixed = next(r for r in rows if r["indicator"] == "行政复议纠错率")
+    assert fixed["value"] == "5.9%" and "纠错率5.9%" in fixed["quote"] and fixed["section"]
+    assert next(r for r in rows if r["indicator"] == "即办件")["value"] == "未写明"

@@ -44,9 +44,13 @@ def choices(bot: Assistant) -> tuple[list[str], list[str], list[str]]:
 
 
 def table_for(bot: Assistant, region: str | None, level: str | None, year: str | None) -> IndicatorTable:
-    region = None if region in (None, "", ALL_REGIONS) else region
-    level = None if level in (None, "", ALL_LEVELS) else level
-    year = None if year in (None, "", ALL_YEARS) else int(year)
+    """The table for the page's (or an API caller's) filters; "全部…" or empty is no filter."""
+    region = None if region in (None, "", "全部", ALL_REGIONS) else region
+    level = None if level in (None, "", "全部", ALL_LEVELS) else level
+    year = None if year in (None, "", "全部", ALL_YEARS) else str(year).strip()
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        raise ValueError(f"年份“{year}”应为四位数字，例如 2022")
+    year = int(year) if year else None
     return bot.indicators(region=region, year=year, level=level)
 
 
@@ -191,5 +195,10 @@ def indicators_tab(bot: Assistant, exports: Path) -> None:
         control.change(render, inputs, outputs, api_name=False)
     tab.select(refresh, inputs, [region, level, year, *outputs], api_name=False)
     grid.select(select, [state], view, api_name=False).then(None, None, None, js=SCROLL_JS)
+    def api_indicators(region: str = "", year: str = "", level: str = "") -> list[dict]:
+        """The 指标总览 in long form: one dict per cell (file, region, year, indicator, value, quote, section)."""
+        return table_for(bot, region or None, level or None, year or None).records()
+
+    gr.api(api_indicators, api_name="indicators")
     table_btn.click(export_table, [state, fmt], [export_file, export_msg], api_name=False)
     chart_btn.click(export_charts, [state, pick], [export_file, export_msg], api_name=False)

@@ -53,13 +53,19 @@ class IndicatorTable:
     indicators: tuple[Indicator, ...]
 
     def long_rows(self) -> list[tuple[str, ...]]:
-        """(file, region, year, indicator, value, quote, section) for every cell; value is the figure or 未写明/不明确."""
+        """(file, region, year, indicator, value, quote, section) for every cell; value is the figure or 未写明/不明确
+        (a 不明确 cell quotes the clauses that disagree, best first)."""
         out = []
         for row in self.rows:
             for ind, cell in zip(self.indicators, row.cells):
-                out.append((row.source, row.meta.region, row.meta.years, ind.name, cell.text,
-                            cell.quote if cell.found else "", cell.section if cell.found else ""))
+                quote = cell.quote if cell.found else " / ".join(c.clause for c in cell.why[:3] if c.score > 0)
+                out.append((row.source, row.meta.region, row.meta.years, ind.name, cell.text, quote,
+                            cell.section if cell.found or quote else ""))
         return out
+
+    def records(self) -> list[dict]:
+        """The long form as dicts (the API's /indicators)."""
+        return [dict(zip(LONG_HEAD, r)) for r in self.long_rows()]
 
     def wide(self) -> tuple[list[str], list[list[str]]]:
         """The table as the page shows it: report columns, then an indicator a column."""
