@@ -103,12 +103,17 @@ def bar_chart(table: IndicatorTable, key: str):
 
 
 def several_years(table: IndicatorTable) -> bool:
-    return len({r.meta.year_to for r in table.rows if r.meta.year_to}) > 1
+    """Whether some region has reports of more than one year in the table (else a line would be one point)."""
+    years: dict[str, set] = {}
+    for r in table.rows:
+        if r.meta.year_to:
+            years.setdefault(r.meta.region, set()).add(r.meta.year_to)
+    return any(len(y) > 1 for y in years.values())
 
 
 def line_chart(table: IndicatorTable, key: str):
-    """A line per region across the years its reports cover (one point per report); None when the table holds
-    one year only."""
+    """A line per region across the years its reports cover (one point per report); None when no region has
+    reports of two years."""
     if not several_years(table):
         return None
     ind = indicator(key)
