@@ -87,6 +87,14 @@ def test_a_field_word_is_needed_and_a_filled_cell_quotes_its_clause_verbatim():
     assert row_of(text).cell("enforcement_fines").text == "未写明"     # 挽回经济损失 is no fine
 
 
+def test_a_count_stated_as_none_but_never_an_outcome_that_did_not_happen():
+    row = row_of("2021年，管委会未发生行政复议案件，发生行政诉讼案件1件。\n全年未发生行政诉讼败诉案件。")
+    assert row.cell("review_received").text == "未发生行政复议案件"
+    assert row.cell("litigation_cases").text == "1件"                 # the figure, not the 败诉 that did not happen
+    row = row_of("全年受理行政复议案件12件，未发生行政复议被纠错案件。")
+    assert row.cell("review_received").text == "12件"
+
+
 def test_a_lost_unit_and_spaces_are_kept_as_written():
     row = row_of("县法律援助中心已受理法律援助案件104，其中刑事81。\n全年开展各类法治宣传活动 120 余场次，发放资料1万份。")
     assert row.cell("legal_aid_cases").text == "104"
@@ -218,6 +226,7 @@ def test_the_tabs_pieces_and_charts_without_a_browser(folder, tmp_path):
     from ui.indicators import PAGE_HEAD, cell_html, elements_html, frame
 
     assert number("1.86万件") == 18600 and number("120 余场次") == 120 and number("1,234件") == 1234
+    assert number("未发生行政复议案件") == 0 and number("未写明") is None
     (folder / "xihu2022.txt").write_text(REPORT_A.replace("2021", "2022").replace("12.6%", "8.1%"), encoding="utf-8")
     bot = Assistant.from_folder(folder, index_dir=tmp_path / "i", settings=HASH)
     table = bot.indicators()

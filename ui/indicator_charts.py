@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from assistant import lexicon
 from assistant.indicators.catalogue import indicator
 from assistant.indicators.table import IndicatorTable
 
@@ -23,10 +24,11 @@ _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
 
 
 def number(value: str) -> float | None:
-    """The quantity a written figure stands for ("1.86万件" → 18600, "120 余场次" → 120, "5.9%" → 5.9)."""
+    """The quantity a written figure stands for ("1.86万件" → 18600, "120 余场次" → 120, "5.9%" → 5.9, "未发生…" → 0)."""
     m = _NUMBER.search(value or "")
     if not m:
-        return None
+        # "未发生行政复议案件": a count the report states as none.
+        return 0.0 if value and any(value.startswith(w) for w in lexicon.NONE_HAPPENED) else None
     scale = {"万": 1e4, "亿": 1e8}.get(m[2] or "", 1)
     return float(m[1].replace(",", "")) * scale
 

@@ -256,6 +256,37 @@ def _part_of(folded: str, fig: _Figure) -> bool:
     return bool(whole) and (whole[-1].unit or "件") == (fig.unit or "件")
 
 
+_NONE = re.compile("|".join(map(re.escape, lexicon.NONE_HAPPENED)))
+
+
+def _none_happened(ind: Indicator, sent: _Sentence) -> list[tuple[Candidate, _Figure]]:
+    """"未发生行政复议案件": a count the report states as none. The indicator's word must follow the none-word in
+    its clause (with the field's word), and none of its *not* words ("未发生行政复议被纠错案件" is no count of
+    cases). Scored below any figure, so a stated figure always wins."""
+    if "件" not in ind.units:
+        return []
+    out = []
+    for a, b in _clauses(sent.folded):
+        clause = sent.folded[a:b]
+        m = _NONE.search(clause)
+        if not m or _FIGURE.search(clause):
+            continue
+        rest = _QUOTES.sub("", clause[m.start():])
+        word = next((w for w in ind.words if w in rest and "案件" in rest), "")
+        if not word or (ind.context and not any(c in rest for c in ind.context)):
+            continue
+        if any(w in rest for w in ind.not_words):
+            continue
+        end = clause.find("案件", m.end())
+        if end < 0:
+            continue
+        start, stop = a + m.start(), a + end + 2
+        fig = _Figure(clause, start, stop, "", clause[:m.start()], clause[end + 2:], sent.folded[:a])
+        cand = Candidate(sent.folded[start:stop], 1.5, (f"“{m[0]}”：报告写明没有发生（“{word}”）",), clause.strip(" ，,；;。"))
+        out.append((cand, fig))
+    return out
+
+
 def _cell(ind: Indicator, found: list[tuple[Candidate, _Sentence, _Figure]]) -> Cell:
     accepted = [x for x in found if x[0].score > 0]
     why = tuple(c for c, _, _ in sorted(found, key=lambda x: -x[0].score))[:8]
@@ -291,6 +322,9 @@ def read_cells(meta: ReportMeta, chunks: Sequence[Chunk], sents: list[_Sentence]
     years = set(range(meta.year_from, (meta.year_to or meta.year_from) + 1)) if meta.year_from else set()
     found: dict[str, list] = {ind.id: [] for ind in indicators()}
     for sent in sents:
+        if _NONE.search(sent.folded):
+            for ind in indicators():
+                found[ind.id].extend((cand, sent, fig) for cand, fig in _none_happened(ind, sent))
         if not any(ch.isdigit() for ch in sent.folded):
             continue
         for fig in (_table_figures(sent, years) if sent.years else figures(sent.folded)):
