@@ -94,8 +94,11 @@ class IndicatorTable:
 
     def to_xlsx(self) -> bytes:
         """Three sheets: 指标总览 (wide), 明细 (long form with quotes and sections), 报告要素."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        try:
+            from openpyxl import Workbook
+            from openpyxl.styles import Font
+        except ImportError as exc:   # pragma: no cover - part of the ui extra
+            raise ValueError("导出 Excel 需要 openpyxl：pip install openpyxl（或改用 .csv / .md）") from exc
 
         book = Workbook()
         book.remove(book.active)
