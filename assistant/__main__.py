@@ -87,6 +87,20 @@ def _print_reports(bot: Assistant, as_json: bool) -> None:
               f"{'（推断）' if 'issuer' in meta.uncertain else ''} · 来自 {origin}")
 
 
+def _indicators(bot: Assistant, args) -> int:
+    """Print the 指标总览 (or write it to --out), then let any background embedding finish."""
+    table = bot.indicators(region=args.region, year=args.year, level=args.level)
+    if not table.rows:
+        print("没有符合条件的报告。", file=sys.stderr)
+    elif args.out:
+        path = table.save(args.out)
+        print(f"已写出 {len(table.rows)} 份报告、{len(table.indicators)} 项指标：{path}")
+    else:
+        print(table.to_markdown(), end="")
+    _finish_vectors(bot)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="法治政府建设年度报告问答（离线）")
     parser.add_argument("--encoder", default=DEFAULT_ENCODER,
@@ -114,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     p_reports = sub.add_parser("reports", help="list the indexed reports and how each label was read")
     p_reports.add_argument("--folder", default="seeds")
     p_reports.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_ind = sub.add_parser("indicators", help="指标总览: every standard indicator of every report, cited, and the "
+                                              "element check (报告要素)")
+    p_ind.add_argument("--folder", default="seeds")
+    p_ind.add_argument("--region", help="only reports of this region (and the places under it)")
+    p_ind.add_argument("--year", type=int, help="only reports covering this year")
+    p_ind.add_argument("--level", help="only reports of this level (county / 县区级, city / 市级, …)")
+    p_ind.add_argument("--out", help="write the table to FILE.xlsx, FILE.csv (long form) or FILE.md")
+    p_ind.add_argument(no_wait[0], **no_wait[1])
     p_chat = sub.add_parser("chat", help="ask questions and follow-ups in the terminal")
     p_chat.add_argument("--folder", default="seeds")
     p_chat.add_argument(no_wait[0], **no_wait[1])
@@ -136,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         bot = _open(args, None if getattr(args, "no_wait", False) else _Bars())
         if args.command == "reports":
             _print_reports(bot, args.json)
+        elif args.command == "indicators":
+            return _indicators(bot, args)
         elif args.command == "search":
             hits = bot.search(args.question, k=args.k, region=args.region, year=args.year, mode=args.mode)
             if args.json:

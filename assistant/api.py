@@ -247,6 +247,17 @@ class Assistant:
         found = retriever.retrieve(question, self.settings.answer_hits, filters, mode)
         return compose(question, found, self.settings, reader=retriever)
 
+    def indicators(self, region: str | None = None, year: int | None = None, level: str | None = None):
+        """The 指标总览: one row per report (region, level, year, issuer), one cell per catalogue indicator (the
+        figure as written, its clause and citation, or 未写明/不明确), and each report's element check.
+
+        Returns an :class:`~assistant.indicators.table.IndicatorTable` (``.rows``, ``.save("t.xlsx")``,
+        ``.to_csv()``). Read at index time and stored with each segment, so this costs no report reading.
+        """
+        from assistant.indicators.table import build_table
+
+        return build_table(self.store, region, year, level)
+
     def chat(self):
         """A Conversation that understands follow-up questions."""
         from assistant.conversation import Conversation

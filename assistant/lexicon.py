@@ -11,6 +11,7 @@ NFKC, so full-width brackets and digits are already half-width), unless a commen
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 # -- numbers and years -------------------------------------------------------------------------
 
@@ -297,6 +298,20 @@ PRONOUNS = r"(?:其中|它们|它|这方面|这一方面|那方面|该报告|该
 NARROWING = r"其中|这方面|这一方面|此项|上述|这些"
 # Cues that a question leans on the previous turn.
 FOLLOW_CUES = r"^(?:那|还有|另外|再)|[呢吗]\s*[?？]?\s*$|其中|它|这方面|该|上述|下一步|接下来|同样|这些|那里|当地"
+
+
+# -- indicators (指标总览) ---------------------------------------------------------------------
+# The indicator catalogue and the report elements are tables of their own (assistant/indicators/*.tsv,
+# read by assistant.indicators.catalogue); their text is part of the fingerprint, so editing them
+# re-reads every report on the next update, like any list above.
+INDICATOR_TABLES = "\n".join((Path(__file__).parent / "indicators" / name).read_text(encoding="utf-8")
+                             for name in ("catalogue.tsv", "elements.tsv"))
+# Words in a figure's own words saying it is a target, a requirement or a plan, not the year's result.
+INDICATOR_TARGETS = TARGET_WORDS + ("必须", "要求", "应当", "不低于", "不少于")
+# A count after one of these in its sentence is a part of the count before it ("…46362件，其中，行政许可27909件").
+INDICATOR_BREAKDOWN = ("其中", "包括")
+# Words before a count that say it is a total ("全年共办理…"): a headline figure beats a part of it.
+INDICATOR_TOTALS = ("共", "累计", "全年", "合计", "总计", "总数", "全县", "全区", "全市", "全省")
 
 
 def fingerprint() -> str:

@@ -17,7 +17,26 @@ def _f(value, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def indicator_lines(result: dict) -> list[str]:
+    """The 指标总览 case: its scores against the gold table (and a tuning case's failures)."""
+    s = result["indicators"]
+    lines = [f"== {result['case']} ({'held out: never tuned on' if result['split'] == 'heldout' else 'tuning'}): "
+             f"指标总览 of {s['reports']} reports over {result['folder']}",
+             f"cells {s['cells']} ({s['filled']} filled): precision {_f(s['precision'])}, recall {_f(s['recall'])} "
+             f"of {s['stated']} stated, 未写明 right {_f(s['unstated_right'])} of {s['unstated']}, "
+             f"verbatim {_f(s['verbatim'])}; element check right {_f(s['elements_right'])} of {s['elements']}"]
+    if s["missing"]:
+        lines.append(f"gold reports not indexed: {', '.join(s['missing'])}")
+    if isinstance(s["failures"], list):
+        lines += [f"  ✗ {json.dumps(f, ensure_ascii=False)}" for f in s["failures"]]
+    else:
+        lines.append(f"  {s['failures']} failures (held out: not shown)")
+    return lines
+
+
 def case_table(result: dict) -> list[str]:
+    if "indicators" in result:
+        return indicator_lines(result)
     lines = [f"== {result['case']} ({'held out: never tuned on' if result['split'] == 'heldout' else 'tuning'}): "
              f"{result['questions']} questions over {result['folder']} ({result['files']} files, "
              f"{len(result['skipped'])} skipped)"]
@@ -107,7 +126,10 @@ def chart(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    seeds = result["cases"].get("seeds") or next(iter(result["cases"].values()))
+    with_retrieval = [c for c in result["cases"].values() if c.get("retrieval")]
+    if not with_retrieval:
+        return
+    seeds = result["cases"].get("seeds") or with_retrieval[0]
     names = [n for n, _, _ in CONFIGS if n in seeds["retrieval"]]
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.8 / len(METRICS)

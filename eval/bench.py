@@ -427,6 +427,45 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def task_indicators(size: int, repeats: int, work: Path) -> dict:
+    """What reading the 指标总览 at index time adds: whole-index time with the table against the same index with
+    the table's reading switched off, alternating, with the default encoder and with the hash encoder (the
+    worst case: indexing with no embedding cost at all)."""
+    import assistant.index.writer as writer
+    from assistant.index.indexer import update_index
+    from assistant.indicators import read_report
+    from assistant.ingest.report import parse_report
+    from assistant.settings import Settings
+    from embeddings.encoder import DEFAULT_ENCODER, load_encoder
+    from eval.synthetic import write_corpus
+
+    folder = work / "corpus"
+    info = write_corpus(SEEDS, folder, size)
+    reports = [parse_report(p.name, p.read_bytes()) for p in sorted(folder.glob("*.txt"))]
+    started = time.perf_counter()
+    for rep in reports:
+        read_report(rep.source, rep.meta, rep.chunks)
+    table_alone = time.perf_counter() - started
+    real = writer.indicator_lines
+    out = {"task": "indicators", "chunks": sum(len(r.chunks) for r in reports), "files": info["files"],
+           "repeats": repeats, "table_alone_s": table_alone}
+    for name in (DEFAULT_ENCODER, "hash-256"):
+        encoder = load_encoder(name)
+        encoder.encode_passages(["预热"])
+        runs = {"with": [], "without": []}
+        for r in range(repeats):
+            for variant in ("with", "without") if r % 2 == 0 else ("without", "with"):
+                writer.indicator_lines = real if variant == "with" else (lambda reports: b"")
+                started = time.perf_counter()
+                update_index(folder, work / f"index-{name}-{variant}-{r}", encoder, Settings(), rebuild=True)
+                runs[variant].append(time.perf_counter() - started)
+        writer.indicator_lines = real
+        ratios = [w / o for w, o in zip(runs["with"], runs["without"])]
+        out[name] = {"with_s": statistics.median(runs["with"]), "without_s": statistics.median(runs["without"]),
+                     "ratio": statistics.median(ratios), "runs_with": runs["with"], "runs_without": runs["without"]}
+    return out
+
+
 # -- driver --------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -454,6 +493,8 @@ def child(args) -> dict:
             return task_first_answer(args.size, args.repeats, work)
         if args.task == "sessions":
             return task_sessions(args.size, args.repeats, work)
+        if args.task == "indicators":
+            return task_indicators(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
         if args.task == "install":
@@ -558,6 +599,23 @@ def markdown(results: dict) -> str:
                       f"for a bare ask (CPU time: what the machine's other load stretches least); load average "
                       f"{se['load_average']:.1f} at the end.", ""]
     lines += bench_install.markdown(results)
+    ind = results.get("indicators")
+    if ind:
+        from embeddings.encoder import DEFAULT_ENCODER as enc
+
+        lines += [f"## 指标总览 at index time ({ind['chunks']} chunks, {ind['files']} reports, median of {ind['repeats']})",
+                  "", "| encoder | index with table s | without s | median ratio |", "|---|---|---|---|"]
+        for name in (enc, "hash-256"):
+            if name in ind:
+                r = ind[name]
+                lines.append(f"| {name} | {r['with_s']:.2f} | {r['without_s']:.2f} | {r['ratio']:.3f} |")
+        lines += ["", f"Reading the table of all {ind['files']} reports alone: {ind['table_alone_s']:.2f} s, "
+                  + ", ".join(f"{ind['table_alone_s'] / ind[n]['without_s']:.1%} of indexing without it ({n})"
+                              for n in (enc, "hash-256") if n in ind) + ". The ratio of whole runs is within "
+                  "the noise of a shared machine (runs: " + "; ".join(
+                      f"{n} with " + ", ".join(f"{x:.1f}" for x in ind[n]["runs_with"]) + " s, without "
+                      + ", ".join(f"{x:.1f}" for x in ind[n]["runs_without"]) + " s" for n in (enc, "hash-256") if n in ind)
+                  + "); the table's own time is the cost it adds.", ""]
     lines += bench_encoders.markdown(results)
     return "\n".join(lines)
 
@@ -571,10 +629,11 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions", "install"])
+                                                      "first-answer", "sessions", "install", "indicators"])
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
                         help="what the IVF lists hold (ann); one run per codec")
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
+    parser.add_argument("--indicator-size", type=int, default=300, help="chunks indexed with and without the 指标总览")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
@@ -615,6 +674,8 @@ def main(argv=None) -> int:
         results["first-answer"] = run_child("--task", "first-answer", "--size", str(args.reports), *common)
     if "install" in tasks:
         results["install"] = run_child("--task", "install")
+    if "indicators" in tasks:
+        results["indicators"] = run_child("--task", "indicators", "--size", str(args.indicator_size), *common)
     if "sessions" in tasks:
         results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
     if "encoders" in tasks:

@@ -73,6 +73,19 @@ def default_cases(seeds: Path = Path("seeds")) -> dict[str, Case]:
                              real / "truth.jsonl", split="heldout", part="heldout"),
         "heldout": Case("heldout", held / "reports", (held / "qa.jsonl",), held / "conversations.jsonl",
                         held / "truth.jsonl", split="heldout"),
+        # 指标总览: gold tables written by reading the reports (eval/indicators/README.md says which are held out).
+        "indicators-seeds": Case("indicators-seeds", seeds, (), extra={"indicators": HERE / "indicators" / "seeds.jsonl"}),
+        "indicators-generalisation": Case("indicators-generalisation", gen / "reports", (),
+                                          extra={"indicators": HERE / "indicators" / "generalisation.jsonl"}),
+        "indicators-generalisation2": Case("indicators-generalisation2", gen2 / "reports", (), part="tune",
+                                           extra={"indicators": HERE / "indicators" / "generalisation2.jsonl"}),
+        "indicators-generalisation2-heldout": Case("indicators-generalisation2-heldout", gen2 / "reports", (),
+                                                   split="heldout", part="heldout",
+                                                   extra={"indicators": HERE / "indicators" / "generalisation2.jsonl"}),
+        "indicators-real": Case("indicators-real", HERE / "real" / "reports", (), part="tune",
+                                extra={"indicators": HERE / "indicators" / "real.jsonl"}),
+        "indicators-real-heldout": Case("indicators-real-heldout", HERE / "real" / "reports", (), split="heldout",
+                                        part="heldout", extra={"indicators": HERE / "indicators" / "real.jsonl"}),
         "heldout-seeds": Case("heldout-seeds", seeds, (held / "qa_seeds.jsonl",), None, HERE / "seeds_truth.jsonl",
                               split="heldout", configs=CONFIGS[-1:]),
         # Analyst conversations over the seeds (issue 19), scored turn by turn; ids divisible by 3 held out.
@@ -301,6 +314,13 @@ def truth_part(case: Case, truth: dict) -> dict:
 def run_case(case: Case, bot: Assistant) -> dict:
     """Every figure of one case, on the bot indexing its folder."""
     started = time.perf_counter()
+    if case.extra.get("indicators"):       # a gold indicator table: scored on its own, no questions
+        from eval.indicator_scoring import indicator_scores, load_gold
+
+        gold = load_gold(case.extra["indicators"], case.part)
+        return {"case": case.name, "split": case.split, "folder": str(case.folder), "files": len(bot.store.files),
+                "skipped": bot.skipped, "indicators": indicator_scores(bot, gold, case.split != "heldout"),
+                "seconds": time.perf_counter() - started}
     truth = scoring.load_truth(case.truth) if case.truth else {}
     questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path, case.part)]
     result = {"case": case.name, "split": case.split, "folder": str(case.folder), "questions": len(questions),

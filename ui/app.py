@@ -18,6 +18,7 @@ from assistant.ingest.formats import SUPPORTED
 from assistant.search.filters import Filters
 from ui import library as lib
 from ui.examples import MAX_EXAMPLES, example_questions
+from ui.indicators import indicators_tab
 from ui.export import FORMATS, ExportError, export
 from ui.render import CSS, answer_html, conflicts, esc, library_html, sources_html, text, user_message
 from ui.recover import trash_rows
@@ -399,6 +400,7 @@ def build_app(source: Assistant | Startup):
                         replace_msg = gr.Textbox(label="替换结果", interactive=False, lines=2, elem_id="replace-msg")
                 with gr.Accordion("跳过的文件", open=False):
                     skipped = gr.Markdown(skipped_markdown(bot) if ready else "", elem_id="skipped")
+            indicators_tab(bot, exports, ready)
         cite_box = gr.Textbox(visible="hidden", elem_id="cite-box")
         cite_go = gr.Button("打开原文", visible="hidden", elem_id="cite-go")
         hidden_q = gr.Textbox(visible=False)

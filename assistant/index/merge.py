@@ -15,7 +15,8 @@ from typing import Sequence
 import numpy as np
 
 from assistant.index.postings import Postings
-from assistant.index.segment import Segment, write_vectors, write_words
+from assistant.indicators.stored import FILE, merged_lines
+from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
 from assistant.index.years import YearIndex
 from embeddings.vector_index import VectorIndex
 
@@ -73,7 +74,9 @@ def merge_segments(index_dir: Path, segments: Sequence[Segment], live_of: Sequen
     lines = [seg.chunks.line(int(r)) for seg, mapping in zip(segments, new_row) for r in np.flatnonzero(mapping >= 0)]
     postings = Postings.merge([(seg.postings, mapping) for seg, mapping in zip(segments, new_row)])
     years = YearIndex.merge([seg.years.remap(mapping) for seg, mapping in zip(segments, new_row)])
-    info = write_words(index_dir, [], lines=lines, postings=postings, years=years)
+    table = merged_lines([Path(index_dir) / SEGMENTS / seg.name for seg in segments], new_row)
+    info = write_words(index_dir, [], lines=lines, postings=postings, years=years,
+                       extra={FILE: table} if table is not None else None)
     if written is not None:
         written.append(info.name)
     vectors = np.concatenate([np.asarray(seg.vectors.vectors[np.flatnonzero(mapping >= 0)])

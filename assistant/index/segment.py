@@ -7,6 +7,7 @@ Layout, under ``index_dir/segments/``::
       chunks.jsonl, chunk_offsets.npy  # one Chunk per line (no tokens), and where each line starts
       bm25/                           # Postings: words.bin, word_offsets, indptr, rows, counts, lengths
       years.npy, year_offsets.npy, year_rows.npy
+      indicators.jsonl                # each report's indicator cells and element check (assistant.indicators.stored)
     s-<time>-<rand>.vec-<rand>/      # its vectors: vectors.npy, vectors.json, faiss.index (IVF only)
 
 Everything is memory-mapped at load: a snapshot holds no chunk text, token or vector of its own.
@@ -177,9 +178,10 @@ def _prepare(index_dir: Path, name: str) -> tuple[Path, Path]:
 
 def write_words(index_dir: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[str]] | None = None,
                 lines: Sequence[bytes] | None = None, postings: Postings | None = None,
-                years: YearIndex | None = None) -> SegmentInfo:
+                years: YearIndex | None = None, extra: dict[str, bytes] | None = None) -> SegmentInfo:
     """Write a segment's words: from chunks and their tokens, or (merging) from chunk lines, postings and years
-    already made. Returns its manifest record; the caller removes the folder if anything after fails."""
+    already made. Returns its manifest record; the caller removes the folder if anything after fails.
+    ``extra``: more plain files of the segment by name (its indicator table), hashed with the others."""
     name = new_name()
     tmp, final = _prepare(index_dir, name)
     try:
@@ -194,6 +196,8 @@ def write_words(index_dir: Path, chunks: Sequence[Chunk], tokens: Sequence[Seque
         if years is None:
             years = YearIndex.build(normalize(c.section + c.text) for c in chunks)
         years.save(tmp)
+        for file_name, data in (extra or {}).items():
+            (tmp / file_name).write_bytes(data)
         files = _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

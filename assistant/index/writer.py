@@ -11,6 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.indicators import read_report
+from assistant.indicators import stored as indicator_file
 from assistant.index.merge import Shape, choose_merge, merge_segments
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
 from assistant.index.store import FileEntry, Store, remove_parts, verify_segments, write_version
@@ -67,7 +69,8 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
                  aliases: dict[str, tuple[str, ...]], settings: Settings, written: list[str],
                  centroids: np.ndarray | None) -> Segment:
     chunks = [c for r in reports for c in r.report.chunks]
-    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens])
+    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens],
+                       extra={indicator_file.FILE: indicator_lines(reports)})
     written.append(info.name)
     local = 0
     for r in reports:
@@ -82,6 +85,16 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
         written.append(part.name)
         info = replace(info, vectors=part)
     return Segment.open(index_dir, info)
+
+
+def indicator_lines(reports: Sequence[NewReport]) -> bytes:
+    """The segment's indicator table: each report's cells and element check, read from its chunks."""
+    rows, local = [], 0
+    for r in reports:
+        rep = r.report
+        rows.append((local, read_report(rep.source, rep.meta, rep.chunks)))
+        local += len(rep.chunks)
+    return indicator_file.segment_lines(rows)
 
 
 def attach_vectors(index_dir: Path, base: Store, segment: str, vectors: np.ndarray, settings: Settings,
