@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--share", action="store_true", help="create a public Gradio share link (off by default)")
+    parser.add_argument("--llm", default=None, metavar="URL",
+                        help="your own OpenAI-compatible model server (off by default): it writes the answers, "
+                             "each sentence checked against the cited text (key from $GRA_LLM_API_KEY)")
+    parser.add_argument("--llm-model", default="", metavar="M", help="the model name to ask that server for")
     args = parser.parse_args(argv)
     busy = port_problem(args.host, args.port)
     if busy:                              # before indexing, which can take a while
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         encoder = load_encoder(args.encoder)
         bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, encoder=encoder,
                                     settings=Settings(encoder=args.encoder), progress=StartupProgress(encoder),
-                                    library=library)
+                                    library=library, llm=args.llm, llm_model=args.llm_model)
     except (IndexUnusable, NotADirectoryError, ValueError, OSError) as exc:
         print(f"\n错误：{exc}", file=sys.stderr)
         return 2
