@@ -255,8 +255,8 @@ def conversation_scores(bot: Assistant, path: Path, truth: dict, part: str | Non
             "turns": turns_out}
 
 
-def run_case(case: Case, bot: Assistant) -> dict:
-    """Every figure of one case, on the bot indexing its folder."""
+def run_case(case: Case, bot: Assistant, llm=None) -> dict:
+    """Every figure of one case, on the bot indexing its folder; with ``llm`` (an LLMWriter) also the LLM mode's."""
     started = time.perf_counter()
     truth = scoring.load_truth(case.truth) if case.truth else {}
     questions = [q for path in case.qa if Path(path).exists() for q in load_questions(path, case.part)]
@@ -269,11 +269,15 @@ def run_case(case: Case, bot: Assistant) -> dict:
         result["identity"] = identity_scores(bot, truth)
     if case.conversations and Path(case.conversations).exists():
         result["conversation"] = conversation_scores(bot, Path(case.conversations), truth, case.part)
+    if llm is not None:
+        from eval.llm_eval import llm_scores
+
+        result["llm"] = llm_scores(bot, questions, truth, llm)
     result["seconds"] = time.perf_counter() - started
     return result
 
 
-def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | None = None) -> dict:
+def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | None = None, llm=None) -> dict:
     """Run ``cases``; cases over the same folder share one index (``index_dir`` serves the first folder,
     the others are indexed afresh in a temporary folder)."""
     started = time.perf_counter()
@@ -291,6 +295,6 @@ def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | Non
             out["encoder"] = bot.encoder.name
             for case in cases:
                 if case.folder == folder:
-                    out["cases"][case.name] = run_case(case, bot)
+                    out["cases"][case.name] = run_case(case, bot, llm)
     out["seconds"] = time.perf_counter() - started
     return out

@@ -207,3 +207,24 @@ def test_checker_alone_on_a_hand_made_answer():
     verdict = check("柯城区行政诉讼案件215件[1]。", answer)
     assert not verdict.accepted and "属于行政复议" in verdict.sentences[0].reasons[0]
     assert not check("柯城区行政复议纠错率为5.9%[1]，办理行政复议案件215件[1]，行政诉讼案件600件[1]。", answer).accepted
+
+
+def test_eval_reports_the_llm_mode_next_to_the_extractive_answers(bot, stub):
+    from eval.gold import question_of
+    from eval.llm_eval import llm_scores, llm_table
+
+    questions = [
+        question_of({"id": "q1", "type": "figure", "question": COUNT, "answer": "215件",
+                     "gold": [{"source": "kecheng.txt", "evidence": "215件"}]}, "t"),
+        question_of({"id": "q2", "type": "figure", "question": "北京市2022年行政复议案件有多少件？", "gold": []}, "t"),
+    ]
+    stub.mode, stub.reply = "ok", "柯城区2022年全年办理行政复议案件315件[1]。"
+    scores = llm_scores(bot, questions, {}, bot.llm)
+    assert scores["asked"] == 1 and scores["fallback_rate"] == 1.0 and scores["sentences_passing"] == 0.0
+    assert scores["answer_right"] == {"extractive": 1.0, "llm": 1.0}   # the fallback is the extractive answer
+    assert scores["failed_checks"]["figure"] == 1
+    stub.reply = "柯城区2022年全年办理行政复议案件215件[1]。"
+    scores = llm_scores(bot, questions, {}, bot.llm)
+    assert scores["fallback_rate"] == 0.0 and scores["answer_right"]["llm"] == 1.0
+    assert "| t |" not in llm_table({"cases": {"x": {"llm": scores}}}) and "0.000" in llm_table(
+        {"cases": {"x": {"llm": scores}}})

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlparse
 
 from assistant.llm.config import LLMConfig
@@ -57,12 +58,15 @@ class ChatClient:
     def close(self) -> None:
         self._http.close()
 
-    def complete(self, messages: list[dict], extra: dict | None = None) -> Completion:
+    def complete(self, messages: list[dict], extra: dict | None = None,
+                 on_text: Callable[[str], None] | None = None) -> Completion:
         """Send ``messages`` and gather the streamed answer.
 
         Args:
             messages: OpenAI chat messages.
             extra: more request fields the server understands (llama.cpp's ``grammar``, vLLM's ``guided_regex``).
+            on_text: called with each streamed piece of text as it arrives (a progress line; never shown as the
+                answer, which is checked first).
 
         Raises:
             LLMUnavailable: no free slot, refused or timed-out connection, an HTTP error, a reply that is not a
@@ -72,11 +76,11 @@ class ChatClient:
         if not self._slots.acquire(timeout=cfg.first_token):
             raise LLMUnavailable(f"模型服务繁忙（已有 {cfg.concurrency} 个请求在等待回答）")
         try:
-            return self._stream(messages, extra or {})
+            return self._stream(messages, extra or {}, on_text)
         finally:
             self._slots.release()
 
-    def _stream(self, messages: list[dict], extra: dict) -> Completion:
+    def _stream(self, messages: list[dict], extra: dict, on_text) -> Completion:
         cfg, httpx = self.config, self._httpx
         body = {"messages": messages, "stream": True, "max_tokens": cfg.max_tokens, "temperature": cfg.temperature,
                 **({"model": cfg.model} if cfg.model else {}), **extra}
@@ -114,6 +118,8 @@ class ChatClient:
                             first = time.monotonic() - start
                         parts.append(delta)
                         chunks += 1
+                        if on_text is not None:
+                            on_text(delta)
         except httpx.ConnectTimeout:
             raise LLMUnavailable(f"连接模型服务超时（{cfg.connect:g} 秒）") from None
         except httpx.ConnectError:
