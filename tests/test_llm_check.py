@@ -228,3 +228,19 @@ def test_eval_reports_the_llm_mode_next_to_the_extractive_answers(bot, stub):
     assert scores["fallback_rate"] == 0.0 and scores["answer_right"]["llm"] == 1.0
     assert "| t |" not in llm_table({"cases": {"x": {"llm": scores}}}) and "0.000" in llm_table(
         {"cases": {"x": {"llm": scores}}})
+
+
+def test_the_page_marks_checked_sentences_and_links_their_citations(bot, stub):
+    from ui.app import apply_llm
+    from ui.render import answer_html
+
+    stub.mode, stub.reply = "ok", "柯城区2022年全年办理行政复议案件215件[1]。"
+    html = answer_html(bot.ask(COUNT), turn=3)
+    assert "class='checked'" in html and "✓" in html and "href='#cite-3-1'" in html
+    assert "已核对" in html and "215件 见于所引原文" in html
+    stub.reply = "柯城区2022年全年办理行政复议案件315件[1]。"
+    html = answer_html(bot.ask(COUNT), turn=4)
+    assert "class='checked'" not in html and FALLBACK in html and "315件" not in html
+    url = bot.llm.config.base_url
+    assert apply_llm(bot, "not a url", "").startswith("✗") and bot.llm.config.base_url == url
+    assert apply_llm(bot, url, "stub").startswith("✓") and bot.llm.config.model == "stub"
