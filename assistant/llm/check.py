@@ -27,7 +27,7 @@ from assistant.text import normalize, split_sentences
 # `python -m eval.llm_calibrate` (see the README, "LLM answers"): the floor that best separates the sentences of
 # tuning-split answers checked against their own passages from the same sentences checked against another
 # report's passages.
-OVERLAP_FLOOR = 0.5
+OVERLAP_FLOOR = 0.4
 # At least this share of the model's sentences must pass, else the whole answer is not trusted.
 MIN_PASSING_SHARE = 0.5
 NOT_STATED = "报告未写明"
