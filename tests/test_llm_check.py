@@ -244,3 +244,11 @@ def test_the_page_marks_checked_sentences_and_links_their_citations(bot, stub):
     url = bot.llm.config.base_url
     assert apply_llm(bot, "not a url", "").startswith("✗") and bot.llm.config.base_url == url
     assert apply_llm(bot, url, "stub").startswith("✓") and bot.llm.config.model == "stub"
+
+
+def test_rate_names_match_their_longer_forms_and_list_marks_are_not_figures():
+    hit = Hit("a.txt", "一、主要做法", "行政复议纠错率为5.9%，行政诉讼败诉率为3.1%。", 1.0, "衢州市柯城区", 2022, years="2022")
+    answer = Answer(True, question="纠错率", lead="行政复议纠错率为**5.9%**", citations=(hit,))
+    assert check("1. 柯城区纠错率为5.9%[1]。", answer).accepted
+    verdict = check("柯城区败诉率为5.9%[1]。", answer)
+    assert not verdict.accepted and "不是败诉率" in verdict.sentences[0].reasons[0]

@@ -41,6 +41,8 @@ _CLAUSE = re.compile(r"(?:[^，,；;。！？!?：:]|(?<=\d),(?=\d{3}))+[，,；
 _YEAR = re.compile(rf"(?<!\d)({lexicon.YEAR})(?=\s*年)")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+# A list mark the model puts before a sentence ("1. ", "（2）", "- "): not a figure.
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.、)]|[(]\d{1,2}[)]|[-*•])\s*")
 _RATES = tuple(sorted((m for m in lexicon.METRICS if m.endswith(("率", "度"))), key=len, reverse=True))
 
 
@@ -179,7 +181,7 @@ def check_sentence(sentence: str, cites: tuple[int, ...], passages: list[_Passag
                    units: tuple[str, ...] = (), known_short: frozenset[str] = frozenset(),
                    floor: float = OVERLAP_FLOOR) -> WrittenSentence:
     """The checks of one sentence (see the module's docstring); all are run, so every reason is kept."""
-    text = normalize(bare(sentence))
+    text = _LIST_MARK.sub("", normalize(bare(sentence)))
     valid = [n for n in cites if 1 <= n <= len(passages)]
     bad = [n for n in cites if not 1 <= n <= len(passages)]
     checks = []
@@ -240,6 +242,11 @@ def _context_words(text: str, at: int, section: str) -> tuple[set[str], set[str]
     return set(), set()
 
 
+def _related(mine: set[str], theirs: set[str]) -> bool:
+    """Whether two sets of metric words name the same thing (纠错率 and 行政复议纠错率 do)."""
+    return any(m in t or t in m for m in mine for t in theirs)
+
+
 def _same_figure(a: re.Match, b: re.Match) -> bool:
     number = lambda m: m[1].replace(",", "")
     return number(a) == number(b) and (a[2] or "") == (b[2] or "") and a[3] == b[3]
@@ -260,8 +267,8 @@ def _figure_checks(text: str, cited: list[_Passage]) -> list[Check]:
                 if not _same_figure(fig, other):
                     continue
                 p_fields, p_rates = _context_words(p.text, other.start(), normalize(p.hit.section))
-                clash = ((m_fields and p_fields and not m_fields & p_fields)
-                         or (m_rates and p_rates and not m_rates & p_rates))
+                clash = ((m_fields and p_fields and not _related(m_fields, p_fields))
+                         or (m_rates and p_rates and not _related(m_rates, p_rates)))
                 (wrong if clash else places).append((p_fields | p_rates))
         if places:
             checks.append(Check("figure", True, f"{value} 见于所引原文"))
