@@ -94,6 +94,7 @@ class Assistant:
                 cited passages (``Answer.written``); otherwise the extractive answer, with a notice.
             llm_model: the model name sent to that server (with a URL ``llm``).
         """
+        writer = _llm(llm, llm_model)   # a bad address is said before any indexing
         settings = settings or Settings()
         spec = encoder if isinstance(encoder, str) else (settings.encoder if encoder is None else None)
         if spec is not None:
@@ -110,7 +111,7 @@ class Assistant:
             index_dir = roots.index_dir(encoder.name) if library is not None else default_index_dir(folder, encoder.name)
         store = update_index(roots, index_dir, encoder, settings, progress, rebuild, embed=wait)
         bot = cls(folder, index_dir, encoder, settings, store, wait, progress, library=roots.library,
-                  llm=_llm(llm, llm_model))
+                  llm=writer)
         bot._complete(store, [], wait, progress)
         return bot
 

@@ -252,3 +252,23 @@ def test_rate_names_match_their_longer_forms_and_list_marks_are_not_figures():
     assert check("1. 柯城区纠错率为5.9%[1]。", answer).accepted
     verdict = check("柯城区败诉率为5.9%[1]。", answer)
     assert not verdict.accepted and "不是败诉率" in verdict.sentences[0].reasons[0]
+
+
+def test_the_command_line_takes_llm_flags(tmp_path, stub, capsys):
+    import json
+
+    from assistant.__main__ import main
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "kecheng.txt").write_text(KECHENG, encoding="utf-8")
+    stub.mode, stub.reply = "ok", "柯城区2022年全年办理行政复议案件215件[1]。"
+    assert main(["--encoder", "hash-128", "--index-dir", str(tmp_path / "i"), "--llm", stub.url, "--llm-model", "m7",
+                 "ask", COUNT, "--folder", str(folder), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["written"]["accepted"] and out["written"]["shown"] == [stub.reply]
+    assert stub.requests[-1]["model"] == "m7"
+    assert main(["--encoder", "hash-128", "--index-dir", str(tmp_path / "j"), "--llm", "ftp://x", "ask", COUNT,
+                 "--folder", str(folder)]) == 2
+    assert not (tmp_path / "j").exists()   # refused before indexing
+    assert "模型服务地址无效" in capsys.readouterr().err
