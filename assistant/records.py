@@ -204,6 +204,65 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One test a model's sentence went through (cited, figures, places, years, wording), and what it found."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class WrittenSentence:
+    """A sentence the model wrote, the passages it cites (1-based, as Answer.citations) and every check on it."""
+
+    text: str
+    citations: tuple[int, ...]
+    checks: tuple[Check, ...]
+    overlap: float = 0.0   # share of its wording found in the passages it cites
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(c.detail for c in self.checks if not c.passed)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "citations": list(self.citations), "passed": self.passed,
+                "overlap": round(self.overlap, 3), "checks": [c.to_dict() for c in self.checks]}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the user's model server wrote for an answer, sentence by sentence, and whether it is shown.
+
+    ``accepted`` is True when the sentences that passed every check answer the question; only those are
+    shown. Otherwise ``reason`` says why the extractive answer is shown instead.
+    """
+
+    accepted: bool
+    sentences: tuple[WrittenSentence, ...] = ()
+    reason: str = ""
+    model: str = ""
+    seconds: float = 0.0
+    raw: str = ""
+
+    @property
+    def shown(self) -> tuple[WrittenSentence, ...]:
+        return tuple(s for s in self.sentences if s.passed) if self.accepted else ()
+
+    def to_dict(self) -> dict:
+        return {"accepted": self.accepted, "reason": self.reason, "model": self.model,
+                "seconds": round(self.seconds, 2), "sentences": [s.to_dict() for s in self.sentences],
+                "shown": [s.text for s in self.shown]}
+
+
+@dataclass(frozen=True)
 class Answer:
     """An extractive answer as a structure: points (quotes, citation, report), the cited passages, and why.
 
@@ -233,6 +292,7 @@ class Answer:
     parts: tuple["Answer", ...] = ()   # a question of several asks: each part's own answer, in order
     label: str = ""        # a part's heading: the part of the question it answers ("其中违规金额多少？")
     suggestion: str = ""   # a near-miss place name's suggested place ("肇庆市"): the answer is for it
+    written: Written | None = None   # the user's model's answer and its check, when the LLM mode is on
 
     @property
     def text(self) -> str:
@@ -248,4 +308,5 @@ class Answer:
                 "table": self.table.to_dict() if self.table else None, "notices": list(self.notices),
                 "filters": self.filters, "reason": self.reason,
                 "confidence": self.confidence, "understood": self.understood, "text": self.text,
-                "parts": [p.to_dict() for p in self.parts], "label": self.label, "suggestion": self.suggestion}
+                "parts": [p.to_dict() for p in self.parts], "label": self.label, "suggestion": self.suggestion,
+                "written": self.written.to_dict() if self.written else None}

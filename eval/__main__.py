@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None, help="index folder for the first folder evaluated")
     parser.add_argument("--out", default="eval/results", help="folder for the JSON and PNG results")
+    parser.add_argument("--llm", default=None, metavar="URL",
+                        help="also measure the LLM mode against your own OpenAI-compatible server (issue 23)")
+    parser.add_argument("--llm-model", default="", metavar="M", help="the model name to ask that server for")
     args = parser.parse_args(argv)
     if args.qa:
         chosen = [Case("custom", Path(args.folder), (Path(args.qa),),
@@ -170,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         chosen = [cases[n] for n in names]
     try:
-        result = run(chosen, args.encoder, args.index_dir)
+        llm = None
+        if args.llm:
+            from assistant.llm import make_writer
+
+            llm = make_writer(args.llm, args.llm_model)
+        result = run(chosen, args.encoder, args.index_dir, llm)
     except (ValueError, FileNotFoundError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -181,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         (out / name).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     chart(result, out / "latest.png")
     print(table(result))
+    if args.llm:
+        from eval.llm_eval import llm_table
+
+        print(llm_table(result))
     print(f"results: {out / 'latest.json'}, chart: {out / 'latest.png'}")
     return 0
 

@@ -311,8 +311,8 @@ def truth_part(case: Case, truth: dict) -> dict:
     return {s: t for s, t in truth.items() if splits.get(s, "tune") == case.part}
 
 
-def run_case(case: Case, bot: Assistant) -> dict:
-    """Every figure of one case, on the bot indexing its folder."""
+def run_case(case: Case, bot: Assistant, llm=None) -> dict:
+    """Every figure of one case, on the bot indexing its folder; with ``llm`` (an LLMWriter) also the LLM mode's."""
     started = time.perf_counter()
     if case.extra.get("indicators"):       # a gold indicator table: scored on its own, no questions
         from eval.indicator_scoring import indicator_scores, load_gold
@@ -336,11 +336,15 @@ def run_case(case: Case, bot: Assistant) -> dict:
         from eval.turns import analyst_scores
 
         result["analyst"] = analyst_scores(bot, Path(case.extra["analyst"]), truth, case.part)
+    if llm is not None:
+        from eval.llm_eval import llm_scores
+
+        result["llm"] = llm_scores(bot, questions, truth, llm)
     result["seconds"] = time.perf_counter() - started
     return result
 
 
-def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | None = None) -> dict:
+def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | None = None, llm=None) -> dict:
     """Run ``cases``; cases over the same folder share one index (``index_dir`` serves the first folder,
     the others are indexed afresh in a temporary folder)."""
     started = time.perf_counter()
@@ -358,6 +362,6 @@ def run(cases: list[Case], encoder: str = DEFAULT_ENCODER, index_dir: Path | Non
             out["encoder"] = bot.encoder.name
             for case in cases:
                 if case.folder == folder:
-                    out["cases"][case.name] = run_case(case, bot)
+                    out["cases"][case.name] = run_case(case, bot, llm)
     out["seconds"] = time.perf_counter() - started
     return out

@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--share", action="store_true", help="create a public Gradio share link (off by default)")
+    parser.add_argument("--llm", default=None, metavar="URL",
+                        help="your own OpenAI-compatible model server (off by default): it writes the answers, "
+                             "each sentence checked against the cited text (key from $GRA_LLM_API_KEY)")
+    parser.add_argument("--llm-model", default="", metavar="M", help="the model name to ask that server for")
     args = parser.parse_args(argv)
     busy = port_problem(args.host, args.port)
     if busy:                              # before indexing, which can take a while
@@ -97,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings(encoder=args.encoder)
         encoder = LazyEncoder(args.encoder)   # loaded by the background embedding, never before the page
+        from assistant.api import _llm
+        writer = _llm(args.llm, args.llm_model)   # a bad model-server address is said before any indexing
     except ValueError as exc:
         print(f"\n错误：{exc}", file=sys.stderr)
         return 2
@@ -104,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     def make(progress):
         try:
             bot = Assistant.from_folder(args.folder, index_dir=args.index_dir, encoder=encoder, settings=settings,
-                                        progress=progress, library=library, wait=False)
+                                        progress=progress, library=library, wait=False,
+                                        llm=writer)
         except Exception as exc:          # the page says it too
             print(f"\n错误：{exc}", file=sys.stderr, flush=True)
             raise

@@ -362,6 +362,8 @@ def build_app(source: Assistant | Startup):
                                 export_btn = gr.Button("导出并下载", variant="primary", elem_id="export-btn")
                                 export_msg = gr.Markdown("", elem_id="export-msg")
                                 export_file = gr.File(label="导出的文件", interactive=False, elem_id="export-file")
+                            with gr.Tab("模型", id="llm-tab", elem_id="llm-tab"):
+                                llm_url, llm_model, llm_btn, llm_note = llm_settings(gr, bot)
             with gr.Tab("报告库", id="library-tab", elem_id="library-tab"):
                 gr.Markdown(folders_markdown(start), elem_id="folders")
                 table = gr.HTML(library_html(lib.rows(bot) + trash_rows(bot.library)) if ready else "", elem_id="library")
@@ -423,6 +425,8 @@ def build_app(source: Assistant | Startup):
         export_btn.click(do_export, [session, scope, fmt], [export_file, export_msg], api_name="export").then(
             None, None, None, js=DOWNLOAD_JS)
         hidden_q.submit(ask_json, [hidden_q, region, year], api_out, api_name="ask")
+        llm_btn.click(lambda url, model: apply_llm(bot, url, model), [llm_url, llm_model], llm_note,
+                      api_name="set_llm")
 
         refreshed = [status, region, year, *example_btns, table, pick, skipped]
         pick.change(fill_form, pick, [title_in, region_in, from_in, to_in, issuer_in, form_note], api_name=False)
@@ -452,6 +456,34 @@ def build_app(source: Assistant | Startup):
         for trigger in (app.load, timer.tick):
             trigger(tick, seen, [*refreshed, seen, timer], api_name=False, show_progress="hidden")
     return app
+
+
+def llm_settings(gr, bot: Assistant):
+    """The page's LLM setting: the user's own OpenAI-compatible server (off while the address is empty)."""
+    cfg = bot.llm.config if bot.llm is not None else None
+    url = gr.Textbox(cfg.base_url if cfg else "", label="模型服务地址（OpenAI 兼容，留空则不使用模型）",
+                     placeholder="http://127.0.0.1:8080/v1", elem_id="llm-url")
+    model = gr.Textbox(cfg.model if cfg else "", label="模型名称（可留空）", elem_id="llm-model")
+    btn = gr.Button("应用", elem_id="llm-apply")
+    note = gr.Markdown(llm_note(bot), elem_id="llm-note")
+    return url, model, btn, note
+
+
+def llm_note(bot: Assistant) -> str:
+    if bot.llm is None:
+        return "未使用模型：回答直接摘录报告原文。"
+    cfg = bot.llm.config
+    return (f"使用 {cfg.base_url}{'（' + cfg.model + '）' if cfg.model else ''} 撰写回答；每句须与所引原文核对通过才显示，"
+            f"否则显示原文摘录。API 密钥从环境变量 {cfg.api_key_env} 读取。")
+
+
+def apply_llm(bot: Assistant, url: str, model: str) -> str:
+    """Turn the LLM mode on for ``url`` (off when empty); a bad address is said, and changes nothing."""
+    try:
+        bot.set_llm((url or "").strip() or None, (model or "").strip())
+    except ValueError as exc:
+        return f"✗ {exc}"
+    return "✓ " + llm_note(bot)
 
 
 def _progress(progress):

@@ -85,6 +85,17 @@ def table_html(answer: Answer, turn: int) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
+def written_html(answer: Answer, turn: int) -> str:
+    """The LLM mode's answer: each sentence that passed the check, marked ✓ (its checks in the tooltip), its [n]
+    linked like every citation."""
+    spans = "".join(
+        f"<span class='checked' title='{esc('已核对：' + '；'.join(c.detail for c in s.checks if c.detail))}'>"
+        f"✓ {_inline(s.text, turn)}</span>" for s in answer.written.shown)
+    model = f"（{esc(answer.written.model)}）" if answer.written.model else ""
+    return (f"<div class='written'><div class='written-head'>模型回答{model}，每句已与所引原文核对：</div>"
+            f"<p class='lead'>{spans}</p></div>")
+
+
 def answer_html(answer: Answer, turn: int = 0, _numbered: bool = False) -> str:
     """The chat message for an answer: notices, then the lead, table and points (or why nothing was found),
     then how the question was read."""
@@ -101,8 +112,11 @@ def answer_html(answer: Answer, turn: int = 0, _numbered: bool = False) -> str:
         first, _, why = not_found_text(answer.question, answer.reason).partition("\n")
         out.append(f"<p class='not-found'>{esc(first)}</p>" + (f"<p class='reason'>{esc(why)}</p>" if why else ""))
     else:
-        if answer.lead:
+        shown = answer.written.shown if answer.written is not None else ()
+        if answer.lead and (not shown or answer.lead.startswith("报告未写明")):
             out.append(f"<p class='lead'>{_inline(answer.lead, turn)}</p>")
+        if shown:
+            out.append(written_html(answer, turn))
         if answer.table:
             out.append(table_html(answer, turn))
         groups = by_report(answer)
@@ -213,6 +227,8 @@ CSS = """
 #chat .notices .notice, .conflict-warn { background: #fff7e6; border-left: 4px solid #fa8c16; padding: 4px 8px;
   margin: 2px 0 6px; color: #873800; }
 #chat .lead { font-size: 1.05em; }
+#chat .written-head { color: #389e0d; font-size: 0.9em; }
+#chat .written .checked { border-bottom: 1px dashed #95de64; }
 #chat table.cmp { border-collapse: collapse; margin: 6px 0; }
 #chat table.cmp th, #chat table.cmp td { border: 1px solid #ccc; padding: 2px 8px; }
 #chat .report-head { font-weight: 600; margin-top: 6px; }

@@ -101,7 +101,7 @@ def render_text(answer: Answer) -> str:
     if not answer.found:
         return "\n".join(list(answer.notices) + [not_found_text(answer.question, answer.reason)])
     groups = by_report(answer)
-    lines = list(answer.notices) + ([answer.lead] if answer.lead else [])
+    lines = list(answer.notices) + written_lines(answer)
     if answer.table:
         lines += ["", *table_markdown(answer)]
     if not answer.lead or len(groups) > 1:
@@ -141,6 +141,20 @@ def part_heading(number: int, part: Answer, nested: bool = False) -> str:
     """"【第2问】其中违规金额多少？" above one part of an answer; "◆ 西区：行政执法方面的做法" above one place of
     a practice comparison."""
     return f"◆ {part.label or part.question}" if nested and not part.parts else f"【第{number}问】{part.label or part.question}"
+
+
+WRITTEN = "模型回答（每句已与所引原文核对）："
+
+
+def written_lines(answer: Answer) -> list[str]:
+    """The first lines: the lead, or in the LLM mode the model's sentences that passed the check (after the lead
+    when the lead says the report does not state the figure: that stays first)."""
+    shown = answer.written.shown if answer.written is not None else ()
+    lead = [answer.lead] if answer.lead else []
+    if not shown:
+        return lead
+    kept = lead if answer.lead.startswith("报告未写明") else []
+    return kept + [WRITTEN + "".join(s.text for s in shown)]
 
 
 def table_markdown(answer: Answer) -> list[str]:
