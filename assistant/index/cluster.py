@@ -405,7 +405,7 @@ def _run(ray, roots: Roots, index_dir: Path, name: str, spec: str, settings: Set
         for source, data in entry["files"].items():
             files[source] = FileEntry.from_dict(source, data)
     segments.extend(new)
-    reembedded = sum(int(e.get("encoded", 0)) for e in entries)
+    reembedded = sum(int(e.get("encoded", 0)) for e in entries if e not in adopted.entries)   # this run's only
     if base is not None and not rebuild and not reread and not new and not plan.drop and \
             {n: e.aliases for n, e in files.items()} == {n: e.aliases for n, e in base.files.items()}:
         return base.with_skipped(skipped, [])
