@@ -7,6 +7,8 @@ files still on disk, scores exactly as one built from its live rows at once.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -15,6 +17,52 @@ import numpy as np
 from assistant.index.postings import Postings
 
 K1, B = 1.5, 0.75   # bm25s's defaults, used since the first index
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A distinct query word: how often the query has it, its live df and IDF, the upper bound of what it adds
+    to any row, and (postings, row offset, start, end, (largest count, shortest row)) in each part."""
+
+    token: str
+    times: int
+    df: int
+    idf: np.float32
+    ceiling: float
+    spans: list
+
+
+def _saturation(tf: int, length: int, avgdl: float) -> float:
+    """tf / (k1·(1 − b + b·len/avgdl) + tf): BM25's term-frequency part, growing with tf, falling with len."""
+    norm = K1 * ((1 - B) + B * length / avgdl)
+    return tf / (norm + tf) * (1 + 1e-6)       # a hair above, so float32 rounding never beats the bound
+
+
+def _add(rows: np.ndarray, scores: np.ndarray, more_rows: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum two sparse score vectors (rows ascending and distinct in each)."""
+    union = np.union1d(rows, more_rows)
+    out = np.zeros(len(union), dtype=np.float32)
+    out[np.searchsorted(union, rows)] += scores
+    out[np.searchsorted(union, more_rows)] += more
+    return union, out
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of ``rows`` with score > 0: by score, then by row."""
+    keep = scores > 0
+    rows, scores = rows[keep], scores[keep]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order], scores[order]
+
+
+def exhaustive_top(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The reference for :meth:`LexicalIndex.top`: the ``k`` best of a full score vector, by score then row."""
+    if k <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    k = min(k, len(scores))
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    rows = np.flatnonzero(scores >= kth)          # every row tied with the k-th best, then ranked
+    return _best(rows, scores[rows], k)
 
 
 class LexicalIndex:
@@ -41,6 +89,7 @@ class LexicalIndex:
             whole = bool(kept.all()) and (len(live) == 0 or np.array_equal(live, np.arange(live[0], live[0] + len(live))))
             self._parts.append((postings, live, int(live[0]) if whole and len(live) else None))
         avgdl = float(lengths.mean()) if size else 1.0
+        self._avgdl = avgdl
         # The length part of every row's denominator, once per snapshot: k1·(1 − b + b·len/avgdl).
         self._norm = (K1 * ((1 - B) + B * lengths / np.float32(avgdl))).astype(np.float32)
 
@@ -89,6 +138,105 @@ class LexicalIndex:
             rows, part = done[token]
             scores[rows] += part
         return scores
+
+    # -- top-k with pruning ------------------------------------------------------------------------
+
+    def _terms(self, query_tokens: list[str]) -> list[_Term] | None:
+        """Each distinct query word with its multiplicity, live document frequency, IDF and postings per
+        part (None when a part has rows that are not live: then df needs a scan, and scoring stays exhaustive)."""
+        if any(offset is None for _, _, offset in self._parts):
+            return None
+        n = self.size
+        terms: list[_Term] = []
+        for token, times in Counter(query_tokens).items():
+            spans = []
+            for postings, _, offset in self._parts:
+                i = postings.vocab.find(token)
+                if i >= 0:
+                    a, b = int(postings.indptr[i]), int(postings.indptr[i + 1])
+                    spans.append((postings, offset, a, b, postings.bound(i)))
+            df = sum(b - a for _, _, a, b, _ in spans)
+            if not df:
+                continue
+            idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+            # An upper bound of the word's contribution to any row: IDF × the largest tf/(norm + tf) its
+            # postings could reach (its largest count at its shortest row), × how often the query repeats it.
+            ceiling = max(_saturation(tf, length, self._avgdl) for *_, (tf, length) in spans)
+            terms.append(_Term(token, times, df, idf, float(idf) * ceiling * times, spans))
+        return terms
+
+    def _part_scores(self, term: _Term, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(live rows, this word's score there) over all its postings, or only at ``rows`` (ascending)."""
+        found, tfs = [], []
+        for postings, offset, a, b, _ in term.spans:
+            local = postings.rows[a:b]
+            counts = postings.counts[a:b]
+            if rows is None:
+                found.append(np.asarray(local, dtype=np.int64) + offset)
+                tfs.append(np.asarray(counts))
+                continue
+            want = rows[(rows >= offset) & (rows < offset + postings.size)] - offset
+            at = np.searchsorted(local, want)
+            at = np.minimum(at, max(len(local) - 1, 0))
+            hit = (np.asarray(local[at]) == want) if len(local) else np.zeros(len(want), dtype=bool)
+            found.append(want[hit] + offset)
+            tfs.append(np.asarray(counts[at[hit]]))
+        got = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(tfs).astype(np.float32) if tfs else np.zeros(0, dtype=np.float32)
+        return got, term.idf * (tf / (self._norm[got] + tf))
+
+    def scores_at(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """``scores(query_tokens)[rows]``, bit for bit, reading only the postings at ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
+            order = np.argsort(rows, kind="stable")
+            unique, back = np.unique(rows[order], return_inverse=True)
+            out = np.empty(len(rows), dtype=np.float32)
+            out[order] = self.scores_at(query_tokens, unique)[back]
+            return out
+        terms = self._terms(query_tokens)
+        if terms is None:
+            return self.scores(query_tokens)[rows]
+        out = np.zeros(len(rows), dtype=np.float32)
+        by_token = {t.token: t for t in terms}
+        done = {}
+        for token in query_tokens:            # added in the exhaustive order: the same float32 sums
+            term = by_token.get(token)
+            if term is None:
+                continue
+            if token not in done:
+                got, part = self._part_scores(term, rows)
+                done[token] = np.searchsorted(rows, got), part
+            at, part = done[token]
+            out[at] += part
+        return out
+
+    def top(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows by BM25 and their scores (only scores > 0; ties: the lower row first), exactly as
+        ranking :meth:`scores` would give them, without scoring every posting (MaxScore, as Lucene prunes).
+
+        Words are taken rarest first, each scoring all its rows. Once the score the k-th best row has reached
+        so far beats what the words left could add to any row (their IDF × their largest possible tf part),
+        no row outside those seen can enter the top k: the common words left are looked up only at the rows
+        seen (a binary search in their postings, not a pass over them), and the candidates are scored exactly.
+        """
+        terms = self._terms(query_tokens)
+        if terms is None or k <= 0:
+            return exhaustive_top(self.scores(query_tokens), k)
+        terms.sort(key=lambda t: t.df)
+        remaining = sum(t.ceiling for t in terms)
+        acc: dict[int, float] | None = None
+        seen = np.zeros(0, dtype=np.int64)
+        partial = np.zeros(0, dtype=np.float32)
+        for term in terms:
+            if len(seen) >= k:
+                theta = float(np.partition(partial, len(partial) - k)[len(partial) - k])
+                if remaining < theta * (1 - 1e-5):           # the margin covers float32 rounding of sums
+                    break
+            got, part = self._part_scores(term)
+            seen, partial = _add(seen, partial, got, part * term.times)
+            remaining -= term.ceiling
+        return _best(seen, self.scores_at(query_tokens, seen), k)
 
     def rows_with(self, tokens: list[str]) -> np.ndarray:
         """Live rows whose tokens include every one of ``tokens`` (none when a token is in no live row)."""

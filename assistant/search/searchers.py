@@ -47,7 +47,12 @@ class LexicalSearcher:
         # Without a filter the place names are the only words that find a place's report; with one, every
         # passage in scope holds them.
         tokens = list(question.tokens) + (list(question.place_tokens) if rows is None else [])
-        found = top_k(self.store.lexical.scores(tokens), rows, k)
+        if rows is None:        # pruned top-k: the same rows and scores as ranking every row (tests/test_bm25_pruning.py)
+            best, scores = self.store.lexical.top(tokens, k)
+            return Ranked.of(best, scores)
+        sub = self.store.lexical.scores_at(tokens, rows)
+        order = np.argsort(-sub, kind="stable")[:k]
+        found = Ranked.of(rows[order], sub[order])
         keep = found.scores > 0
         return Ranked(found.rows[keep], found.scores[keep])
 
