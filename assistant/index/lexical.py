@@ -17,6 +17,7 @@ import numpy as np
 from assistant.index.postings import Postings
 
 K1, B = 1.5, 0.75   # bm25s's defaults, used since the first index
+CHECK_FROM = 2048   # postings shorter than this are scored whole: cheaper than checking whether they may be skipped
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,14 @@ def _saturation(tf: int, length: int, avgdl: float) -> float:
     return tf / (norm + tf) * (1 + 1e-6)       # a hair above, so float32 rounding never beats the bound
 
 
-def _add(rows: np.ndarray, scores: np.ndarray, more_rows: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum two sparse score vectors (rows ascending and distinct in each)."""
-    union = np.union1d(rows, more_rows)
-    out = np.zeros(len(union), dtype=np.float32)
-    out[np.searchsorted(union, rows)] += scores
-    out[np.searchsorted(union, more_rows)] += more
-    return union, out
-
-
 def _best(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best of ``rows`` with score > 0: by score, then by row."""
     keep = scores > 0
     rows, scores = rows[keep], scores[keep]
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        tied = scores >= kth                       # every row tied with the k-th best, then ranked
+        rows, scores = rows[tied], scores[tied]
     order = np.lexsort((rows, -scores))[:k]
     return rows[order], scores[order]
 
@@ -59,9 +55,7 @@ def exhaustive_top(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The reference for :meth:`LexicalIndex.top`: the ``k`` best of a full score vector, by score then row."""
     if k <= 0 or not len(scores):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    k = min(k, len(scores))
-    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-    rows = np.flatnonzero(scores >= kth)          # every row tied with the k-th best, then ranked
+    rows = np.flatnonzero(scores > 0)
     return _best(rows, scores[rows], k)
 
 
@@ -166,7 +160,7 @@ class LexicalIndex:
         return terms
 
     def _part_scores(self, term: _Term, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(live rows, this word's score there) over all its postings, or only at ``rows`` (ascending)."""
+        """(live rows, this word's score there) over all its postings, or only at ``rows`` (ascending, distinct)."""
         found, tfs = [], []
         for postings, offset, a, b, _ in term.spans:
             local = postings.rows[a:b]
@@ -175,41 +169,52 @@ class LexicalIndex:
                 found.append(np.asarray(local, dtype=np.int64) + offset)
                 tfs.append(np.asarray(counts))
                 continue
-            want = rows[(rows >= offset) & (rows < offset + postings.size)] - offset
-            at = np.searchsorted(local, want)
-            at = np.minimum(at, max(len(local) - 1, 0))
-            hit = (np.asarray(local[at]) == want) if len(local) else np.zeros(len(want), dtype=bool)
-            found.append(want[hit] + offset)
-            tfs.append(np.asarray(counts[at[hit]]))
+            lo, hi = np.searchsorted(rows, [offset, offset + postings.size])
+            want = rows[lo:hi] - offset
+            if not len(want) or not len(local):
+                continue
+            if 16 * len(want) < len(local):         # few rows: binary search in the posting list
+                at = np.minimum(np.searchsorted(local, want), len(local) - 1)
+                hit = np.asarray(local[at]) == want
+                found.append(want[hit] + offset)
+                tfs.append(np.asarray(counts[at[hit]]))
+            else:                                   # many: one pass over it against a mask
+                mask = np.zeros(postings.size, dtype=bool)
+                mask[want] = True
+                local = np.asarray(local)
+                hit = mask[local]
+                found.append(local[hit].astype(np.int64) + offset)
+                tfs.append(np.asarray(counts)[hit])
         got = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
         tf = np.concatenate(tfs).astype(np.float32) if tfs else np.zeros(0, dtype=np.float32)
         return got, term.idf * (tf / (self._norm[got] + tf))
+
+    def _exact(self, query_tokens: list[str], terms: list[_Term], rows: np.ndarray,
+               scored: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Scores at ``rows`` (ascending, distinct), adding each word's part in query order as :meth:`scores`
+        does, so every float32 sum is the same; ``scored`` holds words already scored at all their rows."""
+        total = np.zeros(self.size, dtype=np.float32)
+        by_token = {t.token: t for t in terms}
+        for token in query_tokens:
+            term = by_token.get(token)
+            if term is None:
+                continue
+            if token not in scored:
+                scored[token] = self._part_scores(term, rows)
+            got, part = scored[token]
+            total[got] += part
+        return total[rows]
 
     def scores_at(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """``scores(query_tokens)[rows]``, bit for bit, reading only the postings at ``rows``."""
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
-            order = np.argsort(rows, kind="stable")
-            unique, back = np.unique(rows[order], return_inverse=True)
-            out = np.empty(len(rows), dtype=np.float32)
-            out[order] = self.scores_at(query_tokens, unique)[back]
-            return out
+            unique, back = np.unique(rows, return_inverse=True)
+            return self.scores_at(query_tokens, unique)[back]
         terms = self._terms(query_tokens)
         if terms is None:
             return self.scores(query_tokens)[rows]
-        out = np.zeros(len(rows), dtype=np.float32)
-        by_token = {t.token: t for t in terms}
-        done = {}
-        for token in query_tokens:            # added in the exhaustive order: the same float32 sums
-            term = by_token.get(token)
-            if term is None:
-                continue
-            if token not in done:
-                got, part = self._part_scores(term, rows)
-                done[token] = np.searchsorted(rows, got), part
-            at, part = done[token]
-            out[at] += part
-        return out
+        return self._exact(query_tokens, terms, rows, {})
 
     def top(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows by BM25 and their scores (only scores > 0; ties: the lower row first), exactly as
@@ -225,18 +230,26 @@ class LexicalIndex:
             return exhaustive_top(self.scores(query_tokens), k)
         terms.sort(key=lambda t: t.df)
         remaining = sum(t.ceiling for t in terms)
-        acc: dict[int, float] | None = None
-        seen = np.zeros(0, dtype=np.int64)
-        partial = np.zeros(0, dtype=np.float32)
+        partial = np.zeros(self.size, dtype=np.float32)
+        scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        seen, floor = 0, 0.0
         for term in terms:
-            if len(seen) >= k:
-                theta = float(np.partition(partial, len(partial) - k)[len(partial) - k])
+            # Checking costs a pass over the rows: worth it only before a long posting list.
+            if seen >= k and term.df > CHECK_FROM:
+                touched = partial[partial > 0]
+                theta = float(np.partition(touched, len(touched) - k)[len(touched) - k])
                 if remaining < theta * (1 - 1e-5):           # the margin covers float32 rounding of sums
+                    # A row whose score so far plus all the words left could add stays below the k-th best
+                    # cannot enter the top k either: only the others are scored exactly.
+                    floor = (theta - remaining) * (1 - 1e-5) - 1e-6
                     break
             got, part = self._part_scores(term)
-            seen, partial = _add(seen, partial, got, part * term.times)
+            scored[term.token] = got, part
+            partial[got] += part * term.times
+            seen += len(got)
             remaining -= term.ceiling
-        return _best(seen, self.scores_at(query_tokens, seen), k)
+        candidates = np.flatnonzero(partial > max(floor, 0.0))
+        return _best(candidates, self._exact(query_tokens, terms, candidates, scored), k)
 
     def rows_with(self, tokens: list[str]) -> np.ndarray:
         """Live rows whose tokens include every one of ``tokens`` (none when a token is in no live row)."""

@@ -31,6 +31,7 @@ class Vocabulary:
     def __init__(self, blob: np.ndarray, offsets: np.ndarray):
         self.blob = blob
         self.offsets = offsets
+        self._found: dict[str, int] = {}       # words looked up before: questions repeat their common words
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -48,6 +49,8 @@ class Vocabulary:
 
     def find(self, word: str) -> int:
         """The word's id, or -1."""
+        if word in self._found:
+            return self._found[word]
         key = word.encode("utf-8")
         lo, hi = 0, len(self)
         while lo < hi:
@@ -56,7 +59,10 @@ class Vocabulary:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self) and self.word(lo) == key else -1
+        found = lo if lo < len(self) and self.word(lo) == key else -1
+        if len(self._found) < 100_000:
+            self._found[word] = found
+        return found
 
     def words(self) -> list[str]:
         """Every word, in order (for merging segments, never at query time)."""
