@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+KEEP = 0.7          # each word of a chunk is kept in a synthetic row with this probability
 
 
 def load() -> float:
@@ -44,7 +45,8 @@ def _templates() -> list[list[str]]:
 
 
 def synthetic_postings(size: int, folder: Path, seed: int = 0):
-    """A segment's postings for ``size`` rows: each row a real chunk's tokens plus a district and a year of its own,
+    """A segment's postings for ``size`` rows: each row a real chunk's words (each kept with probability KEEP) plus
+    a district and a year of its own,
     built straight as arrays (jieba on a million rows would take hours) and saved, then memory-mapped."""
     from assistant.index.postings import Postings, Vocabulary
     from eval.synthetic import districts
@@ -64,13 +66,18 @@ def synthetic_postings(size: int, folder: Path, seed: int = 0):
     counts_by: dict[int, list[np.ndarray]] = {}
     order = np.argsort(owner_t, kind="stable")
     bounds = np.searchsorted(owner_t[order], np.arange(len(templates) + 1))
+    lengths = np.full(size, 2, dtype=np.int32)                   # the district and the year
     for t, tokens in enumerate(templates):
         docs = order[bounds[t]:bounds[t + 1]]
         if not len(docs):
             continue
         for word, count in zip(*np.unique(tokens, return_counts=True)):
-            rows_by.setdefault(wid[word], []).append(docs)
-            counts_by.setdefault(wid[word], []).append(np.full(len(docs), count, dtype=np.uint16))
+            # Each row keeps each word of its chunk with probability KEEP, so no two rows are twins: without it
+            # every row would have ~size/1,000 identical copies, ties no real corpus has.
+            kept = docs[rng.random(len(docs)) < KEEP]
+            rows_by.setdefault(wid[word], []).append(kept)
+            counts_by.setdefault(wid[word], []).append(np.full(len(kept), count, dtype=np.uint16))
+            lengths[kept] += count
     for names, of in ((places, place_of), (years, year_of)):
         for i, name in enumerate(names):
             docs = np.flatnonzero(of == i)
@@ -89,7 +96,6 @@ def synthetic_postings(size: int, folder: Path, seed: int = 0):
         all_rows.append(r.astype(np.int32))
         all_counts.append(c)
         indptr[w + 1] = indptr[w] + len(r)
-    lengths = np.array([len(t) for t in templates], dtype=np.int32)[owner_t] + 2
     rows, counts = np.concatenate(all_rows), np.concatenate(all_counts)
     postings = Postings(Vocabulary.build(words), indptr, rows, counts, lengths,
                         Postings._peaks(indptr, rows, counts, lengths))

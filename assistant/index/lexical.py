@@ -193,17 +193,25 @@ class LexicalIndex:
                scored: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Scores at ``rows`` (ascending, distinct), adding each word's part in query order as :meth:`scores`
         does, so every float32 sum is the same; ``scored`` holds words already scored at all their rows."""
-        total = np.zeros(self.size, dtype=np.float32)
+        out = np.zeros(len(rows), dtype=np.float32)
         by_token = {t.token: t for t in terms}
+        done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for token in query_tokens:
             term = by_token.get(token)
             if term is None:
                 continue
-            if token not in scored:
-                scored[token] = self._part_scores(term, rows)
-            got, part = scored[token]
-            total[got] += part
-        return total[rows]
+            if token not in done:
+                if token in scored:                   # its rows ascending: find the candidates among them
+                    got, part = scored[token]
+                    at = np.minimum(np.searchsorted(got, rows), max(len(got) - 1, 0))
+                    hit = got[at] == rows if len(got) else np.zeros(len(rows), dtype=bool)
+                    done[token] = np.flatnonzero(hit), part[at[hit]]
+                else:
+                    got, part = self._part_scores(term, rows)
+                    done[token] = np.searchsorted(rows, got), part
+            at, part = done[token]
+            out[at] += part
+        return out
 
     def scores_at(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
         """``scores(query_tokens)[rows]``, bit for bit, reading only the postings at ``rows``."""
@@ -232,8 +240,8 @@ class LexicalIndex:
         remaining = sum(t.ceiling for t in terms)
         partial = np.zeros(self.size, dtype=np.float32)
         scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        seen, floor = 0, 0.0
-        for term in terms:
+        seen, floor, rest = 0, 0.0, []
+        for i, term in enumerate(terms):
             # Checking costs a pass over the rows: worth it only before a long posting list.
             if seen >= k and term.df > CHECK_FROM:
                 touched = partial[partial > 0]
@@ -242,6 +250,7 @@ class LexicalIndex:
                     # A row whose score so far plus all the words left could add stays below the k-th best
                     # cannot enter the top k either: only the others are scored exactly.
                     floor = (theta - remaining) * (1 - 1e-5) - 1e-6
+                    rest = terms[i:]
                     break
             got, part = self._part_scores(term)
             scored[term.token] = got, part
@@ -249,6 +258,19 @@ class LexicalIndex:
             seen += len(got)
             remaining -= term.ceiling
         candidates = np.flatnonzero(partial > max(floor, 0.0))
+        if rest:
+            # The words left, rarest first, looked up only at the candidates: after each, a candidate whose
+            # score so far plus what the words still left could add stays below the k-th best is dropped.
+            bound = partial[candidates]
+            for j, term in enumerate(rest):
+                got, part = self._part_scores(term, candidates)
+                scored[term.token] = got, part
+                bound[np.searchsorted(candidates, got)] += part * term.times
+                remaining -= term.ceiling
+                if len(candidates) > k and j + 1 < len(rest):
+                    theta = float(np.partition(bound, len(bound) - k)[len(bound) - k])
+                    keep = bound >= (theta - remaining) * (1 - 1e-5) - 1e-6
+                    candidates, bound = candidates[keep], bound[keep]
         return _best(candidates, self._exact(query_tokens, terms, candidates, scored), k)
 
     def rows_with(self, tokens: list[str]) -> np.ndarray:
