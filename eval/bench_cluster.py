@@ -138,7 +138,34 @@ def task_bm25(size: int, repeats: int, k: int = 60) -> dict:
                 cpu_after.append(time.process_time() - c)
                 same += int(ref[0].tolist() == got[0].tolist() and ref[1].tobytes() == got[1].tobytes())
         ms = lambda xs, q: round(1000 * float(np.percentile(xs, q)), 2)
-        return {"size": size, "k": k, "queries": len(queries), "repeats": repeats, "postings": int(len(postings.rows)),
+        # The same questions naming one district of the corpus (as most questions name a place): unfiltered,
+        # and filtered to that district's rows as the retriever does (scores at those rows only vs all rows).
+        from eval.synthetic import districts
+
+        rng = np.random.default_rng(1)
+        places = sorted({d for _, d in districts()})
+        placed = [tokens + [places[int(rng.integers(len(places)))]] for tokens in queries]
+        p_before, p_after, f_before, f_after, p_same, f_same = [], [], [], [], 0, 0
+        for tokens in placed:
+            c = time.process_time()
+            ref = exhaustive_top(index.scores(tokens), k)
+            p_before.append(time.process_time() - c)
+            c = time.process_time()
+            got = index.top(tokens, k)
+            p_after.append(time.process_time() - c)
+            p_same += int(ref[0].tolist() == got[0].tolist() and ref[1].tobytes() == got[1].tobytes())
+            scope = index.rows_with([tokens[-1]])
+            c = time.process_time()
+            whole = index.scores(tokens[:-1])[scope]
+            f_before.append(time.process_time() - c)
+            c = time.process_time()
+            part = index.scores_at(tokens[:-1], scope)
+            f_after.append(time.process_time() - c)
+            f_same += int(whole.tobytes() == part.tobytes())
+        return {"placed_exhaustive_cpu_p50_ms": ms(p_before, 50), "placed_pruned_cpu_p50_ms": ms(p_after, 50),
+                "placed_identical": f"{p_same}/{len(placed)}",
+                "filtered_all_rows_cpu_p50_ms": ms(f_before, 50), "filtered_scope_cpu_p50_ms": ms(f_after, 50),
+                "filtered_identical": f"{f_same}/{len(placed)}","size": size, "k": k, "queries": len(queries), "repeats": repeats, "postings": int(len(postings.rows)),
                 "build_s": round(built, 1), "exhaustive_p50_ms": ms(before, 50), "exhaustive_p95_ms": ms(before, 95),
                 "pruned_p50_ms": ms(after, 50), "pruned_p95_ms": ms(after, 95),
                 "speedup_p50": round(float(np.median(before)) / float(np.median(after)), 1),
@@ -239,6 +266,12 @@ def markdown(results: dict) -> str:
                      f"{row['queries']} gold questions × {row['repeats']}: exhaustive p50 {row['exhaustive_p50_ms']} ms "
                      f"(p95 {row['exhaustive_p95_ms']}), pruned p50 {row['pruned_p50_ms']} ms (p95 {row['pruned_p95_ms']}), "
                      f"{row['speedup_p50']}×; CPU time p50 {row['exhaustive_cpu_p50_ms']} → {row['pruned_cpu_p50_ms']} ms; identical results {row['identical']}; load average {row['load']}")
+        if "placed_pruned_cpu_p50_ms" in row:
+            lines.append(f"  - the same questions naming a district (CPU p50): unfiltered exhaustive "
+                         f"{row['placed_exhaustive_cpu_p50_ms']} ms vs pruned {row['placed_pruned_cpu_p50_ms']} ms "
+                         f"(identical {row['placed_identical']}); filtered to the district's rows, scoring all rows "
+                         f"{row['filtered_all_rows_cpu_p50_ms']} ms vs only the rows in scope "
+                         f"{row['filtered_scope_cpu_p50_ms']} ms (identical {row['filtered_identical']})")
     if "ray" in results:
         r = results["ray"]
         lines.append(f"- Indexing {r['files']} files, {r['chunks']} chunks, e5-onnx: single machine {r['local_s']} s "
