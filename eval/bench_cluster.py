@@ -238,16 +238,18 @@ def task_ray(copies: int) -> dict:
 def task_manifest(files: int) -> dict:
     """One update's write at ``files`` indexed files: the version folder the store writes (its manifest lists
     every file), timed and measured in bytes."""
+    from assistant.index.indexer import update_index
     from assistant.index.store import write_version
-    from assistant.records import ReportMeta
+    from assistant.settings import Settings
+    from embeddings.encoder import HashEncoder
 
     work = Path(tempfile.mkdtemp(prefix="bench-manifest-"))
     try:
-        meta = ReportMeta(title="某某县2022年法治政府建设年度报告", region="某某县", year=2022).to_dict()
-        entry = {"sha256": "0" * 64, "size": 40_000, "encoding": "utf-8", "meta": meta, "segment": "s-x",
-                 "local": 0, "count": 40, "aliases": []}
+        seeds = update_index(ROOT / "seeds", work / "seeds-index", HashEncoder(64), Settings(encoder="hash-64"))
+        entries = [e.to_dict() for e in seeds.files.values()]      # real entries: each seed report's record
         manifest = {"encoder": "e5", "dim": 384, "segments": [],
-                    "files": {f"reports/{i:07d}.txt": dict(entry, local=40 * i) for i in range(files)}}
+                    "files": {f"reports/{i:07d}.txt": dict(entries[i % len(entries)], local=40 * i)
+                              for i in range(files)}}
         (work / "segments").mkdir()
         t = time.perf_counter()
         path = write_version(work, manifest)
@@ -302,17 +304,25 @@ def main(argv=None) -> int:
     results = json.loads(path.read_text()) if path.exists() else {}
     m = machine()
     results["machine"] = f"{m.get('cores', os.cpu_count())} cores, {m.get('cpu', '')}".strip(", ")
+    def save():                                       # after every task: a later failure loses nothing
+        path.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+        (out / "cluster.md").write_text(markdown(results))
+
+    results.setdefault("runs", []).append({"command": "python -m eval.bench_cluster " + " ".join(argv or sys.argv[1:]),
+                                           "started": time.strftime("%Y-%m-%d %H:%M:%S")})
     if "bm25" in args.only:
-        results["bm25"] = [task_bm25(s, args.repeats) for s in args.bm25_sizes]
-        print(markdown({"bm25": results["bm25"]}), flush=True)
+        results["bm25"] = []
+        for size in args.bm25_sizes:
+            results["bm25"].append(task_bm25(size, args.repeats))
+            save()
     if "manifest" in args.only:
-        results["manifest"] = [task_manifest(n) for n in args.files]
+        results["manifest"] = []
+        for n in args.files:
+            results["manifest"].append(task_manifest(n))
+            save()
     if "ray" in args.only:
         results["ray"] = task_ray(args.copies)
-    results.setdefault("runs", []).append({"command": "python -m eval.bench_cluster " + " ".join(argv or sys.argv[1:]),
-                                           "finished": time.strftime("%Y-%m-%d %H:%M:%S")})
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    (out / "cluster.md").write_text(markdown(results))
+        save()
     print(markdown(results))
     return 0
 
