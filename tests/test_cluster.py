@@ -139,7 +139,19 @@ def test_shared_centroids_trained_once_for_all_segments_above_the_exact_limit(mo
     assert vector_index.codec_for(10**6) == "sq8" and vector_index.codec_for(10) == "flat"
 
 
-# -- slow: a local Ray -------------------------------------------------------------------------------
+# -- slow: a local Ray (these need the `cluster` extra, which .ci/run installs) ------------------------
+
+@pytest.mark.slow
+def test_an_index_already_up_to_date_starts_no_ray(tmp_path, tiny_folder):
+    import ray
+
+    from assistant.index.indexer import update_index
+    from embeddings.encoder import HashEncoder
+
+    live = update_index(tiny_folder, tmp_path / "idx", HashEncoder(64), Settings(encoder="hash-64"))
+    again = build_with_ray(tiny_folder, tmp_path / "idx", "hash-64", settings=Settings(encoder="hash-64"))
+    assert again.version == live.version and not ray.is_initialized()
+
 
 @pytest.mark.slow
 def test_ray_index_answers_exactly_like_the_single_machine_one(tmp_path):

@@ -331,14 +331,20 @@ def build_with_ray(folder: Path | Roots, index_dir: Path, encoder: str, settings
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise IndexWriteError(write_failure(index_dir, exc)) from exc
-    started = _connect(ray, options)
+    started = []
+
+    def connect():
+        """Ray is started (or joined) only when there is something to read: a no-op update costs no start-up."""
+        if not started:
+            started.append(_connect(ray, options))
+            if options.address:
+                _check_shared(ray, index_dir, Path(roots.folder).resolve())
+
     try:
-        if options.address:
-            _check_shared(ray, index_dir, Path(roots.folder).resolve())
         with write_lock(index_dir):
-            return _run(ray, roots, index_dir, name, encoder, settings, options, rebuild, progress)
+            return _run(ray, connect, roots, index_dir, name, encoder, settings, options, rebuild, progress)
     finally:
-        if started:
+        if started and started[0]:
             ray.shutdown()
 
 
@@ -351,8 +357,8 @@ class _Encoderless:
         self.name = name
 
 
-def _run(ray, roots: Roots, index_dir: Path, name: str, spec: str, settings: Settings, options: ClusterOptions,
-         rebuild: bool, progress) -> Store:
+def _run(ray, connect: Callable[[], None], roots: Roots, index_dir: Path, name: str, spec: str, settings: Settings,
+         options: ClusterOptions, rebuild: bool, progress) -> Store:
     remove_unfinished(index_dir)          # .tmp folders of workers killed in an earlier run
     base = None if rebuild else load_existing(index_dir, _Encoderless(name), settings)
     key = analysis_key()
@@ -372,6 +378,7 @@ def _run(ray, roots: Roots, index_dir: Path, name: str, spec: str, settings: Set
     blocks = [todo[i:i + size] for i in range(0, len(todo), size)]
     entries = list(adopted.entries)
     if blocks:
+        connect()
         rows = [{"block": b, "files": pickle.dumps([(order[s], s, hashes[s], paths[s]) for s in files])}
                 for b, files in enumerate(blocks)]
         conf = settings.to_dict()
