@@ -45,7 +45,7 @@ from assistant.index.embedding import embed_reports, failure
 from assistant.index.indexer import analysis_key, load_existing, no_progress, write_lock
 from assistant.index.plan import plan_update
 from assistant.index.roots import Roots
-from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, read_sidecar
+from assistant.index.scan import Scanner, fingerprint, read_file, read_sidecar
 from assistant.index.segment import Segment, SegmentInfo
 from assistant.index.store import (FileEntry, IndexUnusable, IndexWriteError, Store, _verify_files,
                                    remove_parts, remove_unfinished, write_failure)
