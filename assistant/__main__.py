@@ -23,7 +23,7 @@ class _Bars:
         self._bars = {}
 
     def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
-        label = {"read": "读取文件", "embed": "向量编码"}.get(stage, stage)
+        label = {"read": "读取文件", "embed": "向量编码", "ray": "分布式索引（块）"}.get(stage, stage)
         bar = self._bars.get(stage)
         if bar is None:
             if total == 0:
@@ -101,6 +101,20 @@ def _indicators(bot: Assistant, args) -> int:
     _finish_vectors(bot)
     return 0
 
+def _index_on_ray(args) -> None:
+    """Build or refresh the index on Ray Data; the Assistant opened after it finds nothing left to do."""
+    from pathlib import Path
+
+    from assistant.api import default_index_dir
+    from assistant.index.cluster import ClusterOptions, build_with_ray
+    from embeddings.encoder import encoder_name
+
+    index_dir = Path(args.index_dir) if args.index_dir else default_index_dir(Path(args.folder), encoder_name(args.encoder))
+    options = ClusterOptions(address=args.address, workers=args.workers, threads=args.threads)
+    build_with_ray(Path(args.folder), index_dir, args.encoder, Settings(encoder=encoder_name(args.encoder)), options,
+                   rebuild=args.rebuild, progress=_Bars())
+    args.index_dir, args.rebuild = str(index_dir), False
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="法治政府建设年度报告问答（离线）")
@@ -117,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     p_index.add_argument("--rebuild", action="store_true", help="start afresh (after changing encoder or chunker)")
     p_index.add_argument("--merge", action="store_true",
                          help="then merge the index's segments into one (drops rows of replaced or removed reports)")
+    p_index.add_argument("--engine", choices=["local", "ray"], default="local",
+                         help="ray: read, chunk and embed on Ray Data (pip install '.[cluster]'), same index as local")
+    p_index.add_argument("--address", default=None,
+                         help="with --engine ray: the Ray cluster to join (default: start a local Ray); the report "
+                              "folder and the index folder must be on storage every node sees")
+    p_index.add_argument("--workers", type=int, default=2, help="with --engine ray: embedding actors (default 2)")
+    p_index.add_argument("--threads", type=int, default=1, help="with --engine ray: encoder threads per actor")
     no_wait = ("--no-wait", {"action": "store_true", "dest": "no_wait",
                              "help": "answer from BM25 as soon as the reports are read; vectors follow in the "
                                      "background (hybrid once they are complete)"})
@@ -148,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "index":
+            if args.engine == "ray":
+                _index_on_ray(args)
             bot = _open(args, _Bars())
             if args.merge:
                 bot.merge()

