@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.startup import Startup
 
     start = Startup(make, settings, also=StartupProgress(encoder), folder=Path(args.folder), library=Path(library),
-                    begin=False)
+                    begin=False, llm=writer)
     try:
         # The port first, then the reading: both want the CPU, and the page shows the reading's progress.
         launch(start, args.host, args.port, share=args.share, prevent_thread_lock=True)

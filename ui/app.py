@@ -363,7 +363,7 @@ def build_app(source: Assistant | Startup):
                                 export_msg = gr.Markdown("", elem_id="export-msg")
                                 export_file = gr.File(label="导出的文件", interactive=False, elem_id="export-file")
                             with gr.Tab("模型", id="llm-tab", elem_id="llm-tab"):
-                                llm_url, llm_model, llm_btn, llm_note = llm_settings(gr, bot)
+                                llm_url, llm_model, llm_btn, llm_note = llm_settings(gr, bot.llm if ready else start.llm)
             with gr.Tab("报告库", id="library-tab", elem_id="library-tab"):
                 gr.Markdown(folders_markdown(start), elem_id="folders")
                 table = gr.HTML(library_html(lib.rows(bot) + trash_rows(bot.library)) if ready else "", elem_id="library")
@@ -458,21 +458,23 @@ def build_app(source: Assistant | Startup):
     return app
 
 
-def llm_settings(gr, bot: Assistant):
-    """The page's LLM setting: the user's own OpenAI-compatible server (off while the address is empty)."""
-    cfg = bot.llm.config if bot.llm is not None else None
+def llm_settings(gr, writer):
+    """The page's LLM setting: the user's own OpenAI-compatible server (off while the address is empty).
+    ``writer`` is the LLM writer in force (None: off), known before the reports are read."""
+    cfg = writer.config if writer is not None else None
     url = gr.Textbox(cfg.base_url if cfg else "", label="模型服务地址（OpenAI 兼容，留空则不使用模型）",
                      placeholder="http://127.0.0.1:8080/v1", elem_id="llm-url")
     model = gr.Textbox(cfg.model if cfg else "", label="模型名称（可留空）", elem_id="llm-model")
     btn = gr.Button("应用", elem_id="llm-apply")
-    note = gr.Markdown(llm_note(bot), elem_id="llm-note")
+    note = gr.Markdown(llm_note(writer), elem_id="llm-note")
     return url, model, btn, note
 
 
-def llm_note(bot: Assistant) -> str:
-    if bot.llm is None:
+def llm_note(writer) -> str:
+    """One line on the LLM mode in force (``writer``: None when off)."""
+    if writer is None:
         return "未使用模型：回答直接摘录报告原文。"
-    cfg = bot.llm.config
+    cfg = writer.config
     return (f"使用 {cfg.base_url}{'（' + cfg.model + '）' if cfg.model else ''} 撰写回答；每句须与所引原文核对通过才显示，"
             f"否则显示原文摘录。API 密钥从环境变量 {cfg.api_key_env} 读取。")
 
@@ -483,7 +485,7 @@ def apply_llm(bot: Assistant, url: str, model: str) -> str:
         bot.set_llm((url or "").strip() or None, (model or "").strip())
     except ValueError as exc:
         return f"✗ {exc}"
-    return "✓ " + llm_note(bot)
+    return "✓ " + llm_note(bot.llm)
 
 
 def _progress(progress):

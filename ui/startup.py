@@ -37,8 +37,9 @@ class Startup:
 
     def __init__(self, make: Callable[[Progress], Assistant], settings: Settings | None = None,
                  also: Progress | None = None, folder: Path | None = None, library: Path | None = None,
-                 begin: bool = True):
+                 begin: bool = True, llm=None):
         self.settings = settings or Settings()
+        self.llm = llm      # the LLM writer the Assistant will get: the page shows its setting before the index is ready
         self.folder, self.library = Path(folder or "."), (Path(library) if library else None)
         self.bot: Assistant | None = None
         self.error: BaseException | None = None
