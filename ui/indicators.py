@@ -15,6 +15,7 @@ from assistant.indicators.catalogue import elements, indicators
 from assistant.indicators.records import ReportRow
 from assistant.indicators.table import IndicatorTable, level_name
 from ui.indicator_charts import bar_chart, line_chart, png_bytes, several_years
+from ui.validate import region_filter, year_filter
 from ui.viewer import report_view
 
 ALL_REGIONS, ALL_LEVELS, ALL_YEARS = "全部地区", "全部级别", "全部年份"
@@ -45,13 +46,9 @@ def choices(bot: Assistant) -> tuple[list[str], list[str], list[str]]:
 
 def table_for(bot: Assistant, region: str | None, level: str | None, year: str | None) -> IndicatorTable:
     """The table for the page's (or an API caller's) filters; "全部…" or empty is no filter."""
-    region = None if region in (None, "", "全部", ALL_REGIONS) else region
     level = None if level in (None, "", "全部", ALL_LEVELS) else level
-    year = None if year in (None, "", "全部", ALL_YEARS) else str(year).strip()
-    if year is not None and not (year.isdigit() and len(year) == 4):
-        raise ValueError(f"年份“{year}”应为四位数字，例如 2022")
-    year = int(year) if year else None
-    return bot.indicators(region=region, year=year, level=level)
+    # The same checks as the chat's filters: a made-up value is refused with ui.validate.Invalid (a ValueError).
+    return bot.indicators(region=region_filter(region), year=year_filter(year), level=level)
 
 
 PAGE_HEAD = ("地区", "年份", "级别", "发布机关")     # then an indicator a column, then the report's title
@@ -204,6 +201,7 @@ def indicators_tab(bot: Assistant, exports: Path, ready: bool = True) -> None:
         """The 指标总览 in long form: one dict per cell (file, region, year, indicator, value, quote, section)."""
         return table_for(bot, region or None, level or None, year or None).records()
 
-    gr.api(api_indicators, api_name="indicators")
+    with tab:       # an endpoint is a component: inside the tab, not a direct child of the page's gr.Tabs
+        gr.api(api_indicators, api_name="indicators")
     table_btn.click(export_table, [state, fmt], [export_file, export_msg], api_name=False)
     chart_btn.click(export_charts, [state, pick], [export_file, export_msg], api_name=False)
