@@ -19,7 +19,7 @@ from assistant.api import Assistant
 from assistant.index.roots import TRASH
 from assistant.ingest.formats import SUPPORTED
 from assistant.ingest.sidecar import sidecar_for
-from ui.upload import MAX_COPIES, Progress, refresh_index
+from ui.upload import MAX_COPIES, Progress, numbered, refresh_index
 
 LIBRARY_PREFIX = "library/"
 
@@ -53,7 +53,7 @@ def _free(target: Path) -> Path | None:
     if not target.exists():
         return target
     for n in range(2, MAX_COPIES + 1):
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        candidate = target.with_name(numbered(target.name, n))
         if not candidate.exists():
             return candidate
     return None

@@ -54,7 +54,8 @@ def safe_name(name: str) -> str:
     return stem + suffix
 
 
-def _numbered(name: str, n: int) -> str:
+def numbered(name: str, n: int) -> str:
+    """The n-th copy's name: "report.txt" → "report (2).txt" (n = 1: the name itself)."""
     stem, dot, suffix = name.rpartition(".")
     return name if n == 1 else (f"{stem} ({n}).{suffix}" if dot else f"{name} ({n})")
 
@@ -92,7 +93,7 @@ def _store_new(tmp: Path, target: Path, name: str) -> tuple[str | None, str | No
     (a hard link fails if the name exists), so two uploads at once never overwrite each other."""
     try:
         for n in range(1, MAX_COPIES + 1):
-            candidate = _numbered(name, n)
+            candidate = numbered(name, n)
             dest = target / candidate
             try:
                 os.link(tmp, dest)
