@@ -236,13 +236,7 @@ def identity_scores(bot: Assistant, truth: dict) -> dict:
             continue
         n += 1
         unreal += sum(not scoring.place_is_real(p, t) for p in meta.places)
-        got = {
-            "region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
-            and set(meta.region_path) <= set(t.region_path),
-            "level": getattr(meta, "level", "") == t.level,
-            "year": (meta.year_from, meta.year_to) == (t.year_from, t.year_to),
-            "issuer": scoring.same_issuer(meta.issuer, t.issuer, t.region_path),
-        }
+        got = scoring.label_checks(meta, t)
         for name, ok in got.items():
             fields[name] += ok
         if not all(got.values()):

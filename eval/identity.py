@@ -33,10 +33,7 @@ def score_case(case, show: bool, out=sys.stdout) -> dict:
             continue
         meta = parse_report(source, path.read_bytes()).meta
         n += 1
-        got = {"region": bool(meta.region_path) and meta.region_path[-1] == t.region_path[-1]
-               and set(meta.region_path) <= set(t.region_path),
-               "level": meta.level == t.level,
-               "issuer": scoring.same_issuer(meta.issuer, t.issuer, t.region_path)}
+        got = {k: ok for k, ok in scoring.label_checks(meta, t).items() if k in fields}
         for k, v in got.items():
             fields[k] += v
         unreal = [p for p in meta.places if not scoring.place_is_real(p, t)]

@@ -58,6 +58,16 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text or ""))
 
 
+def label_checks(meta, truth: Truth) -> dict[str, bool]:
+    """Which of a report's labels (a ReportMeta) agree with its truth line: region (the same place, with no
+    parent the truth lacks), level, years and issuer."""
+    return {"region": bool(meta.region_path) and meta.region_path[-1] == truth.region_path[-1]
+            and set(meta.region_path) <= set(truth.region_path),
+            "level": getattr(meta, "level", "") == truth.level,
+            "year": (meta.year_from, meta.year_to) == (truth.year_from, truth.year_to),
+            "issuer": same_issuer(meta.issuer, truth.issuer, truth.region_path)}
+
+
 def same_issuer(got: str, truth: str, region_path: tuple[str, ...]) -> bool:
     """The same body, named with or without its parent region: 黄山区人民政府 = 黄山市黄山区人民政府; of two
     bodies issuing together ("中共X街道工作委员会、X街道办事处"), either."""
