@@ -123,3 +123,25 @@ def test_folder_of_mixed_formats_indexes_all(tmp_path):
     bot = Assistant.from_folder(folder, index_dir=tmp_path / "idx", settings=Settings(encoder="hash-64"))
     assert set(bot.store.files) == {"a.pdf", "b.docx", "c.html", "d.txt"} and bot.skipped == []
     assert {m.region for m in bot.reports.values()} == {"方山县", "昆明市西山区", "攀枝花市西区", "肇庆市"}
+
+
+def test_a_format_library_that_fails_its_own_import_is_named_with_the_reason(monkeypatch):
+    """trafilatura installed but lxml_html_clean missing must not say "install trafilatura" (CI saw exactly that)."""
+    import importlib
+    from assistant.ingest import formats
+    real_import = importlib.import_module
+
+    def broken(name):
+        if name == "trafilatura":
+            raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean.")
+        if name == "pypdf":
+            raise ModuleNotFoundError("No module named 'pypdf'", name="pypdf")
+        return real_import(name)
+
+    monkeypatch.setattr(formats.importlib, "import_module", broken)
+    with pytest.raises(ReadError) as failed:
+        formats._require("a.html", "trafilatura", "trafilatura")
+    assert "已安装" in str(failed.value) and "lxml_html_clean" in str(failed.value)
+    with pytest.raises(ReadError) as absent:
+        formats._require("a.pdf", "pypdf", "pypdf")
+    assert "pip install pypdf" in str(absent.value)

@@ -43,11 +43,19 @@ class Loaded:
 
 
 def _require(source: str, module: str, package: str):
-    """Import an optional format library, or say which package to install."""
+    """Import an optional format library, or say which package to install.
+
+    When the library is there but one of its own imports fails (trafilatura without lxml_html_clean), "install
+    trafilatura" would send the user in a circle: the message names the missing piece instead."""
     try:
         return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or module).split(".")[0]
+        if missing == module.split(".")[0]:
+            raise ReadError(source, f"读取此格式需要安装：pip install {package}") from exc
+        raise ReadError(source, f"读取此格式的 {package} 已安装，但它依赖的 {exc.name} 缺失：{exc}") from exc
     except ImportError as exc:
-        raise ReadError(source, f"读取此格式需要安装：pip install {package}") from exc
+        raise ReadError(source, f"读取此格式的 {package} 已安装，但无法载入：{exc}") from exc
 
 
 def _too_big(source: str, settings: Settings) -> ReadError:
