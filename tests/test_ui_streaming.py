@@ -24,7 +24,7 @@ def test_the_question_shows_first_then_the_answer_with_its_sources(chat):
     assert first[-2]["role"] == "user" and "西湖区" in first[-2]["content"]
     assert first[-1]["content"] == WAITING_HTML and "class='answer" not in WAITING_HTML   # not counted as an answer
     assert sources == {"__type__": "update"} and box == ""        # the panel waits for the answer (gr.skip())
-    assert session is session2 and session.last is not None
+    assert session is None and session2.last is not None          # a new session: made after the first step
     assert "12.6%" in last[-1]["content"] and "xihu.txt" in sources2 and box2 == ""
 
 
@@ -36,6 +36,26 @@ def test_the_answer_is_sent_as_a_change_of_the_last_message_only(chat):
     assert last[:2] == OLD                            # the history comes back as it was sent, not re-rendered
     changes = diff(first, last)
     assert changes and all(path[0] == len(last) - 1 for _, path, _ in changes), changes
+
+
+def test_the_question_shows_before_the_reports_are_read(library_bot):
+    """The page is served before the index: the first step does not wait for it, the answer does."""
+    import threading
+
+    from ui.startup import Startup
+
+    start = Startup(lambda progress: library_bot, begin=False)
+    app = build_app(start)
+    chat = next(f.fn for f in app.fns.values() if f.api_name == "chat")
+    steps = chat("西湖区2021年行政复议纠错率是多少？", [], None, "全部", "全部")
+    first = []
+    reader = threading.Thread(target=lambda: first.append(next(steps)), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert first and first[0][0][-1]["content"] == WAITING_HTML and start.bot is None
+    start.begin()
+    history, session, sources, _ = next(steps)
+    assert "12.6%" in history[-1]["content"] and "xihu.txt" in sources
 
 
 def test_a_bad_filter_or_an_empty_question_is_one_step_with_every_value(chat):

@@ -175,9 +175,10 @@ def build_app(source: Assistant | Startup):
         if not message.strip():
             yield history, session, gr.skip(), ""
             return
-        session = session or Session(bot, exports)
         history = history + [{"role": "user", "content": user_message(message)}]
+        # Before the session: a new one waits for the reports to be read (the page is served before that).
         yield history + [{"role": "assistant", "content": WAITING_HTML}], session, gr.skip(), ""
+        session = session or Session(bot, exports)
         turn, answer = session.ask(message, filters)
         history.append({"role": "assistant", "content": answer_html(answer, turn)})
         # The last step carries every output's value (an API client reads them from it; "" is a diff of nothing).
