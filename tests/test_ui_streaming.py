@@ -63,3 +63,20 @@ def test_a_bad_filter_or_an_empty_question_is_one_step_with_every_value(chat):
     assert history[-1]["content"].startswith("✗") and box == ""
     (history, _, _, box), = list(chat("   ", list(OLD), None, "全部", "全部"))
     assert history == OLD and box == ""
+
+
+def test_the_page_is_built_without_matplotlib_while_the_reports_are_read(tmp_path):
+    """matplotlib's import (and a new machine's font cache) is not on the way to the port: the 指标总览 tab
+    draws its charts when it is opened."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys\nfrom ui.app import build_app\nfrom ui.startup import Startup\n"
+            "build_app(Startup(lambda progress: None, begin=False))\n"
+            "print('matplotlib' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"
