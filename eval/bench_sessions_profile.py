@@ -151,7 +151,7 @@ def main(argv=None) -> int:
            "steps": rows}
     print(f"{args.turns} turns, encoder {args.encoder}: client round trip median {out['round_trip_median_ms']:.1f} ms, "
           f"reply {out['reply_bytes_median'] / 1024:.1f} KB median (5th turn of a chain: "
-          f"{statistics.median(sizes[4::5]) / 1024:.1f} KB)")
+          f"{statistics.median(sizes[4::5] or sizes) / 1024:.1f} KB)")
     print(f"{'step':45s} {'calls':>5s} {'median ms':>10s} {'cpu ms':>8s}")
     for r in sorted(rows, key=lambda r: -r["median_ms"]):
         print(f"{r['step']:45s} {r['calls']:5d} {r['median_ms']:10.2f} {r['cpu_median_ms']:8.2f}")
