@@ -338,8 +338,12 @@ def task_first_answer(reports: int, repeats: int, work: Path) -> dict:
             "runs_no_wait": runs["no_wait"], "runs_wait": runs["wait"]}
 
 
-def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
-    """``sessions`` concurrent gradio_client sessions of 5 chat turns each, against a bare ``Assistant.ask``."""
+def task_sessions(sessions: int, repeats: int, work: Path, think: float = 0.0) -> dict:
+    """``sessions`` concurrent gradio_client sessions of 5 chat turns each, against a bare ``Assistant.ask``.
+
+    With ``think`` 0 every session sends its next question the moment an answer arrives (the worst case: each
+    of the ``sessions`` always has a question in the server). People read an answer before they ask again:
+    ``think`` > 0 waits a random time of that mean (exponential, seeded) before each question instead."""
     import socket
     import threading
 
@@ -383,6 +387,7 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
                 time.sleep(1)
 
         def session(i):
+            pause = random.Random(i)
             try:
                 # ssl_verify=False: the URL is plain http, and with it on each request loads the CA bundle, client
                 # CPU on the server's own 2 cores that would be counted as turn time. A 60 s timeout, as a browser
@@ -391,6 +396,8 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
                 client = Client(url, verbose=False, ssl_verify=False, httpx_kwargs={"timeout": 60})
                 history = []
                 for question in CHAINS[i % len(CHAINS)]:
+                    if think > 0:
+                        time.sleep(pause.expovariate(1 / think))
                     t = time.perf_counter()
                     history, _, _ = client.predict(question, history, "全部", "全部", api_name="/chat")
                     with lock:
@@ -413,7 +420,8 @@ def task_sessions(sessions: int, repeats: int, work: Path) -> dict:
         app.wait(timeout=30)
         log.close()
     bare_p50 = statistics.median(bare)
-    return {"task": "sessions", "sessions": sessions, "turns": len(turns), "errors": errors, "wall_s": wall,
+    return {"task": "sessions", "sessions": sessions, "think_s": think, "turns": len(turns), "errors": errors,
+            "wall_s": wall,
             "turn_p50_s": pct(turns, 50), "turn_p95_s": pct(turns, 95), "bare_ask_p50_s": bare_p50,
             "bare_ask_p95_s": pct(bare, 95), "bare_asks": len(bare), "ratio_p50": pct(turns, 50) / bare_p50,
             "server_cpu_ms_per_turn": server_cpu / max(len(turns), 1) * 1000,
@@ -492,7 +500,7 @@ def child(args) -> dict:
         if args.task == "first-answer":
             return task_first_answer(args.size, args.repeats, work)
         if args.task == "sessions":
-            return task_sessions(args.size, args.repeats, work)
+            return task_sessions(args.size, args.repeats, work, args.think)
         if args.task == "indicators":
             return task_indicators(args.size, args.repeats, work)
         if args.task == "encoders":
@@ -589,7 +597,9 @@ def markdown(results: dict) -> str:
                   + ", ".join(f"{x:.1f}" for x in fa["runs_wait"]) + " s.", ""]
     se = results.get("sessions")
     if se:
-        lines += [f"## {se['sessions']} concurrent chat sessions (gradio_client, 5 turns each, `/chat`)", "",
+        pause = (f", a random pause of {se['think_s']:g} s mean before each question" if se.get("think_s") else
+                 ", each question sent as soon as the last answer arrived")
+        lines += [f"## {se['sessions']} concurrent chat sessions (gradio_client, 5 turns each, `/chat`{pause})", "",
                   "| turns | turn p50 s | turn p95 s | bare `Assistant.ask` p50 s | ratio p50 | errors |",
                   "|---|---|---|---|---|---|",
                   f"| {se['turns']} | {se['turn_p50_s']:.3f} | {se['turn_p95_s']:.3f} | {se['bare_ask_p50_s']:.3f} | "
@@ -637,6 +647,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
     parser.add_argument("--indicator-size", type=int, default=300, help="chunks indexed with and without the 指标总览")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a session waits before each question (sessions; 0: none, the worst case)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
     parser.add_argument("--limit", type=int, default=None,
@@ -679,7 +691,8 @@ def main(argv=None) -> int:
     if "indicators" in tasks:
         results["indicators"] = run_child("--task", "indicators", "--size", str(args.indicator_size), *common)
     if "sessions" in tasks:
-        results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
+        results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), "--think",
+                                        str(args.think), *common)
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)

@@ -35,7 +35,7 @@ def test_every_benchmark_task_produces_its_figures(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "eval.bench", "--only", *TASKS, "--limit", "6", "--repeats", "1",
          "--sizes", "40", "--throughput-size", "40", "--incremental-size", "40", "--real-upto", "40",
-         "--ann-sizes", "300", "--reports", "2", "--sessions", "2", "--out", str(tmp_path), "--name", "smoke"],
+         "--ann-sizes", "300", "--reports", "2", "--sessions", "2", "--think", "0.01", "--out", str(tmp_path), "--name", "smoke"],
         cwd=ROOT, capture_output=True, text=True, timeout=3000)
     assert out.returncode == 0, out.stderr[-4000:]
     results = json.loads((tmp_path / "smoke.json").read_text())
@@ -46,6 +46,7 @@ def test_every_benchmark_task_produces_its_figures(tmp_path):
         assert rows and all(_numbers(r) for r in rows)
     assert "hybrid_p50_ms" in results["latency"][0] and results["ann"][0]["ivf"]
     assert not results["sessions"]["errors"], results["sessions"]["errors"]
+    assert results["sessions"]["think_s"] == 0.01
     numbers = _numbers({k: v for k, v in results.items() if k in FIGURES or k in ("latency", "ann", "load")})
     assert all(math.isfinite(n) for n in numbers)
     assert (tmp_path / "smoke.md").read_text().count("|") > 20
@@ -69,3 +70,16 @@ def test_the_verify_cost_benchmark_produces_its_figures(tmp_path):
     assert out.returncode == 0, out.stderr[-4000:]
     numbers = _numbers(json.loads(target.read_text()))
     assert numbers and all(math.isfinite(n) for n in numbers)
+
+
+def test_the_chat_turn_profile_produces_its_figures(tmp_path):
+    target = tmp_path / "profile.json"
+    out = subprocess.run([sys.executable, "-m", "eval.bench_sessions_profile", "--turns", "3", "--out", str(target)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-4000:]
+    result = json.loads(target.read_text())
+    steps = {row["step"]: row for row in result["steps"]}
+    for step in ("handler: Session.ask (the answer)", "handler: answer_html", "gradio: process_api",
+                 "gradio: preprocess_data", "gradio: postprocess_data"):
+        assert steps[step]["calls"] >= 3 and math.isfinite(steps[step]["median_ms"]), (step, steps.get(step))
+    assert result["round_trip_median_ms"] > 0 and result["reply_bytes_median"] > 0

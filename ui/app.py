@@ -38,6 +38,9 @@ MAX_HISTORY = 40            # chat messages a client may send back; older ones a
 MAX_SESSIONS = 500
 SCOPES = [("当前回答", "answer"), ("整个对话", "conversation")]
 EXPORT_CHOICES = [("Markdown", "md"), ("Word（DOCX）", "docx"), ("对比表 CSV", "csv"), ("对比表 Excel（XLSX）", "xlsx")]
+# The answer's place in the chat while it is looked up (the question is shown at once, even when the server
+# is busy with other people's questions).
+WAITING_HTML = "<div class='waiting'>正在查找……</div>"
 _CITE_REF = re.compile(r"^(r?)(\d+)-(\d+)$")   # "turn-n": citation n; "rturn-i": the report of table row i
 
 # Runs once on load: a citation link ([n] in an answer, "在整篇报告中查看" on a source card) asks the server
@@ -158,20 +161,28 @@ def build_app(source: Assistant | Startup):
     # -- chat --------------------------------------------------------------------------------
 
     def respond(message, history, session, region, year):
+        """A chat turn, streamed: the question at once (with a 正在查找 line), then the answer with its sources.
+        Gradio sends the second step as a diff of the first (the answer's message and the source panel, not the
+        history again); the history's messages are never rendered again, only the new answer is."""
         try:
             history = chat_history(history, MAX_HISTORY)
             message = question_text(message)
             filters = _filters(region, year)
         except Invalid as exc:     # said in the chat, so an API client sees it in the history it gets back
             kept = chat_history(history, MAX_HISTORY) if isinstance(history, list) else []
-            return kept + [{"role": "assistant", "content": text(f"✗ {exc}")}], session, gr.update(), ""
+            yield kept + [{"role": "assistant", "content": text(f"✗ {exc}")}], session, gr.skip(), ""
+            return
         if not message.strip():
-            return history, session, gr.update(), ""
+            yield history, session, gr.skip(), ""
+            return
+        history = history + [{"role": "user", "content": user_message(message)}]
+        # Before the session: a new one waits for the reports to be read (the page is served before that).
+        yield history + [{"role": "assistant", "content": WAITING_HTML}], session, gr.skip(), ""
         session = session or Session(bot, exports)
         turn, answer = session.ask(message, filters)
-        history.append({"role": "user", "content": user_message(message)})
         history.append({"role": "assistant", "content": answer_html(answer, turn)})
-        return history, session, sources_html(answer.citations, turn), ""
+        # The last step carries every output's value (an API client reads them from it; "" is a diff of nothing).
+        yield history, session, sources_html(answer.citations, turn), ""
 
     def warning(session):
         answer = session.last if session else None

@@ -179,7 +179,9 @@ def indicators_tab(bot: Assistant, exports: Path, ready: bool = True) -> None:
                 gr.Markdown("**原文**")
                 view = gr.HTML(EMPTY_VIEW, elem_id="ind-view")
             with gr.Column(scale=1, min_width=420):
-                bar = gr.Plot(bar_chart(start, first), label="各报告对比", elem_id="ind-bar")
+                # Not before the page is served: matplotlib's import (and, on a new machine, its font cache)
+                # cost seconds on the way to the port; the tab draws its charts when it is opened.
+                bar = gr.Plot(bar_chart(start, first) if ready else None, label="各报告对比", elem_id="ind-bar")
                 line = gr.Plot(start_line, label="各地历年", elem_id="ind-line", visible=start_line is not None)
         gr.Markdown("**报告要素**（年度报告须有的四个部分）")
         checklist = gr.HTML(elements_html(start), elem_id="ind-elements")

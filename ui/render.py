@@ -235,6 +235,7 @@ CSS = """
 #chat .report ol { margin: 2px 0 4px 1.4em; padding: 0; }
 #chat .understood { color: #666; font-size: 0.82em; border-top: 1px dashed #ddd; margin-top: 6px; padding-top: 3px; }
 #chat .not-found { font-weight: 600; }
+#chat .waiting { color: #888; }
 #chat .parts .part, #chat .side-by-side .part { border-left: 3px solid #bfdbfe; padding-left: 8px; margin: 6px 0; }
 #chat .side-by-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 8px; }
 #chat .part-head { font-weight: 600; color: #1e3a8a; }
