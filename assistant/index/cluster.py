@@ -49,7 +49,7 @@ from assistant.index.scan import Scanner, fingerprint, read_file, read_sidecar
 from assistant.index.segment import Segment, SegmentInfo
 from assistant.index.store import (FileEntry, IndexUnusable, IndexWriteError, Store, _verify_files,
                                    remove_parts, remove_unfinished, write_failure)
-from assistant.index.writer import Draft, NewReport, add_reports, compact, publish
+from assistant.index.writer import Draft, NewReport, add_reports, compact, new_report, publish
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
 from assistant.settings import Settings
@@ -133,7 +133,7 @@ def read_block(row: dict, settings: dict) -> dict:
     tokens, _ = embed_reports([r[-1] for r in reports], None, {}, encode=False)
     for (position, source, digest, size, report), result in zip(reports, tokens):
         out.append((position, source, result if isinstance(result, str)
-                    else NewReport(report, digest, size, result.tokens, None)))
+                    else new_report(report, digest, size, result.tokens, None)))
     out.sort(key=lambda item: item[0])
     return {"block": row["block"], "items": pickle.dumps(out)}
 

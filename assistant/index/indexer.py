@@ -36,7 +36,7 @@ from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, rea
 from assistant.index.store import (IndexOutdated, IndexUnusable, IndexWriteError, Store, current_version,
                                    remove_parts, remove_unfinished, write_failure)
 from assistant.index.tokens import tokenizer_version
-from assistant.index.writer import Draft, NewReport, add_reports, compact, publish
+from assistant.index.writer import Draft, NewReport, add_reports, compact, new_report, publish
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
@@ -187,10 +187,12 @@ class _Update:
                                          self.batch_size, self.progress, encode=self.embed_now)
         self.reembedded += encoded
         for (key, report, size), result in zip(items, results):
-            if isinstance(result, str):
-                self.failed[key] = result
+            ready = result if isinstance(result, str) else \
+                new_report(report, key[1], size, result.tokens, result.vectors)
+            if isinstance(ready, str):
+                self.failed[key] = ready
             else:
-                self.ready[key] = NewReport(report, key[1], size, result.tokens, result.vectors)
+                self.ready[key] = ready
 
     # -- one round -----------------------------------------------------------------------------
 

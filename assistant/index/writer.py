@@ -11,8 +11,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.indicators import read_report
+from assistant.indicators import ReportRow, read_report
 from assistant.indicators import stored as indicator_file
+from assistant.index.embedding import failure
 from assistant.index.merge import Shape, choose_merge, merge_segments
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
 from assistant.index.store import FileEntry, Store, remove_parts, verify_segments, write_version
@@ -24,13 +25,28 @@ from embeddings.vector_index import VectorIndex
 
 @dataclass(frozen=True)
 class NewReport:
-    """A report read and tokenised (and, when embedded, with one vector per chunk), ready to be written."""
+    """A report read and tokenised (and, when embedded, with one vector per chunk), ready to be written, with
+    its indicator row (None: not read; the 指标总览 then reads it from the indexed chunks when first asked).
+    Make one with :func:`new_report`."""
 
     report: Report
     digest: str
     size: int
     tokens: list[list[str]]
     vectors: np.ndarray | None
+    indicators: ReportRow | None = None
+
+
+def new_report(report: Report, digest: str, size: int, tokens: list[list[str]],
+               vectors: np.ndarray | None) -> NewReport | str:
+    """The report ready to be written, or the reason it cannot be (in Chinese). Its indicator row is read
+    here, one file at a time, like its reading and tokenising: a report that breaks the indicator reader is
+    skipped alone and never fails the update of the others."""
+    try:
+        row = read_report(report.source, report.meta, report.chunks)
+    except Exception as exc:  # anything about one report is about that report only
+        return failure("指标提取", exc)
+    return NewReport(report, digest, size, tokens, vectors, row)
 
 
 @dataclass
@@ -88,12 +104,12 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
 
 
 def indicator_lines(reports: Sequence[NewReport]) -> bytes:
-    """The segment's indicator table: each report's cells and element check, read from its chunks."""
+    """The segment's indicator table: each report's cells and element check, as :func:`new_report` read them."""
     rows, local = [], 0
     for r in reports:
-        rep = r.report
-        rows.append((local, read_report(rep.source, rep.meta, rep.chunks)))
-        local += len(rep.chunks)
+        if r.indicators is not None:
+            rows.append((local, r.indicators))
+        local += len(r.report.chunks)
     return indicator_file.segment_lines(rows)
 
 
