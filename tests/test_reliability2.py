@@ -171,12 +171,11 @@ def test_edited_figure_in_chunks_is_refused_at_load(hash_bot):
         Store.load(hash_bot.index_dir)
 
 
-def test_swapped_metadata_in_manifest_is_refused_at_load(hash_bot):
-    path = hash_bot.store.path / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    files = manifest["files"]
+def test_swapped_metadata_in_the_file_table_is_refused_at_load(hash_bot):
+    path = hash_bot.store.part("files.jsonl")          # each segment's files, written and checksummed with it
+    files = {d["source"]: d for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
     files["xihu.txt"]["meta"], files["wuhou.txt"]["meta"] = files["wuhou.txt"]["meta"], files["xihu.txt"]["meta"]
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in files.values()), encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="--rebuild"):
         Store.load(hash_bot.index_dir)
 

@@ -14,8 +14,10 @@ import numpy as np
 from assistant.indicators import ReportRow, read_report
 from assistant.indicators import stored as indicator_file
 from assistant.index.embedding import failure
-from assistant.index.merge import Shape, choose_merge, merge_segments
+from assistant.index import filetable
+from assistant.index.merge import Shape, choose_merge, merge_segments, renumbering
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
+from assistant.index.statcache import StatCache
 from assistant.index.store import FileEntry, Store, remove_parts, verify_segments, write_version
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.records import Report
@@ -85,15 +87,18 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
                  aliases: dict[str, tuple[str, ...]], settings: Settings, written: list[str],
                  centroids: np.ndarray | None) -> Segment:
     chunks = [c for r in reports for c in r.report.chunks]
-    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens],
-                       extra={indicator_file.FILE: indicator_lines(reports)})
-    written.append(info.name)
-    local = 0
+    entries, local = [], 0
     for r in reports:
         rep = r.report
-        files[rep.source] = FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
-                                      aliases.get(rep.source, ()), info.name, local)
+        entries.append(FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
+                                 aliases.get(rep.source, ()), "", local))
         local += len(rep.chunks)
+    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens],
+                       extra={indicator_file.FILE: indicator_lines(reports),
+                              filetable.TABLE: filetable.table_bytes(entries)})
+    written.append(info.name)
+    for entry in entries:
+        files[entry.source] = replace(entry, segment=info.name)
     if all(r.vectors is not None for r in reports):
         index = VectorIndex.build(np.concatenate([r.vectors for r in reports]), codec=settings.vector_codec,
                                   centroids=centroids)
@@ -153,31 +158,40 @@ def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str
     shared = max(ivf, key=lambda s: s.rows).vectors.centroids() if ivf else None
     if shared is None and centroids is not None:
         shared = centroids(segments)
-    merged, new_row = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
-                                     settings.vector_codec, shared, written)
-    renumber = {segments[i].name: mapping for i, mapping in zip(chosen, new_row)}
-    files = {}
-    for name, entry in draft.files.items():
-        if entry.segment in renumber:
-            entry = replace(entry, segment=merged.name, local=int(renumber[entry.segment][entry.local]))
-        files[name] = entry
+    renumber = {segments[i].name: mapping for i, mapping in zip(chosen, renumbering([live_of[i] for i in chosen]))}
+    moved = {name: replace(entry, local=int(renumber[entry.segment][entry.local]))
+             for name, entry in draft.files.items() if entry.segment in renumber}
+    merged, _ = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
+                               settings.vector_codec, shared, written, table=filetable.table_bytes(moved.values()))
+    files = {name: replace(moved[name], segment=merged.name) if name in moved else entry
+             for name, entry in draft.files.items()}
     kept = [seg for i, seg in enumerate(segments) if i not in chosen]
     kept.insert(chosen[0], merged)
     return Draft(kept, files)
 
 
 def publish(index_dir: Path, draft: Draft, encoder_name: str, dim: int, settings: Settings, extra: dict,
-            written: list[str]) -> Store:
-    """Write the draft as the live version; on failure remove the folders this update wrote and re-raise."""
+            written: list[str], stats: StatCache | None = None) -> Store:
+    """Write the draft as the live version; on failure remove the folders this update wrote and re-raise.
+
+    The version lists only what changed in its segments' file tables, and ``stats`` (the stat cache, None:
+    none) as changes to its last full copy (see :mod:`assistant.index.filetable`, :mod:`.statcache`).
+    """
+    copies: list[Path] = []
     try:
         segments = draft.used()
         verify_segments(index_dir, segments, written)     # a new version never names a segment changed on disk
+        stats = (stats or StatCache(Path(index_dir))).settled(Path(index_dir), copies)
+        lines = filetable.changes({seg.name: seg.table() for seg in segments}, draft.files) + stats.change_lines()
         manifest = {"encoder": encoder_name, "dim": dim, "chunker": CHUNKER_VERSION, "settings": settings.index_key(),
                     "updated": time.time(), "chunks": sum(e.count for e in draft.files.values()),
-                    "segments": [seg.info.to_dict() for seg in segments],
-                    "files": {name: e.to_dict() for name, e in draft.files.items()}, **extra}
-        path = write_version(index_dir, manifest)
+                    "files_count": len(draft.files), "segments": [seg.info.to_dict() for seg in segments],
+                    **{k: v for k, v in extra.items() if k not in ("files", "stat_cache")},
+                    "stat_base": stats.base}
+        path = write_version(index_dir, manifest, changes=lines)
     except BaseException:
         remove_parts(index_dir, written)
+        for copy in copies:
+            copy.unlink(missing_ok=True)
         raise
-    return Store(manifest, segments, path)
+    return Store(manifest, segments, path, draft.files.values(), stats=stats)
