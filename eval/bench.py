@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import bench_encoders, bench_install
+from eval import bench_encoders, bench_install, bench_update
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -495,6 +495,8 @@ def child(args) -> dict:
             return task_sessions(args.size, args.repeats, work)
         if args.task == "indicators":
             return task_indicators(args.size, args.repeats, work)
+        if args.task == "update":
+            return bench_update.task_update(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
         if args.task == "install":
@@ -617,6 +619,7 @@ def markdown(results: dict) -> str:
                       + ", ".join(f"{x:.1f}" for x in ind[n]["runs_without"]) + " s" for n in (enc, "hash-256") if n in ind)
                   + "); the table's own time is the cost it adds.", ""]
     lines += bench_encoders.markdown(results)
+    lines += bench_update.markdown(results)
     return "\n".join(lines)
 
 
@@ -629,7 +632,8 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions", "install", "indicators", "cluster"],
+                                                      "first-answer", "sessions", "install", "indicators", "cluster",
+                                                      "update"],
                         help="cluster: issue 24's figures (BM25 at 100k/1M, --engine ray, manifest), by eval.bench_cluster "
                              "into benchmarks/cluster.json")
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
@@ -637,6 +641,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reports", type=int, default=100, help="synthetic reports in the new folder (first-answer)")
     parser.add_argument("--indicator-size", type=int, default=300, help="chunks indexed with and without the 指标总览")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
+    parser.add_argument("--update-files", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+                        help="indexed files under one update's write (update)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
     parser.add_argument("--limit", type=int, default=None,
@@ -680,6 +686,8 @@ def main(argv=None) -> int:
         results["indicators"] = run_child("--task", "indicators", "--size", str(args.indicator_size), *common)
     if "sessions" in tasks:
         results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), *common)
+    if "update" in tasks:
+        results["update"] = [run_child("--task", "update", "--size", str(n), *common) for n in args.update_files]
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)

@@ -34,13 +34,23 @@ from assistant.index.filetable import json_line
 log = logging.getLogger(__name__)
 
 FOLDER = "stat-cache"
-MIN_CHANGES = 4096
+MIN_CHANGES = 1024     # ≈ 190 KB of changes: below it an update rewrites no full copy
 SHARE = 4          # a new full copy once the changes exceed 1/SHARE of it
 
 
 def canonical(entry) -> str:
     """The entry's line: equal entries give equal lines."""
     return json_line(entry).decode("utf-8").rstrip("\n")
+
+
+def _key(entry):
+    """The entry as a hashable value: cheaper to compare than its line (an entry of another shape: its line)."""
+    try:
+        signature, digest, name, problem = entry
+        side = signature[-1]
+        return (*signature[:-1], tuple(side) if isinstance(side, list) else side, digest, name, problem)
+    except (TypeError, ValueError, IndexError, KeyError):
+        return canonical(entry)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,10 @@ class StatCache:
             log.warning("the stat cache %s is unusable (%s): every file is hashed again", path, exc)
             return ()
 
+    @cached_property
+    def _base_keys(self) -> dict:
+        return {_key(json.loads(line)): line for line in self._base_lines}
+
     def lines(self) -> list[str]:
         gone = set(self.removed)
         return [line for line in self._base_lines if line not in gone] + list(self.added)
@@ -87,11 +101,11 @@ class StatCache:
     def updated(self, known: list) -> "StatCache":
         """The cache holding exactly ``known`` (a Scanner's :meth:`~assistant.index.scan.Scanner.known`),
         as changes to the same full copy."""
-        lines = list(dict.fromkeys(canonical(e) for e in known))
-        base, new = set(self._base_lines), set(lines)
-        return StatCache(self.index_dir, self.base if self._base_lines else None,
-                         tuple(line for line in lines if line not in base),
-                         tuple(line for line in self._base_lines if line not in new))
+        base = self._base_keys
+        new = dict.fromkeys(_key(e) for e in known)
+        added = tuple(dict.fromkeys(canonical(e) for e in known if _key(e) not in base))
+        return StatCache(self.index_dir, self.base if self._base_lines else None, added,
+                         tuple(line for key, line in base.items() if key not in new))
 
     def settled(self, index_dir: Path, written: list[Path]) -> "StatCache":
         """This cache as a version will name it: with a new full copy (written, fsync'd and renamed into

@@ -182,7 +182,8 @@ class Store:
                 raise ValueError(f"file {entry.source} names rows {entry.local}+{entry.count} of segment "
                                  f"{entry.segment!r}, which this version does not hold")
             live_of[position[entry.segment]][entry.local:entry.local + entry.count] = np.arange(row, row + entry.count)
-            self.files[entry.source] = replace(entry, first=row)
+            # A kept entry usually keeps its row (new segments come last): then it is not copied again.
+            self.files[entry.source] = entry if entry.first == row else replace(entry, first=row)
             row += entry.count
         self.where = LiveMap(live_of)
         self.sources = [e.source for e in entries]

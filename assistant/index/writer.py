@@ -69,7 +69,10 @@ def add_reports(index_dir: Path, base: Store | None, keep: Sequence[str], aliase
                 max_rows: int | None = None) -> Draft:
     """The base's kept files plus ``reports`` in segments of their own (one, or whole reports up to
     ``max_rows`` rows each); ``aliases`` are each file's other names."""
-    files = {name: replace(base.files[name], aliases=aliases.get(name, ())) for name in keep} if base else {}
+    files = {}
+    for name in keep:              # an entry whose other names are unchanged stays the same object (cheap to diff)
+        entry = base.files[name]
+        files[name] = entry if entry.aliases == aliases.get(name, ()) else replace(entry, aliases=aliases.get(name, ()))
     draft = Draft(list(base.segments) if base else [], files)
     groups: list[list[NewReport]] = []
     for r in reports:
