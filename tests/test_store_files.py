@@ -213,3 +213,30 @@ def test_an_index_of_format_3_is_read_and_updated(tmp_path):
     merged = compact_index(index_dir, ENCODER, HASH)
     assert [x for x in _lines(merged) if "set" in x or "drop" in x] == []
     _same_files(Store.load(index_dir), merged)
+
+
+def test_a_failed_write_removes_its_stat_cache_copy_and_keeps_the_live_version(tmp_path, monkeypatch):
+    import errno
+
+    from assistant.index import scan, store, writer
+    from assistant.index.store import IndexWriteError
+
+    monkeypatch.setattr(scan, "RACY_NS", -10**15)
+    monkeypatch.setattr(statcache, "MIN_CHANGES", 0)               # every update writes a new full copy
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    (folder / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    live = _update(folder, index_dir)
+    copies = sorted(p.name for p in (index_dir / statcache.FOLDER).iterdir())
+    (folder / "b.txt").write_text(REPORT_B, encoding="utf-8")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_version", full_disk)
+    with pytest.raises(IndexWriteError, match="磁盘空间不足"):
+        _update(folder, index_dir)
+    assert (index_dir / CURRENT).read_text() == live.version
+    assert sorted(p.name for p in (index_dir / statcache.FOLDER).iterdir()) == copies
+    monkeypatch.setattr(writer, "write_version", store.write_version)
+    assert "b.txt" in _update(folder, index_dir).files and "b.txt" in Store.load(index_dir).files

@@ -68,9 +68,11 @@ class FileEntry:
 
     def same_as(self, other: "FileEntry") -> bool:
         """The same record (where its rows live, its content and names), whatever its live row ``first``."""
-        return (self.source, self.sha256, self.size, self.encoding, self.segment, self.local, self.count,
-                self.aliases) == (other.source, other.sha256, other.size, other.encoding, other.segment, other.local,
-                                  other.count, other.aliases) and (self.meta is other.meta or self.meta == other.meta)
+        return self is other or (
+            self.local == other.local and self.count == other.count and self.segment == other.segment
+            and self.source == other.source and self.sha256 == other.sha256 and self.aliases == other.aliases
+            and self.size == other.size and self.encoding == other.encoding
+            and (self.meta is other.meta or self.meta == other.meta))
 
 
 def json_line(value) -> bytes:

@@ -102,8 +102,8 @@ class StatCache:
         """The cache holding exactly ``known`` (a Scanner's :meth:`~assistant.index.scan.Scanner.known`),
         as changes to the same full copy."""
         base = self._base_keys
-        new = dict.fromkeys(_key(e) for e in known)
-        added = tuple(dict.fromkeys(canonical(e) for e in known if _key(e) not in base))
+        new = {_key(e): e for e in known}
+        added = tuple(dict.fromkeys(canonical(e) for key, e in new.items() if key not in base))
         return StatCache(self.index_dir, self.base if self._base_lines else None, added,
                          tuple(line for key, line in base.items() if key not in new))
 
