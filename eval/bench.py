@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import bench_encoders, bench_install
+from eval import bench_encoders, bench_install, bench_update
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -454,7 +454,7 @@ def task_indicators(size: int, repeats: int, work: Path) -> dict:
     for rep in reports:
         read_report(rep.source, rep.meta, rep.chunks)
     table_alone = time.perf_counter() - started
-    real = writer.indicator_lines
+    real = writer.read_report
     out = {"task": "indicators", "chunks": sum(len(r.chunks) for r in reports), "files": info["files"],
            "repeats": repeats, "table_alone_s": table_alone}
     for name in (DEFAULT_ENCODER, "hash-256"):
@@ -463,11 +463,11 @@ def task_indicators(size: int, repeats: int, work: Path) -> dict:
         runs = {"with": [], "without": []}
         for r in range(repeats):
             for variant in ("with", "without") if r % 2 == 0 else ("without", "with"):
-                writer.indicator_lines = real if variant == "with" else (lambda reports: b"")
+                writer.read_report = real if variant == "with" else (lambda *a: None)   # None: no row read
                 started = time.perf_counter()
                 update_index(folder, work / f"index-{name}-{variant}-{r}", encoder, Settings(), rebuild=True)
                 runs[variant].append(time.perf_counter() - started)
-        writer.indicator_lines = real
+        writer.read_report = real
         ratios = [w / o for w, o in zip(runs["with"], runs["without"])]
         out[name] = {"with_s": statistics.median(runs["with"]), "without_s": statistics.median(runs["without"]),
                      "ratio": statistics.median(ratios), "runs_with": runs["with"], "runs_without": runs["without"]}
@@ -503,6 +503,8 @@ def child(args) -> dict:
             return task_sessions(args.size, args.repeats, work, args.think)
         if args.task == "indicators":
             return task_indicators(args.size, args.repeats, work)
+        if args.task == "update":
+            return bench_update.task_update(args.size, args.repeats, work)
         if args.task == "encoders":
             return bench_encoders.task_encoders(args.repeats)
         if args.task == "install":
@@ -627,6 +629,7 @@ def markdown(results: dict) -> str:
                       + ", ".join(f"{x:.1f}" for x in ind[n]["runs_without"]) + " s" for n in (enc, "hash-256") if n in ind)
                   + "); the table's own time is the cost it adds.", ""]
     lines += bench_encoders.markdown(results)
+    lines += bench_update.markdown(results)
     return "\n".join(lines)
 
 
@@ -639,7 +642,8 @@ def main(argv=None) -> int:
     parser.add_argument("--real-upto", type=int, default=1000, help="corpora up to this size use real embeddings")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=["throughput", "latency", "incremental", "ann", "encoders",
-                                                      "first-answer", "sessions", "install", "indicators", "cluster"],
+                                                      "first-answer", "sessions", "install", "indicators", "cluster",
+                                                      "update"],
                         help="cluster: issue 24's figures (BM25 at 100k/1M, --engine ray, manifest), by eval.bench_cluster "
                              "into benchmarks/cluster.json")
     parser.add_argument("--codec", nargs="+", default=["flat"], choices=["flat", "sq8", "pq"],
@@ -649,6 +653,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent chat sessions of 5 turns (sessions)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a session waits before each question (sessions; 0: none, the worst case)")
+    parser.add_argument("--update-files", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+                        help="indexed files under one update's write (update)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks"))
     parser.add_argument("--name", default="results", help="write <out>/<name>.json and <name>.md")
     parser.add_argument("--limit", type=int, default=None,
@@ -693,6 +699,8 @@ def main(argv=None) -> int:
     if "sessions" in tasks:
         results["sessions"] = run_child("--task", "sessions", "--size", str(args.sessions), "--think",
                                         str(args.think), *common)
+    if "update" in tasks:
+        results["update"] = [run_child("--task", "update", "--size", str(n), *common) for n in args.update_files]
     if "encoders" in tasks:
         results["encoders"] = run_child("--task", "encoders", *common)
         results["parallel"] = run_child("--task", "parallel", *common)

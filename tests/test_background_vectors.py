@@ -126,7 +126,7 @@ def test_an_unchanged_folder_is_not_read_again(tiny_folder, tmp_path, monkeypatc
 def test_files_changed_just_before_the_scan_are_hashed_again(tiny_folder, tmp_path, monkeypatch):
     index_dir = tmp_path / "index"
     Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
-    assert Store.load(index_dir).manifest["stat_cache"] == []    # both files were written a moment ago
+    assert Store.load(index_dir).stats.entries() == []    # both files were written a moment ago
     reads = _count_reads(monkeypatch)
     Assistant.from_folder(tiny_folder, index_dir=index_dir, encoder=HashEncoder(64))
     assert sorted(set(reads)) == ["wuhou.txt", "xihu.txt"]

@@ -83,3 +83,15 @@ def test_the_chat_turn_profile_produces_its_figures(tmp_path):
                  "gradio: preprocess_data", "gradio: postprocess_data"):
         assert steps[step]["calls"] >= 3 and math.isfinite(steps[step]["median_ms"]), (step, steps.get(step))
     assert result["round_trip_median_ms"] > 0 and result["reply_bytes_median"] > 0
+
+
+def test_the_update_benchmark_produces_its_figures(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "eval.bench", "--only", "update", "--update-files", "40",
+                          "--repeats", "1", "--out", str(tmp_path), "--name", "smoke"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-4000:]
+    rows = json.loads((tmp_path / "smoke.json").read_text())["update"]
+    assert [r["files"] for r in rows] == [40]
+    for key in ("before_bytes", "before_s", "after_bytes", "after_s", "bytes_ratio", "time_ratio"):
+        assert _numbers(rows[0][key]) and all(math.isfinite(n) and n > 0 for n in _numbers(rows[0][key])), key
+    assert "One update's write" in (tmp_path / "smoke.md").read_text()

@@ -171,12 +171,11 @@ def test_edited_figure_in_chunks_is_refused_at_load(hash_bot):
         Store.load(hash_bot.index_dir)
 
 
-def test_swapped_metadata_in_manifest_is_refused_at_load(hash_bot):
-    path = hash_bot.store.path / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    files = manifest["files"]
+def test_swapped_metadata_in_the_file_table_is_refused_at_load(hash_bot):
+    path = hash_bot.store.part("files.jsonl")          # each segment's files, written and checksummed with it
+    files = {d["source"]: d for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
     files["xihu.txt"]["meta"], files["wuhou.txt"]["meta"] = files["wuhou.txt"]["meta"], files["xihu.txt"]["meta"]
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in files.values()), encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="--rebuild"):
         Store.load(hash_bot.index_dir)
 
@@ -465,6 +464,54 @@ def test_a_failure_at_any_stage_skips_only_that_file(tiny_folder, tmp_path, monk
     bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=encoder)
     others_kept(bot)
     assert "c.txt" not in bot.store.files and CJK.search(dict(bot.skipped)["c.txt"])
+
+
+def test_a_report_that_breaks_the_indicator_reader_is_skipped_alone(tiny_folder, tmp_path, monkeypatch):
+    """Issue 22's indicator rows are read per file: one report whose reading raises is skipped with its reason,
+    the others are indexed and answer, and the next run (reader fixed) indexes it too."""
+    import assistant.index.writer as writer
+
+    (tiny_folder / "c.txt").write_text(REPORT_C, encoding="utf-8")
+    real = writer.read_report
+    monkeypatch.setattr(writer, "read_report",
+                        lambda source, *a: (_ for _ in ()).throw(ValueError("坏表")) if source == "c.txt"
+                        else real(source, *a))
+    bot = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=HashEncoder(64))
+    others_kept(bot)
+    reason = dict(bot.skipped)["c.txt"]
+    assert "c.txt" not in bot.store.files and reason.startswith("指标提取失败") and "坏表" in reason
+    assert Store.load(tmp_path / "index").skipped == [("c.txt", reason)]      # the skip is part of the version
+    monkeypatch.setattr(writer, "read_report", real)
+    again = Assistant.from_folder(tiny_folder, index_dir=tmp_path / "index", encoder=HashEncoder(64))
+    assert {"xihu.txt", "wuhou.txt", "c.txt"} <= set(again.store.files) and not again.skipped
+    assert "321件" in again.ask("锦江区受理了多少件行政复议案件？").text
+
+
+def test_a_ray_block_skips_a_report_that_breaks_the_indicator_reader(tiny_folder, monkeypatch):
+    """The same on the Ray path: read_block (a plain function; no Ray needed) gives the bad file's reason and
+    the others' NewReports with their indicator rows."""
+    import pickle
+
+    import assistant.index.writer as writer
+    from assistant.index.cluster import read_block
+    from assistant.index.scan import Candidate, fingerprint, read_sidecar
+    from assistant.index.writer import NewReport
+
+    (tiny_folder / "c.txt").write_text(REPORT_C, encoding="utf-8")
+    real = writer.read_report
+    monkeypatch.setattr(writer, "read_report",
+                        lambda source, *a: (_ for _ in ()).throw(ValueError("坏表")) if source == "c.txt"
+                        else real(source, *a))
+    settings = Settings(encoder="hash-64")
+    files = []
+    for n, name in enumerate(["c.txt", "xihu.txt"]):
+        cand = Candidate(name, tiny_folder / name, tiny_folder.resolve())
+        digest = fingerprint((tiny_folder / name).read_bytes(), read_sidecar(cand, settings))
+        files.append((n, name, digest, cand))
+    out = pickle.loads(read_block({"block": 0, "files": pickle.dumps(files)}, settings.to_dict())["items"])
+    by_name = {source: item for _, source, item in out}
+    assert isinstance(by_name["c.txt"], str) and by_name["c.txt"].startswith("指标提取失败")
+    assert isinstance(by_name["xihu.txt"], NewReport) and by_name["xihu.txt"].indicators is not None
 
 
 @pytest.mark.parametrize("data,word", [

@@ -72,7 +72,8 @@ def test_a_gbk_file_name_is_indexed_and_remembered_bytes_safe(tmp_path, monkeypa
     (shipped / "wuhou.txt").write_text(REPORT_B, encoding="utf-8")
     bot = make_bot(shipped, tmp_path)
     assert "西湖区报告.txt" in bot.store.files and tmp_left(tmp_path / "index") == []
-    assert bot.store.manifest["stat_cache"]                   # the GBK name is in the stat cache, written as text
+    assert bot.store.stats.entries()                          # the GBK name is in the stat cache, written as text
+    assert Store.load(tmp_path / "index").stats.entries()
     again = make_bot(shipped, tmp_path)                       # and it loads and refreshes again
     assert "西湖区报告.txt" in again.store.files
     assert again.ask("西湖区行政复议纠错率是多少？").found

@@ -47,9 +47,10 @@ from assistant.index.plan import plan_update
 from assistant.index.roots import Roots
 from assistant.index.scan import Scanner, fingerprint, read_file, read_sidecar
 from assistant.index.segment import Segment, SegmentInfo
+from assistant.index.statcache import StatCache
 from assistant.index.store import (FileEntry, IndexUnusable, IndexWriteError, Store, _verify_files,
                                    remove_parts, remove_unfinished, write_failure)
-from assistant.index.writer import Draft, NewReport, add_reports, compact, publish
+from assistant.index.writer import Draft, NewReport, add_reports, compact, new_report, publish
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
 from assistant.settings import Settings
@@ -133,7 +134,7 @@ def read_block(row: dict, settings: dict) -> dict:
     tokens, _ = embed_reports([r[-1] for r in reports], None, {}, encode=False)
     for (position, source, digest, size, report), result in zip(reports, tokens):
         out.append((position, source, result if isinstance(result, str)
-                    else NewReport(report, digest, size, result.tokens, None)))
+                    else new_report(report, digest, size, result.tokens, None)))
     out.sort(key=lambda item: item[0])
     return {"block": row["block"], "items": pickle.dumps(out)}
 
@@ -365,7 +366,7 @@ def _run(ray, connect: Callable[[], None], roots: Roots, index_dir: Path, name: 
     reread = base is not None and any(base.manifest.get(k) != v for k, v in key.items())
     scanner = Scanner(roots, settings, progress)
     if base is not None:
-        scanner.remember(base.manifest.get("stat_cache", []))
+        scanner.remember(base.stats.entries())
     found, paths, skipped = scanner.scan()
     progress("read", scanner.scanned, scanner.scanned, "")
     hashes = dict(found)
@@ -419,13 +420,14 @@ def _run(ray, connect: Callable[[], None], roots: Roots, index_dir: Path, name: 
     dims = {seg.vectors.dim for seg in new if seg.vectors is not None}
     dim = dims.pop() if dims else (base.manifest.get("dim") if base is not None else None)
     extra = {**key, **roots.to_dict(), "skipped": [list(s) for s in skipped], "reembedded": reembedded,
-             "notes": [], "stat_cache": scanner.known(), "engine": "ray",
+             "notes": [], "engine": "ray",
              "generation": max(time.time_ns(), (base.generation + 1) if base is not None else 0)}
     written: list[str] = []
     try:
         draft = compact(index_dir, Draft(segments, files), settings, written,
                         centroids=shared_centroids)
-        store = publish(index_dir, draft, name, dim, settings, extra, written)
+        stats = (base.stats if base is not None else StatCache(index_dir)).updated(scanner.known())
+        store = publish(index_dir, draft, name, dim, settings, extra, written, stats)
     except OSError as exc:
         remove_parts(index_dir, written)
         raise IndexWriteError(write_failure(index_dir, exc)) from exc

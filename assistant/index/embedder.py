@@ -120,11 +120,11 @@ def _attach(index_dir: Path, live: Store, segment: str, vectors: np.ndarray, fai
             if entry is not None and entry.segment == segment:
                 del draft.files[source]
         draft = compact(index_dir, draft, settings, written)
-        keep = ("lexicon", "tokenizer", "folder", "library", "notes", "reembedded", "stat_cache")
+        keep = ("lexicon", "tokenizer", "folder", "library", "notes", "reembedded")
         extra = {k: live.manifest[k] for k in keep if k in live.manifest}
         extra["skipped"] = [list(s) for s in live.skipped] + [[name, why] for name, why in failed.items()]
         extra["generation"] = max(time.time_ns(), live.generation + 1)
-        return publish(index_dir, draft, encoder.name, encoder.dim, settings, extra, written)
+        return publish(index_dir, draft, encoder.name, encoder.dim, settings, extra, written, live.stats)
     except OSError as exc:
         remove_parts(index_dir, written)
         raise IndexWriteError(write_failure(index_dir, exc)) from exc

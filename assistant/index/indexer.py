@@ -33,10 +33,11 @@ from assistant.index.legacy import load_legacy
 from assistant.index.plan import Plan, plan_update
 from assistant.index.roots import Roots
 from assistant.index.scan import Candidate, Scanner, fingerprint, read_file, read_sidecar
+from assistant.index.statcache import StatCache
 from assistant.index.store import (IndexOutdated, IndexUnusable, IndexWriteError, Store, current_version,
                                    remove_parts, remove_unfinished, write_failure)
 from assistant.index.tokens import tokenizer_version
-from assistant.index.writer import Draft, NewReport, add_reports, compact, publish
+from assistant.index.writer import Draft, NewReport, add_reports, compact, new_report, publish
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.ingest.reading import ReadError
 from assistant.ingest.report import parse_report
@@ -187,10 +188,12 @@ class _Update:
                                          self.batch_size, self.progress, encode=self.embed_now)
         self.reembedded += encoded
         for (key, report, size), result in zip(items, results):
-            if isinstance(result, str):
-                self.failed[key] = result
+            ready = result if isinstance(result, str) else \
+                new_report(report, key[1], size, result.tokens, result.vectors)
+            if isinstance(ready, str):
+                self.failed[key] = ready
             else:
-                self.ready[key] = NewReport(report, key[1], size, result.tokens, result.vectors)
+                self.ready[key] = ready
 
     # -- one round -----------------------------------------------------------------------------
 
@@ -204,7 +207,7 @@ class _Update:
                          "全部报告重新分词、重新读取元数据和章节")
             log.warning(notes[-1])
         if base is not None and not self.scanner.scanned:
-            self.scanner.remember(base.manifest.get("stat_cache", []))   # unchanged files are not read again
+            self.scanner.remember(base.stats.entries())   # unchanged files are not read again
         found, paths, skipped = self.scanner.scan()
         hashes = dict(found)
         old = {name: entry.sha256 for name, entry in base.files.items()} if base else {}
@@ -240,7 +243,7 @@ class _Update:
         remove_unfinished(self.index_dir)   # left by a crash or a full disk: they only fill the disk
         extra = {**analysis_key(), **self.roots.to_dict(),
                  "skipped": [list(s) for s in outcome.skipped], "reembedded": self.reembedded,
-                 "notes": outcome.notes, "stat_cache": self.scanner.known(),
+                 "notes": outcome.notes,
                  "generation": max(time.time_ns(), (base.generation + 1) if base is not None else 0)}
         dim = known_dim(self.encoder) or (base.manifest.get("dim") if base is not None else None)
         written: list[str] = []
@@ -249,7 +252,8 @@ class _Update:
                                 outcome.reports, self.settings, written,
                                 max_rows=None if self.embed_now else SEGMENT_ROWS)
             draft = compact(self.index_dir, draft, self.settings, written)
-            return publish(self.index_dir, draft, self.encoder.name, dim, self.settings, extra, written)
+            stats = (base.stats if base is not None else StatCache(self.index_dir)).updated(self.scanner.known())
+            return publish(self.index_dir, draft, self.encoder.name, dim, self.settings, extra, written, stats)
         except OSError as exc:
             remove_parts(self.index_dir, written)
             raise IndexWriteError(write_failure(self.index_dir, exc)) from exc
@@ -356,10 +360,11 @@ def compact_index(index_dir: Path, encoder: Encoder, settings: Settings = Settin
                 return live
             extra = {k: v for k, v in live.manifest.items()
                      if k not in ("format", "encoder", "dim", "chunker", "settings", "updated", "chunks",
-                                  "segments", "files", "generation")}
+                                  "segments", "files", "generation", "changes", "stat_base", "files_count",
+                                  "stat_cache")}
             extra["generation"] = max(time.time_ns(), live.generation + 1)
             return publish(index_dir, draft, live.manifest["encoder"], live.manifest.get("dim"), settings, extra,
-                           written)
+                           written, live.stats)
         except OSError as exc:
             remove_parts(index_dir, written)
             raise IndexWriteError(write_failure(index_dir, exc)) from exc

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.index.filetable import TABLE
 from assistant.index.postings import Postings
 from assistant.indicators.stored import FILE, merged_lines
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
@@ -54,15 +55,12 @@ def choose_merge(shapes: Sequence[Shape], max_segments: int = MAX_SEGMENTS) -> l
     return sorted(chosen)
 
 
-def merge_segments(index_dir: Path, segments: Sequence[Segment], live_of: Sequence[np.ndarray],
-                   codec: str = "flat", centroids: np.ndarray | None = None, written: list[str] | None = None
-                   ) -> tuple[Segment, list[np.ndarray]]:
-    """Write one segment holding the live rows of ``segments`` in order; returns it and, for each merged
-    segment, the new row of each of its rows (-1: dropped). Every segment must have its vectors.
+def renumbering(live_of: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """For each segment to merge, the merged row of each of its rows (-1: dropped), given which are live (>= 0).
 
-    Args:
-        live_of: per segment, which of its rows are live (>= 0).
-        written: names of the folders written are appended here, so a failed update can remove them.
+    Example:
+        >>> [m.tolist() for m in renumbering([np.array([0, -1, 3]), np.array([-1, 5])])]
+        [[0, -1, 1], [-1, 2]]
     """
     new_row, start = [], 0
     for live in live_of:
@@ -71,12 +69,29 @@ def merge_segments(index_dir: Path, segments: Sequence[Segment], live_of: Sequen
         mapping[keep] = np.arange(start, start + int(keep.sum()))
         start += int(keep.sum())
         new_row.append(mapping)
+    return new_row
+
+
+def merge_segments(index_dir: Path, segments: Sequence[Segment], live_of: Sequence[np.ndarray],
+                   codec: str = "flat", centroids: np.ndarray | None = None, written: list[str] | None = None,
+                   table: bytes | None = None) -> tuple[Segment, list[np.ndarray]]:
+    """Write one segment holding the live rows of ``segments`` in order; returns it and, for each merged
+    segment, the new row of each of its rows (-1: dropped). Every segment must have its vectors.
+
+    Args:
+        live_of: per segment, which of its rows are live (>= 0).
+        written: names of the folders written are appended here, so a failed update can remove them.
+        table: the merged segment's file table (``files.jsonl``, see :mod:`assistant.index.filetable`).
+    """
+    new_row = renumbering(live_of)
     lines = [seg.chunks.line(int(r)) for seg, mapping in zip(segments, new_row) for r in np.flatnonzero(mapping >= 0)]
     postings = Postings.merge([(seg.postings, mapping) for seg, mapping in zip(segments, new_row)])
     years = YearIndex.merge([seg.years.remap(mapping) for seg, mapping in zip(segments, new_row)])
-    table = merged_lines([Path(index_dir) / SEGMENTS / seg.name for seg in segments], new_row)
-    info = write_words(index_dir, [], lines=lines, postings=postings, years=years,
-                       extra={FILE: table} if table is not None else None)
+    indicators = merged_lines([Path(index_dir) / SEGMENTS / seg.name for seg in segments], new_row)
+    extra = {FILE: indicators} if indicators is not None else {}
+    if table is not None:
+        extra[TABLE] = table
+    info = write_words(index_dir, [], lines=lines, postings=postings, years=years, extra=extra)
     if written is not None:
         written.append(info.name)
     vectors = np.concatenate([np.asarray(seg.vectors.vectors[np.flatnonzero(mapping >= 0)])

@@ -8,6 +8,7 @@ Layout, under ``index_dir/segments/``::
       bm25/                           # Postings: words.bin, word_offsets, indptr, rows, counts, lengths
       years.npy, year_offsets.npy, year_rows.npy
       indicators.jsonl                # each report's indicator cells and element check (assistant.indicators.stored)
+      files.jsonl                     # the files whose rows it holds (assistant.index.filetable)
     s-<time>-<rand>.vec-<rand>/      # its vectors: vectors.npy, vectors.json, faiss.index (IVF only)
 
 Everything is memory-mapped at load: a snapshot holds no chunk text, token or vector of its own.
@@ -28,6 +29,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from assistant.index.filetable import TABLE, read_table
 from assistant.index.postings import Postings
 from assistant.index.years import YearIndex
 from assistant.records import Chunk
@@ -125,8 +127,17 @@ class Segment:
     """One segment opened for searching: chunks, postings, years and (when embedded) vectors, all mapped."""
 
     def __init__(self, info: SegmentInfo, chunks: ChunkFile, postings: Postings, years: YearIndex,
-                 vectors: VectorIndex | None):
+                 vectors: VectorIndex | None, folder: Path | None = None):
         self.info, self.chunks, self.postings, self.years, self.vectors = info, chunks, postings, years, vectors
+        self.folder = folder
+        self._table: list | None = None
+
+    def table(self) -> list | None:
+        """The FileEntry of each file whose rows it holds, as written with it (None: a segment written before
+        tables, see :mod:`assistant.index.filetable`); read once."""
+        if self._table is None and self.folder is not None and TABLE in self.info.words.files:
+            self._table = read_table(self.folder)
+        return self._table
 
     @property
     def name(self) -> str:
@@ -149,11 +160,13 @@ class Segment:
         if not (len(chunks) == postings.size == info.rows) or (vectors is not None and len(vectors) != info.rows):
             raise ValueError(f"segment {info.name} is inconsistent: {len(chunks)} chunks, {postings.size} BM25 rows, "
                              f"{len(vectors) if vectors is not None else '-'} vectors, manifest says {info.rows}")
-        return cls(info, chunks, postings, years, vectors)
+        return cls(info, chunks, postings, years, vectors, folder)
 
     def with_vectors(self, part: Part, vectors: VectorIndex) -> "Segment":
-        return Segment(SegmentInfo(self.info.words, self.info.rows, part), self.chunks, self.postings, self.years,
-                       vectors)
+        seg = Segment(SegmentInfo(self.info.words, self.info.rows, part), self.chunks, self.postings, self.years,
+                      vectors, self.folder)
+        seg._table = self._table
+        return seg
 
 
 # -- writing ---------------------------------------------------------------------------------------

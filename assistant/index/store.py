@@ -5,16 +5,20 @@ Layout::
     index_dir/
       CURRENT                 # name of the live version, replaced with os.replace
       v-<time>-<rand>/
-        manifest.json         # format, encoder, dim, chunker version, settings, the files indexed (each
-                              # with its segment and rows) and the segments, with the SHA-256 of their files
+        manifest.json         # format, encoder, dim, chunker version, settings, the segments with the SHA-256
+                              # of their files, and the SHA-256 of changes.jsonl
+        changes.jsonl         # what this version changes in its segments' file tables (assistant.index.filetable)
+                              # and in the stat cache (assistant.index.statcache)
         manifest.sha256       # the SHA-256 of manifest.json
       segments/               # immutable folders shared by versions (see assistant.index.segment)
-        s-<time>-<rand>/      # chunks.jsonl, BM25 postings, year mentions
+        s-<time>-<rand>/      # chunks.jsonl, BM25 postings, year mentions, files.jsonl (the files it holds)
         s-<time>-<rand>.vec-<rand>/   # their vectors (vectors.npy, vectors.json, faiss.index for IVF)
+      stat-cache/             # the stat cache's last full copy (assistant.index.statcache)
 
-An update writes only what is new: a segment for the files added or changed, and a version that names
-the old segments plus the new one (rows of replaced or removed files are left out of the live rows until
-a merge rewrites their segment). When nothing changed nothing is written. A version folder is complete
+An update writes only what is new: a segment for the files added or changed (with their table), and a version
+that names the old segments plus the new one and lists only what changed in their tables (rows of replaced or
+removed files are left out of the live rows until a merge rewrites their segment): its size follows the
+update, not the index (format 3 listed every file in every version; it is still read). When nothing changed nothing is written. A version folder is complete
 before CURRENT names it, so a reader (or a crash) only ever sees the previous index or the new one.
 Loading checks every file against its checksum, so a damaged file is refused (IndexCorrupt with the
 rebuild command) instead of answering wrongly or being copied into the next version. A write that fails
@@ -31,14 +35,18 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import numpy as np
 
+from assistant.index.filetable import CHANGES, FileEntry, apply, json_line
 from assistant.index.lexical import LexicalIndex
 from assistant.index.live import LiveChunks, LiveMap, LiveVectors
 from assistant.index.segment import SEGMENTS, Segment, SegmentInfo
+from assistant.index.statcache import FOLDER as STAT_CACHE
+from assistant.index.statcache import StatCache
 from assistant.index.years import indexed
 from assistant.records import Hit, ReportMeta
 from assistant.text import normalize
@@ -46,7 +54,8 @@ from embeddings.encoder import vector_space
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3            # 3: segments shared between versions; 2: one folder per version with every file in it
+FORMAT = 4            # 4: each segment lists its files, a version what changed; 3: every version lists every file
+READABLE = (3, 4)     # 3 is read as it is (its files are in its manifest) and the next update writes 4
 LEGACY = (1, 2)       # read again on the next update, keeping their vectors (assistant.index.legacy)
 CURRENT = "CURRENT"
 SEAL = "manifest.sha256"
@@ -114,7 +123,7 @@ def _pointer(index_dir: Path) -> str:
 def remove_unfinished(index_dir: Path) -> None:
     """Delete every ``*.tmp`` left by a writer that crashed or hit a full disk. Only call this holding the
     write lock: then no writer is using any of them."""
-    for folder in (Path(index_dir), Path(index_dir) / SEGMENTS):
+    for folder in (Path(index_dir), Path(index_dir) / SEGMENTS, Path(index_dir) / STAT_CACHE):
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
@@ -134,34 +143,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class FileEntry:
-    """What the manifest knows of one source file. ``first``/``count`` are its live rows in the snapshot;
-    ``segment``/``local`` where those rows are stored."""
-
-    source: str
-    sha256: str
-    size: int
-    encoding: str
-    meta: ReportMeta
-    first: int            # live row of its first chunk
-    count: int            # how many chunks
-    aliases: tuple[str, ...] = ()  # other file names with the same content
-    segment: str = ""
-    local: int = 0        # row of its first chunk in its segment
-
-    def to_dict(self) -> dict:
-        return {"sha256": self.sha256, "size": self.size, "encoding": self.encoding,
-                "meta": self.meta.to_dict(), "segment": self.segment, "local": self.local, "count": self.count,
-                "aliases": list(self.aliases)}
-
-    @classmethod
-    def from_dict(cls, source: str, data: dict) -> "FileEntry":
-        return cls(source, data["sha256"], data["size"], data.get("encoding", ""),
-                   ReportMeta.from_dict(data["meta"]), 0, data["count"], tuple(data.get("aliases", ())),
-                   data.get("segment", ""), data.get("local", 0))
-
-
 class Store:
     """An immutable, loaded index snapshot. Replace the whole object to see an update (no torn reads).
 
@@ -173,12 +154,25 @@ class Store:
         >>> len(store), store.manifest["encoder"], store.vectors.complete  # doctest: +SKIP
     """
 
-    def __init__(self, manifest: dict, segments: list[Segment], path: Path | None = None):
+    def __init__(self, manifest: dict, segments: list[Segment], path: Path | None = None,
+                 entries: Iterable[FileEntry] | None = None, changes: Sequence[dict] = (),
+                 stats: StatCache | None = None):
+        """Args:
+            entries: the files (a writer's draft); by default read from the segments' tables and ``changes``
+                (the version's lines), or from the manifest itself when it lists them (format 3).
+            stats: the stat cache; by default the one ``manifest`` and ``changes`` name.
+        """
         self.manifest = manifest
         self.segments = list(segments)
         self.path = path
+        index_dir = Path(path).parent if path is not None else None
+        self.stats = stats if stats is not None else StatCache.of_version(index_dir, manifest, list(changes))
         position = {seg.name: i for i, seg in enumerate(self.segments)}
-        entries = [FileEntry.from_dict(name, data) for name, data in manifest.get("files", {}).items()]
+        if entries is None and "files" in manifest:
+            entries = [FileEntry.from_dict(name, data) for name, data in manifest["files"].items()]
+        elif entries is None:
+            entries = apply({seg.name: seg.table() for seg in self.segments}, changes)
+        entries = list(entries)
         entries.sort(key=lambda e: (position.get(e.segment, -1), e.local))
         live_of = [np.full(seg.rows, -1, dtype=np.int32) for seg in self.segments]
         self.files: dict[str, FileEntry] = {}
@@ -188,7 +182,8 @@ class Store:
                 raise ValueError(f"file {entry.source} names rows {entry.local}+{entry.count} of segment "
                                  f"{entry.segment!r}, which this version does not hold")
             live_of[position[entry.segment]][entry.local:entry.local + entry.count] = np.arange(row, row + entry.count)
-            self.files[entry.source] = replace(entry, first=row)
+            # A kept entry usually keeps its row (new segments come last): then it is not copied again.
+            self.files[entry.source] = entry if entry.first == row else replace(entry, first=row)
             row += entry.count
         self.where = LiveMap(live_of)
         self.sources = [e.source for e in entries]
@@ -225,7 +220,7 @@ class Store:
         if [tuple(x) for x in skipped] == self.skipped and notes == self.manifest.get("notes", []):
             return self
         manifest = {**self.manifest, "skipped": [list(x) for x in skipped], "notes": list(notes)}
-        return Store(manifest, self.segments, self.path)
+        return Store(manifest, self.segments, self.path, self.files.values(), stats=self.stats)
 
     def meta(self, source: str) -> ReportMeta:
         return self.files[source].meta
@@ -334,13 +329,14 @@ class Store:
             raise IndexCorrupt(f"index {index_dir} is unreadable ({exc}); {rebuild_hint(index_dir)}") from exc
         if verify and manifest.get("format") != 1:
             _verify_manifest(folder, raw, index_dir)
+        changes = _read_changes(folder, manifest, index_dir, verify)
         if manifest.get("format") in LEGACY:
             raise IndexOutdated(f"index {index_dir} was written by an earlier version (format "
                                 f"{manifest.get('format')}); the next update reads the reports again and "
                                 f"keeps their vectors, or {rebuild_hint(index_dir)}")
         problems = []
-        if manifest.get("format") != FORMAT:
-            problems.append(f"format {manifest.get('format')} (this version reads {FORMAT})")
+        if manifest.get("format") not in READABLE:
+            problems.append(f"format {manifest.get('format')} (this version reads {READABLE[0]}–{FORMAT})")
         if encoder and vector_space(manifest.get("encoder") or "") != vector_space(encoder):
             problems.append(f"encoder {manifest.get('encoder')!r} (this run uses {encoder!r})")
         if dim and manifest.get("dim") != dim:
@@ -365,11 +361,11 @@ class Store:
             for info in infos:
                 sums.update(info.checksums())
             _verify_files(index_dir, sums)
-        return cls.open(index_dir, manifest, infos, folder, mmap)
+        return cls.open(index_dir, manifest, infos, folder, mmap, changes=changes)
 
     @classmethod
     def open(cls, index_dir: Path, manifest: dict, infos: list[SegmentInfo], folder: Path | None,
-             mmap: bool = True, opened: dict[str, Segment] | None = None) -> "Store":
+             mmap: bool = True, opened: dict[str, Segment] | None = None, changes: Sequence[dict] = ()) -> "Store":
         """A snapshot of ``manifest``'s segments, reusing ``opened`` ones (by name, with the same vectors)."""
         opened = opened or {}
         try:
@@ -379,7 +375,7 @@ class Store:
                 if seg is None or seg.info != info:
                     seg = Segment.open(index_dir, info, mmap)
                 segments.append(seg)
-            store = cls(manifest, segments, folder)
+            store = cls(manifest, segments, folder, changes=changes)
         except Exception as exc:  # any unreadable part means the same thing to the user
             raise IndexCorrupt(f"index {index_dir} is damaged ({type(exc).__name__}: {exc}); "
                                f"{rebuild_hint(index_dir)}") from exc
@@ -389,9 +385,10 @@ class Store:
         return store
 
 
-def write_version(index_dir: Path, manifest: dict, keep: int = 2) -> Path:
-    """Write ``manifest`` as a new version of ``index_dir`` (its segments already written) and switch CURRENT
-    to it atomically; then delete versions beyond ``keep`` and segments no kept version names.
+def write_version(index_dir: Path, manifest: dict, keep: int = 2, changes: Sequence[dict] = ()) -> Path:
+    """Write ``manifest`` as a new version of ``index_dir`` (its segments already written), with ``changes``
+    (the lines of its ``changes.jsonl``, see :mod:`assistant.index.filetable`), and switch CURRENT to it
+    atomically; then delete versions beyond ``keep`` and segments no kept version names.
 
     Raises:
         OSError: when writing fails; what this call wrote is removed and the live version stays live.
@@ -402,11 +399,14 @@ def write_version(index_dir: Path, manifest: dict, keep: int = 2) -> Path:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        data = _manifest_bytes({**manifest, "format": FORMAT})
+        lines = b"".join(json_line(line) for line in changes)
+        (tmp / CHANGES).write_bytes(lines)
+        data = _manifest_bytes({**manifest, "format": FORMAT,
+                                "changes": {"sha256": hashlib.sha256(lines).hexdigest(), "lines": len(changes)}})
         (tmp / "manifest.json").write_bytes(data)
         (tmp / SEAL).write_text(hashlib.sha256(data).hexdigest())
         fsync_tree(tmp)
-        _fsync_dir(index_dir / SEGMENTS)        # the segments' renames are durable before a version names them
+        fsync_dir(index_dir / SEGMENTS)        # the segments' renames are durable before a version names them
         os.replace(tmp, final)
         pointer.write_text(name)
         with open(pointer, "rb+") as fh:
@@ -419,7 +419,7 @@ def write_version(index_dir: Path, manifest: dict, keep: int = 2) -> Path:
             pointer.unlink(missing_ok=True)
         raise
     with _quietly():   # the new version is live; tidying up after it may fail without harm
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
         _collect_garbage(index_dir, keep)
     return final
 
@@ -444,13 +444,14 @@ def readable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def _text_safe(value):
+def text_safe(value):
+    """``value`` (JSON-like) with every string :func:`readable`."""
     if isinstance(value, str):
         return readable(value)
     if isinstance(value, dict):
-        return {readable(k) if isinstance(k, str) else k: _text_safe(v) for k, v in value.items()}
+        return {readable(k) if isinstance(k, str) else k: text_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_text_safe(v) for v in value]
+        return [text_safe(v) for v in value]
     return value
 
 
@@ -461,13 +462,30 @@ def _manifest_bytes(manifest: dict) -> bytes:
         return json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
     except UnicodeEncodeError:
         log.warning("the manifest held text that is not valid Unicode; written escaped")
-        return json.dumps(_text_safe(manifest), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(text_safe(manifest), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def remove_parts(index_dir: Path, names: list[str]) -> None:
     """Remove segment folders this update wrote but no version names (after a failed write)."""
     for name in names:
         shutil.rmtree(Path(index_dir) / SEGMENTS / name, ignore_errors=True)
+
+
+def _read_changes(folder: Path, manifest: dict, index_dir: Path, verify: bool) -> list[dict]:
+    """The lines of a version's changes.jsonl, checked against the SHA-256 its manifest gives ([] for format 3)."""
+    sealed = manifest.get("changes")
+    if not isinstance(sealed, dict):
+        return []
+    try:
+        raw = (folder / CHANGES).read_bytes()
+    except OSError as exc:
+        raise _damaged(index_dir, f"{CHANGES} is missing") from exc
+    if verify and hashlib.sha256(raw).hexdigest() != sealed.get("sha256"):
+        raise _damaged(index_dir, f"{CHANGES} does not match its checksum")
+    try:
+        return [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _damaged(index_dir, f"{CHANGES} is unreadable") from exc
 
 
 def _damaged(index_dir: Path, what: str) -> IndexCorrupt:
@@ -547,7 +565,7 @@ class _quietly:
         return False
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -564,11 +582,12 @@ def fsync_tree(folder: Path) -> None:
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
     for path in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
-        _fsync_dir(path)
+        fsync_dir(path)
 
 
 def _named_parts(manifest: dict) -> set[str]:
-    out = set()
+    """The segment folders and the stat cache's full copy a version names."""
+    out = {manifest["stat_base"]["name"]} if isinstance(manifest.get("stat_base"), dict) else set()
     for seg in manifest.get("segments", []):
         for key in ("words", "vectors"):
             if seg.get(key):
@@ -616,3 +635,8 @@ def _collect_garbage(index_dir: Path, keep: int, grace: float | None = None) -> 
         for path in folder.iterdir():
             if path.name not in named:
                 shutil.rmtree(path, ignore_errors=True)
+    folder = index_dir / STAT_CACHE
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in named and not path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)

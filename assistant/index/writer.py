@@ -11,10 +11,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.indicators import read_report
+from assistant.indicators import ReportRow, read_report
 from assistant.indicators import stored as indicator_file
-from assistant.index.merge import Shape, choose_merge, merge_segments
+from assistant.index.embedding import failure
+from assistant.index import filetable
+from assistant.index.merge import Shape, choose_merge, merge_segments, renumbering
 from assistant.index.segment import SEGMENTS, Segment, write_vectors, write_words
+from assistant.index.statcache import StatCache
 from assistant.index.store import FileEntry, Store, remove_parts, verify_segments, write_version
 from assistant.ingest.chunking import CHUNKER_VERSION
 from assistant.records import Report
@@ -24,13 +27,28 @@ from embeddings.vector_index import VectorIndex
 
 @dataclass(frozen=True)
 class NewReport:
-    """A report read and tokenised (and, when embedded, with one vector per chunk), ready to be written."""
+    """A report read and tokenised (and, when embedded, with one vector per chunk), ready to be written, with
+    its indicator row (None: not read; the 指标总览 then reads it from the indexed chunks when first asked).
+    Make one with :func:`new_report`."""
 
     report: Report
     digest: str
     size: int
     tokens: list[list[str]]
     vectors: np.ndarray | None
+    indicators: ReportRow | None = None
+
+
+def new_report(report: Report, digest: str, size: int, tokens: list[list[str]],
+               vectors: np.ndarray | None) -> NewReport | str:
+    """The report ready to be written, or the reason it cannot be (in Chinese). Its indicator row is read
+    here, one file at a time, like its reading and tokenising: a report that breaks the indicator reader is
+    skipped alone and never fails the update of the others."""
+    try:
+        row = read_report(report.source, report.meta, report.chunks)
+    except Exception as exc:  # anything about one report is about that report only
+        return failure("指标提取", exc)
+    return NewReport(report, digest, size, tokens, vectors, row)
 
 
 @dataclass
@@ -51,7 +69,10 @@ def add_reports(index_dir: Path, base: Store | None, keep: Sequence[str], aliase
                 max_rows: int | None = None) -> Draft:
     """The base's kept files plus ``reports`` in segments of their own (one, or whole reports up to
     ``max_rows`` rows each); ``aliases`` are each file's other names."""
-    files = {name: replace(base.files[name], aliases=aliases.get(name, ())) for name in keep} if base else {}
+    files = {}
+    for name in keep:              # an entry whose other names are unchanged stays the same object (cheap to diff)
+        entry = base.files[name]
+        files[name] = entry if entry.aliases == aliases.get(name, ()) else replace(entry, aliases=aliases.get(name, ()))
     draft = Draft(list(base.segments) if base else [], files)
     groups: list[list[NewReport]] = []
     for r in reports:
@@ -69,15 +90,18 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
                  aliases: dict[str, tuple[str, ...]], settings: Settings, written: list[str],
                  centroids: np.ndarray | None) -> Segment:
     chunks = [c for r in reports for c in r.report.chunks]
-    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens],
-                       extra={indicator_file.FILE: indicator_lines(reports)})
-    written.append(info.name)
-    local = 0
+    entries, local = [], 0
     for r in reports:
         rep = r.report
-        files[rep.source] = FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
-                                      aliases.get(rep.source, ()), info.name, local)
+        entries.append(FileEntry(rep.source, r.digest, r.size, rep.encoding, rep.meta, 0, len(rep.chunks),
+                                 aliases.get(rep.source, ()), "", local))
         local += len(rep.chunks)
+    info = write_words(index_dir, chunks, [t for r in reports for t in r.tokens],
+                       extra={indicator_file.FILE: indicator_lines(reports),
+                              filetable.TABLE: filetable.table_bytes(entries)})
+    written.append(info.name)
+    for entry in entries:
+        files[entry.source] = replace(entry, segment=info.name)
     if all(r.vectors is not None for r in reports):
         index = VectorIndex.build(np.concatenate([r.vectors for r in reports]), codec=settings.vector_codec,
                                   centroids=centroids)
@@ -88,12 +112,12 @@ def _new_segment(index_dir: Path, reports: Sequence[NewReport], files: dict[str,
 
 
 def indicator_lines(reports: Sequence[NewReport]) -> bytes:
-    """The segment's indicator table: each report's cells and element check, read from its chunks."""
+    """The segment's indicator table: each report's cells and element check, as :func:`new_report` read them."""
     rows, local = [], 0
     for r in reports:
-        rep = r.report
-        rows.append((local, read_report(rep.source, rep.meta, rep.chunks)))
-        local += len(rep.chunks)
+        if r.indicators is not None:
+            rows.append((local, r.indicators))
+        local += len(r.report.chunks)
     return indicator_file.segment_lines(rows)
 
 
@@ -137,31 +161,40 @@ def compact(index_dir: Path, draft: Draft, settings: Settings, written: list[str
     shared = max(ivf, key=lambda s: s.rows).vectors.centroids() if ivf else None
     if shared is None and centroids is not None:
         shared = centroids(segments)
-    merged, new_row = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
-                                     settings.vector_codec, shared, written)
-    renumber = {segments[i].name: mapping for i, mapping in zip(chosen, new_row)}
-    files = {}
-    for name, entry in draft.files.items():
-        if entry.segment in renumber:
-            entry = replace(entry, segment=merged.name, local=int(renumber[entry.segment][entry.local]))
-        files[name] = entry
+    renumber = {segments[i].name: mapping for i, mapping in zip(chosen, renumbering([live_of[i] for i in chosen]))}
+    moved = {name: replace(entry, local=int(renumber[entry.segment][entry.local]))
+             for name, entry in draft.files.items() if entry.segment in renumber}
+    merged, _ = merge_segments(index_dir, [segments[i] for i in chosen], [live_of[i] for i in chosen],
+                               settings.vector_codec, shared, written, table=filetable.table_bytes(moved.values()))
+    files = {name: replace(moved[name], segment=merged.name) if name in moved else entry
+             for name, entry in draft.files.items()}
     kept = [seg for i, seg in enumerate(segments) if i not in chosen]
     kept.insert(chosen[0], merged)
     return Draft(kept, files)
 
 
 def publish(index_dir: Path, draft: Draft, encoder_name: str, dim: int, settings: Settings, extra: dict,
-            written: list[str]) -> Store:
-    """Write the draft as the live version; on failure remove the folders this update wrote and re-raise."""
+            written: list[str], stats: StatCache | None = None) -> Store:
+    """Write the draft as the live version; on failure remove the folders this update wrote and re-raise.
+
+    The version lists only what changed in its segments' file tables, and ``stats`` (the stat cache, None:
+    none) as changes to its last full copy (see :mod:`assistant.index.filetable`, :mod:`.statcache`).
+    """
+    copies: list[Path] = []
     try:
         segments = draft.used()
         verify_segments(index_dir, segments, written)     # a new version never names a segment changed on disk
+        stats = (stats or StatCache(Path(index_dir))).settled(Path(index_dir), copies)
+        lines = filetable.changes({seg.name: seg.table() for seg in segments}, draft.files) + stats.change_lines()
         manifest = {"encoder": encoder_name, "dim": dim, "chunker": CHUNKER_VERSION, "settings": settings.index_key(),
                     "updated": time.time(), "chunks": sum(e.count for e in draft.files.values()),
-                    "segments": [seg.info.to_dict() for seg in segments],
-                    "files": {name: e.to_dict() for name, e in draft.files.items()}, **extra}
-        path = write_version(index_dir, manifest)
+                    "files_count": len(draft.files), "segments": [seg.info.to_dict() for seg in segments],
+                    **{k: v for k, v in extra.items() if k not in ("files", "stat_cache")},
+                    "stat_base": stats.base}
+        path = write_version(index_dir, manifest, changes=lines)
     except BaseException:
         remove_parts(index_dir, written)
+        for copy in copies:
+            copy.unlink(missing_ok=True)
         raise
-    return Store(manifest, segments, path)
+    return Store(manifest, segments, path, draft.files.values(), stats=stats)
