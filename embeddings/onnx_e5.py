@@ -194,6 +194,7 @@ class OnnxE5Encoder:
         weights = Path(weights or default_weights_path())
         self.path = ensure_model(weights, Path(cache_dir) if cache_dir else None, self.recipe)
         model = read_e5_file(weights)
+        self.config = model.config
         self.dim = model.config.hidden
         self.threads = resolve_threads(threads)
         self.workers = self.threads if workers is None else workers
