@@ -144,6 +144,46 @@ def int8_gemm_peak(rows: int = 149, repeats: int = 15) -> dict:
     return out
 
 
+def op_profile(encoder, texts: list[str]) -> dict[str, float]:
+    """Share of kernel time per operator type for ``encoder``'s graph over ``texts`` (ORT's profiler, 1 thread)."""
+    import collections
+    import tempfile
+
+    import onnxruntime as ort
+
+    from embeddings.threads import ort_session_options
+
+    options = ort_session_options(1)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # the cached graph is optimised
+    options.enable_profiling = True
+    with tempfile.TemporaryDirectory() as tmp:
+        options.profile_file_prefix = str(Path(tmp) / "ort")
+        session = ort.InferenceSession(str(encoder.path), options, providers=["CPUExecutionProvider"])
+        for text in texts:
+            for window in encoder.tokenizer.windows(text, False):
+                ids = np.array([window])
+                session.run(["mean_pooled"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+        events = json.loads(Path(session.end_profiling()).read_text())
+    spent = collections.Counter()
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            spent[event["args"]["op_name"]] += event["dur"]
+    total = sum(spent.values())
+    return {op: round(us / total, 4) for op, us in spent.most_common()}
+
+
+def task_profile(chunks: int = 48) -> dict:
+    """Where the time goes: per-operator shares of this graph and the previous one, on seed chunks."""
+    from embeddings.e5_graph import GraphRecipe
+    from embeddings.onnx_e5 import OnnxE5Encoder
+
+    texts = seed_texts()
+    texts = texts[::max(1, len(texts) // chunks)][:chunks]
+    graphs = {"graph": OnnxE5Encoder(threads=1, workers=1),
+              "previous_graph": OnnxE5Encoder(threads=1, workers=1, recipe=GraphRecipe(**PREVIOUS_RECIPE))}
+    return {"task": "profile", "chunks": len(texts), **{name: op_profile(e, texts) for name, e in graphs.items()}}
+
+
 def _query_ms(encode, queries) -> list[float]:
     times = []
     for q in queries:
@@ -384,3 +424,7 @@ def markdown(results: dict) -> list[str]:
                          f"{r['busy_p50_ms']:.1f} / {r['busy_p95_ms']:.1f} |")
         lines.append("")
     return lines
+
+
+if __name__ == "__main__":  # python -m eval.bench_encoders: the per-operator profile alone, as JSON
+    print(json.dumps(task_profile(), indent=1))
