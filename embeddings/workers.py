@@ -137,12 +137,13 @@ def _close_all() -> None:
 
 
 def make_encoder(kind: str, *args):
-    """The encoder a worker runs: ``("onnx", weights, cache_dir, batch_size)`` or any ``load_encoder`` spec."""
+    """The encoder a worker runs: ``("onnx", weights, cache_dir, batch_size, recipe)`` or a ``load_encoder`` spec."""
     if kind == "onnx":
         from embeddings.onnx_e5 import OnnxE5Encoder
 
-        weights, cache_dir, batch_size = args
-        return OnnxE5Encoder(threads=1, batch_size=batch_size, weights=weights, cache_dir=cache_dir, workers=1)
+        weights, cache_dir, batch_size, recipe = args
+        return OnnxE5Encoder(threads=1, batch_size=batch_size, weights=weights, cache_dir=cache_dir, workers=1,
+                             recipe=recipe)
     from embeddings.encoder import load_encoder
 
     return load_encoder(kind)

