@@ -217,3 +217,42 @@ def test_a_year_no_label_covers_is_answered_only_from_passages_naming_it():
 def test_an_opening_that_names_a_city_and_its_district_is_the_districts():
     meta = meta_of("成都市锦江区2022年全年受理行政复议案件321件，纠错率为8.8%。基层执法力量薄弱。")
     assert meta.region_path == ("四川省", "成都市", "锦江区")
+
+
+def test_a_name_several_places_bear_is_labelled_without_the_parents_the_text_never_shows():
+    meta = meta_of("结合荷城街道实际，现就2022年法治政府建设工作开展情况报告如下：\n" + BODY + "我街道加强行政履责。\n")
+    assert meta.region_path == ("荷城街道",) and meta.level == "town"
+    assert meta.provenance["namesakes"] == 3
+    # The gazetteer's candidates stay in the evidence.
+    assert meta.provenance["evidence"]["region"][0]["path"][-1] == "荷城街道"
+
+
+def test_a_shown_parent_keeps_the_whole_path():
+    meta = meta_of("六盘水市钟山区荷城街道2022年法治政府建设工作报告\n2022年，荷城街道……\n" + BODY)
+    assert meta.region_path == ("贵州省", "六盘水市", "钟山区", "荷城街道")
+
+
+def test_a_new_area_that_speaks_as_a_new_area_and_has_no_peoples_government_is_a_zone_of_its_commission():
+    text = ("2023年，两江新区坚持依法行政，统筹推进新区法治政府建设各项目标任务。\n" + BODY
+            + "紧贴新区法治保障需求，完成《重庆两江新区管理办法》修订。\n")
+    meta = meta_of(text)
+    assert meta.region_path == ("重庆市", "两江新区")
+    assert meta.level == "zone" and meta.issuer.endswith("两江新区管委会")
+
+
+def test_a_new_area_with_a_peoples_government_stays_a_district():
+    meta = meta_of("2022年，浦东新区坚持依法行政，区政府常务会议学法4次，新区各部门……\n" + BODY)
+    assert meta.region_path == ("上海市", "浦东新区") and meta.level == "county"
+
+
+def test_each_region_of_a_comparison_finds_its_own_reports_even_when_one_label_is_a_guess():
+    sure = ReportMeta(region="丰都县栗子乡", region_path=("重庆市", "丰都县", "栗子乡"), level="town")
+    guess = ReportMeta(region="大河乡", region_path=("大河乡",), level="town", uncertain=("region",),
+                       places=("大河乡",), provenance={"namesakes": 5})
+    metas = {"lizi.txt": sure, "dahe.txt": guess}
+    chosen = select_reports(Filters(regions=(("丰都县", "栗子乡"), ("巫溪县", "大河乡"))), metas)
+    assert sorted(chosen.sources) == ["dahe.txt", "lizi.txt"]
+    assert len(chosen.notices) == 1 and "巫溪县大河乡" in chosen.notices[0] and "同名" in chosen.notices[0]
+    # A region asked with a parent no place of that name has finds nothing, and the other region still answers.
+    chosen = select_reports(Filters(regions=(("丰都县", "栗子乡"), ("杭州市", "大河乡"))), metas)
+    assert chosen.sources == ["lizi.txt"] and not chosen.notices

@@ -360,7 +360,9 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
                    if k in kinds), "body")
     # Units renamed away are no namesakes of a current one (保定's 新市区 is 竞秀区 since 2015).
     namesakes = [p for p in gazetteer()[0].get(best.place.name, ()) if not p.now] or [best.place]
-    ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
+    # A document number that abbreviates the place with its parent (长朝委) shows that parent too.
+    ambiguous = (len(namesakes) > 1 and not any(p in context for p in best.place.parents)
+                 and not abbreviated(best.place, prefixes))
     if ambiguous:
         confidence = round(confidence / len(namesakes), 2)   # one of several places of that name, a guess
     strong = any(k in STRONG for k in kinds)

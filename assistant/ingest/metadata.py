@@ -161,10 +161,26 @@ def _department(head: str) -> str:
 def _government(place, body: str = "") -> str:
     """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会 (also a 新区 the official
     list counts as a district, when its report speaks of its 管委会)."""
-    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES))
-                                and lexicon.GOVERNMENT_OF["zone"] in body and "人民政府" not in body):
+    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES)) and _zone_run(place.name, body)):
         return lexicon.GOVERNMENT_OF["zone"]
     return next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
+
+
+def _zone_run(name: str, body: str) -> bool:
+    """Whether a report on a place named like a zone ("两江新区") speaks as a zone: of its 管委会, or of itself
+    by the zone word alone ("新区法治政府建设"), and never of its 人民政府/区政府."""
+    if any(w in body for w in lexicon.GOVERNMENT_WORDS + ("区政府",)):
+        return False
+    suffix = max((z for z in lexicon.ZONE_SUFFIXES if name.endswith(z)), key=len)
+    return lexicon.GOVERNMENT_OF["zone"] in body or body.count(suffix) > body.count(name)
+
+
+def _level(place, body: str) -> str:
+    """The place's level; a 新区 the official list counts as a district is a zone when it is governed by a
+    管委会, not a 人民政府 (重庆两江新区; 浦东新区 has its 人民政府)."""
+    if place.kind == "county" and _government(place, body) == lexicon.GOVERNMENT_OF["zone"]:
+        return "zone"
+    return place.kind
 
 
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
@@ -194,6 +210,10 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     place = who.place
     # A name one of several places bear, none of whose parents the text shows, is labelled by that name alone.
     region = (place.name if who.ambiguous else describe(place, body + title)) if place else ""
+    # Its path holds only what the text shows: a namesake's parents are a guess, not a label ("大河乡", not
+    # "广西壮族自治区桂林市叠彩区大河乡"); the gazetteer's candidates stay in the evidence.
+    path = (place.name,) if place and who.ambiguous else (place.chain if place else ())
+    level = _level(place, body) if place else ""
     issuer, issuer_origin = issuers[0] if issuers else ("", "")
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.
@@ -208,7 +228,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         own = _government(place, body)
         if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
-                or own in body):
+                or own in body or level != place.kind):   # a 新区 run by its 管委会 (see _level)
             issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
@@ -225,7 +245,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
     strong = "\n".join([title, sig_issuer, source, pre_title_issuer, site])
     named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(strong) + body_mentions("\n".join(opening))))
-    return ReportMeta(title=tighten(display(title)), region=region, region_path=place.chain if place else (),
+    return ReportMeta(title=tighten(display(title)), region=region, region_path=path,
                       issuer=issuer, year_from=period.year_from, year_to=period.year_to, date=date,
-                      level=place.kind if place else "", provenance=provenance, uncertain=uncertain, places=named)
+                      level=level, provenance=provenance, uncertain=uncertain, places=named)
 
