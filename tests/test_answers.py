@@ -155,11 +155,26 @@ def test_a_year_no_report_covers_is_not_answered_from_another_years_silence(bot)
     ("收到多少件行政复议申请？", ("件", "起", "宗", "例")),
     ("行政复议纠错率是多少？", ("%", "‰")),
     ("开展了哪些培训？", ()),
+    ("成立了几类法治专业小组？", ("类", "项")),
+    ("保留了几支行政执法队伍？", ("支",)),
+    ("营商环境位居全球第几位？", ("位", "名")),
 ])
 def test_the_unit_a_figure_question_asks_for(question, units):
     from assistant.answer.figures import asked_units
     from assistant.search.question import analyze
     assert asked_units(analyze(question)) == units
+
+
+@pytest.mark.parametrize("clause,value", [
+    ("2024年行政机关负责人100%出庭应诉", "100%"),   # the rate before what it measures, no 率 written
+    ("行政机关负责人出庭应诉率达98.5%", "98.5%"),
+    ("排名全国第2位", "2位"),
+])
+def test_a_rate_or_rank_is_read_where_the_report_writes_it(clause, value):
+    from assistant.answer.figures import _value
+    core = "应诉率" if "应诉" in clause else ""
+    units = ("%", "‰") if core else ("位", "名")
+    assert _value(clause, core, units) == value
 
 
 SHAPES = {

@@ -110,7 +110,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
-                if core and core not in folded:
+                if core and core not in folded and not _rate_before(folded, core):
                     continue
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
@@ -121,7 +121,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
                 if terms and got == 0 and not core:
                     continue
-                score = (2.0 if core and core in folded else 0.0) + got / max(len(terms), 1) - 0.05 * rank
+                score = (2.0 if core and (core in folded or _rate_before(folded, core)) else 0.0) + got / max(len(terms), 1) - 0.05 * rank
                 # "审结行政复议案件17件" beats "行政复议案件邮件申请8件", and "15项行政许可事项" beats "6家部门":
                 # the figure right next to the asked words.
                 score += _nearness(folded, value, terms)
@@ -179,6 +179,13 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
     return out
 
 
+def _rate_before(folded: str, core: str) -> re.Match | None:
+    """A rate written before what it measures, with no 率: "负责人100%出庭应诉" states the 应诉率."""
+    if len(core) < 3 or not core.endswith("率"):
+        return None
+    return re.search(rf"(\d+(?:\.\d+)?\s*%)[\u4e00-\u9fff]{{0,2}}{re.escape(core[:-1])}", folded)
+
+
 def _nearness(folded: str, value: str, terms: list[str]) -> float:
     """0.5 when an asked word touches the figure ("审结行政复议案件17件", "15项行政许可事项"), 0.3 when it is a
     few characters away ("案件邮件申请8件"), else 0."""
@@ -198,6 +205,9 @@ def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "", term
 
     Where the clause gives several such figures ("99.87%事项实现'马上可办'、99.96%事项实现'网上可办'"), the one
     whose own stretch of the clause (between 、 marks) holds the most asked words."""
+    before = _rate_before(folded, core) if core and core not in folded else None
+    if before:
+        return before[1]   # "负责人100%出庭应诉": the rate before what it measures
     fitting = [m for m in FIGURE.finditer(folded)
                if not (units and m[3] not in units) and not (core and folded.find(core) > m.start())]
     if fitting:
