@@ -86,9 +86,10 @@ MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|�
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
 ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
+TITLE_ISSUER = rf"^(?:关于)?([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
-SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
+SOURCE_LINE = (r"(?:来源|发布机构|发文机关|发文单位)[:：]\s*([\u4e00-\u9fff]{2,30}?)"
+               r"(?=\s|发布|撰写|时间|日期|发文|成文|[)）]|$)")
 TITLE_MAX_CHARS = 70
 
 # -- regions -----------------------------------------------------------------------------------
@@ -149,6 +150,11 @@ DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2
 NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
 # A document number and its issuing prefix: "长朝委〔2024〕3号", "X政发[2023]12号".
 DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
+# An information-disclosure header's label before the title: "- 标题: …".
+TITLE_LABEL = r"^[-–•·*\s]*(?:标题|题名|文件名称)\s*[:：]\s*"
+# A document number heading a title: "[天政发〔2026〕7号]天水市人民政府关于…".
+TITLE_DOC_NUMBER = (r"^[\[【(（]?\s*[\u4e00-\u9fff]{2,8}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
+                    r"\s*[\]】)）]?\s*")
 # A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
 BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
 # A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
@@ -254,6 +260,8 @@ QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
 GOVERNMENT_WORDS = ("人民政府",)
+# The words a body uses for its own place's level ("区司法局", "市医保局", "州生态环境局").
+LEVEL_WORDS = "省市州县区旗盟"
 # How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
 # the body's 我局 or the region's government is a guess.
 ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}

@@ -256,3 +256,31 @@ def test_each_region_of_a_comparison_finds_its_own_reports_even_when_one_label_i
     # A region asked with a parent no place of that name has finds nothing, and the other region still answers.
     chosen = select_reports(Filters(regions=(("丰都县", "栗子乡"), ("杭州市", "大河乡"))), metas)
     assert chosen.sources == ["lizi.txt"] and not chosen.notices
+
+
+@pytest.mark.parametrize("text, issuer", [
+    # "关于X局…的报告": the body after 关于.
+    ("关于玉林市生态环境局2021年度法治政府建设工作情况的报告\n2021年，我局……\n" + BODY, "玉林市生态环境局"),
+    # A body named by its level word only is the report's place's.
+    ("区司法局2022年法治政府建设年度报告_盘龙区人民政府\n2022年，区司法局在区委、区政府的坚强领导下，我局……\n" + BODY,
+     "盘龙区司法局"),
+    # …unless the page names it in full elsewhere: the same kind of body, with its place.
+    ("市医保局2022年法治政府建设年度报告\n2022年，市医保局……我局……全市……\n" + BODY + "（来源：信阳市医疗保障局）\n",
+     "信阳市医疗保障局"),
+    # A 来源 line at the page's foot is a source line, not a signature.
+    ("2022年，我局坚持依法行政，认真落实市委、市政府部署……\n" + BODY + "来源：遂宁市住房和城乡建设局\n",
+     "遂宁市住房和城乡建设局"),
+    # An information-disclosure header's 发布机构 is a source line.
+    ("信息公开 > 法治政府建设年度报告\n索引号：11510900MB1234 发布机构：遂宁市司法局 发文日期：2023-01-15\n"
+     "2022年法治政府建设工作情况报告\n2022年，我局……\n" + BODY, "遂宁市司法局"),
+    # "- 标题: [天政发〔2026〕7号]X人民政府关于…": the title's label and document number are not its issuer.
+    ("- 发文机关: 天水市人民政府办公室\n- 标题: [天政发〔2026〕7号]天水市人民政府关于2025年法治政府建设情况的报告\n"
+     "市委:\n2025年,市政府坚持依法行政，全市……\n" + BODY, "天水市人民政府"),
+])
+def test_the_issuer_is_the_body_that_wrote_the_report_named_with_its_place(text, issuer):
+    assert meta_of(text).issuer == issuer
+
+
+def test_a_host_governments_source_line_never_replaces_a_department():
+    meta = meta_of("区司法局2022年法治政府建设年度报告\n2022年，我局……全区……\n" + BODY + "来源：盘龙区人民政府\n")
+    assert meta.issuer == "盘龙区司法局"

@@ -42,6 +42,8 @@ PUBLISHED_LINE = re.compile(lexicon.PUBLISHED_LINE)
 SOURCE_LINE = re.compile(lexicon.SOURCE_LINE)
 _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 _BREADCRUMB = re.compile(lexicon.BREADCRUMB)
+_TITLE_DOC_NUMBER = re.compile(lexicon.TITLE_DOC_NUMBER)
+_TITLE_LABEL = re.compile(lexicon.TITLE_LABEL)
 _YEAR = re.compile(lexicon.YEAR)
 _PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
 _CRUMB_SEP = re.compile(r"\s*[>＞›»]\s*")
@@ -50,7 +52,7 @@ HEAD_BLOCKS = 15
 
 def _title_candidate(text: str) -> str:
     """The report title a line holds ("…的报告_工作报告_XX市人民政府" → "…的报告"), or ''."""
-    folded = normalize(text).strip()
+    folded = _TITLE_LABEL.sub("", normalize(text).strip())
     if _BREADCRUMB.search(folded) or any(folded.startswith(m) for m in lexicon.SOURCE_MARKERS):
         return ""
     parts = [p for p in _PAGE_TITLE_SEP.split(folded) if p]
@@ -116,7 +118,8 @@ def _signature(blocks: list[Block], body_from: int = 0) -> tuple[str, str]:
         if when and not date:
             date = when
             continue
-        if is_organisation(block.text) and not issuer:
+        if is_organisation(block.text) and not issuer and not SOURCE_LINE.search(folded):
+            # "来源：X局" at the foot of a page is the site's source line (read as such), not a signature.
             issuer = "、".join(normalize(p) for p in re.split(r"\s+|、", block.text.strip()) if p)
     return issuer, date
 
@@ -175,6 +178,31 @@ def _zone_run(name: str, body: str) -> bool:
     return lexicon.GOVERNMENT_OF["zone"] in body or body.count(suffix) > body.count(name)
 
 
+def _named_issuer(issuers: list[tuple[str, str]], place) -> tuple[str, str]:
+    """(issuer, where read): the first by where it was read; one that does not name its place ("市医保局")
+    gives way to a later one of the same kind of body that does ("来源：信阳市医疗保障局"), else takes the
+    report's place ("区司法局" → "盘龙区司法局"). A 来源 line naming the host government never replaces a
+    department."""
+    if not issuers:
+        return "", ""
+    first, origin = issuers[0]
+    if find_mentions(first, shapes=False):
+        return first, origin
+    same_kind = [(t, o) for t, o in issuers[1:] if t[-1:] == first[-1:] and find_mentions(t, shapes=False)]
+    if same_kind:
+        return same_kind[0]
+    return (_with_place(first, place) if place else first), origin
+
+
+def _with_place(issuer: str, place) -> str:
+    """An issuer named by its level word only ("区司法局", "市医保局") is the body of the report's place:
+    "盘龙区司法局". The level word must be the place's own (区 for a 区)."""
+    if (len(issuer) < 3 or issuer[0] not in lexicon.LEVEL_WORDS or find_mentions(issuer, shapes=False)
+            or not place.name.endswith(issuer[0])):
+        return issuer
+    return place.name + issuer[1:]
+
+
 def _level(place, body: str) -> str:
     """The place's level; a 新区 the official list counts as a district is a zone when it is governed by a
     管委会, not a 人民政府 (重庆两江新区; 浦东新区 has its 人民政府)."""
@@ -201,7 +229,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
     source = _source_line(folded_all)
-    title_issuer = _TITLE_ISSUER.match(title)
+    title_issuer = _TITLE_ISSUER.match(_TITLE_DOC_NUMBER.sub("", title))
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
     issuers = [(_JOINT.sub(r"\1、", t), o) for t, o in issuers if t]
@@ -214,7 +242,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     # "广西壮族自治区桂林市叠彩区大河乡"); the gazetteer's candidates stay in the evidence.
     path = (place.name,) if place and who.ambiguous else (place.chain if place else ())
     level = _level(place, body) if place else ""
-    issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    issuer, issuer_origin = _named_issuer(issuers, place)
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.
         issuer += _government(place)
