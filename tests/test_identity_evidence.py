@@ -72,7 +72,7 @@ def test_traditional_characters_and_a_namesake_street():
 def test_a_department_is_the_issuer_and_its_government_the_region():
     meta = meta_of("2022年法治政府建设年度报告_黔东南苗族侗族自治州人民政府\n2022年，州生态环境局认真贯彻落实法治政府"
                    "建设要求，我局……我局……本局……\n" + BODY)
-    assert meta.issuer == "州生态环境局"
+    assert meta.issuer == "黔东南苗族侗族自治州生态环境局"   # its level word 州 is its region's
     assert meta.region_path == ("贵州省", "黔东南苗族侗族自治州")
 
 
@@ -284,3 +284,20 @@ def test_the_issuer_is_the_body_that_wrote_the_report_named_with_its_place(text,
 def test_a_host_governments_source_line_never_replaces_a_department():
     meta = meta_of("区司法局2022年法治政府建设年度报告\n2022年，我局……全区……\n" + BODY + "来源：盘龙区人民政府\n")
     assert meta.issuer == "盘龙区司法局"
+
+
+def test_a_document_number_abbreviating_the_province_tells_namesakes_apart():
+    beijing = meta_of("2022年，区政府坚持依法行政，印发《关于加强执法的通知》（京朝政发〔2022〕3号），全区……朝阳区……\n" + BODY)
+    assert beijing.region_path == ("北京市", "朝阳区")
+    changchun = meta_of("2022年，区政府坚持依法行政，印发《关于加强执法的通知》（长朝政发〔2022〕3号），全区……朝阳区……\n" + BODY)
+    assert changchun.region_path == ("吉林省", "长春市", "朝阳区")
+
+
+@pytest.mark.parametrize("text, region, issuer", [
+    ("2022年，省生态环境厅认真贯彻省委部署，我厅……全省……贵州……\n" + BODY, "贵州省", "贵州省生态环境厅"),
+    ("2022年，州生态环境局在州委州政府领导下，我局……恩施州……\n" + BODY, "恩施土家族苗族自治州",
+     "恩施土家族苗族自治州生态环境局"),
+])
+def test_a_department_speaking_as_itself_is_the_issuer_and_its_government_the_region(text, region, issuer):
+    meta = meta_of(text)
+    assert (meta.region, meta.issuer) == (region, issuer)

@@ -129,9 +129,10 @@ def abbreviated(place: Place, prefixes: tuple[str, ...]) -> bool:
     not 北京市朝阳区's (京朝…)."""
     if not place.parents:
         return False
-    parent = short_name(place.parents[-1]) or place.parents[-1]
+    parent = place.parents[-1]
+    initials = {(short_name(parent) or parent)[0], lexicon.PROVINCE_ABBREVIATIONS.get(parent, "")} - {""}
     own = short_name(place.name) or place.name
-    return any(p.startswith(parent[0] + own[0]) for p in prefixes)
+    return any(p.startswith(i + own[0]) for p in prefixes for i in initials)
 
 
 def resolve(places: tuple[Place, ...], context: str, prefixes: tuple[str, ...] = ()) -> tuple[Place, bool]:
@@ -326,8 +327,7 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     _score_body(board, body, context, prefixes)
     for place in list(board.scores):
         if abbreviated(place, prefixes):
-            board.add(place, "docnumber", next(p for p in prefixes if p.startswith(
-                (short_name(place.parents[-1]) or place.parents[-1])[0])), WEIGHTS["docnumber"])
+            board.add(place, "docnumber", next(p for p in prefixes if abbreviated(place, (p,))), WEIGHTS["docnumber"])
     for m in _addressee(opening):
         for place in m.places:
             board.add(place, "addressee", m.text, WEIGHTS["addressee"])

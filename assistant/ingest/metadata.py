@@ -249,6 +249,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     if not issuer and self_reference(body[:6000]) == "department":
         # "我局…": a department's report; its name is in the head lines, its region is its government's.
         issuer = _department("\n".join(opening) + "\n" + body[:3000])
+        issuer = _with_place(issuer, place) if issuer and place else issuer
         issuer_origin = "body" if issuer else ""
     if not issuer and place and place.kind == "national":
         issuer, issuer_origin = place.name, "body"
