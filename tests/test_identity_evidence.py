@@ -301,3 +301,15 @@ def test_a_document_number_abbreviating_the_province_tells_namesakes_apart():
 def test_a_department_speaking_as_itself_is_the_issuer_and_its_government_the_region(text, region, issuer):
     meta = meta_of(text)
     assert (meta.region, meta.issuer) == (region, issuer)
+
+
+def test_a_guessed_label_naming_the_place_is_kept_for_a_year_its_labelled_reports_do_not_cover():
+    sure = ReportMeta(region="西安市", region_path=("陕西省", "西安市"), level="city", year_from=2023)
+    guess = ReportMeta(region="陕西省", region_path=("陕西省",), level="province", year_from=2019,
+                       uncertain=("region",), places=("西安市",))
+    metas = {"xa23.txt": sure, "xa19.txt": guess}
+    chosen = select_reports(Filters(regions=("西安市",), years=(2019,)), metas)
+    assert chosen.sources == ["xa19.txt"] and "标注不确定" in chosen.notices[0]
+    # A year the labelled report covers needs no guess.
+    chosen = select_reports(Filters(regions=("西安市",), years=(2023,)), metas)
+    assert chosen.sources == ["xa23.txt"] and not chosen.notices

@@ -189,14 +189,21 @@ def _region_reports(region: Region, filters: Filters, sources: list[str],
     """The reports of one region asked, and what the answer must say first about them: labelled ones; else
     those whose issuer sits there; else those whose label is a guess and whose head names the place."""
     labelled = [s for s in sources if region_matches(metas[s], region, filters.within)]
-    if labelled:
-        return labelled, ""
     # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
     # that is not the place's report, however often its opening names the city.
-    named = [s for s in sources if not metas[s].certain("region")
+    named = [s for s in sources if not metas[s].certain("region") and s not in labelled
              and names_place(metas[s], region) and not _below(metas[s], region)]
-    issued = [s for s in sources if issued_by(metas[s], region)]
     asked = label(region)
+    if labelled:
+        # The place's labelled reports cover other years only: a guessed label whose head names the place
+        # and that covers the year asked is kept too, and said first.
+        missing = [y for y in filters.years if not any(metas[s].covers(y) for s in labelled)]
+        extra = [s for s in named if any(metas[s].covers(y) for y in missing)]
+        if not extra:
+            return labelled, ""
+        return labelled + extra, (f"另有地区标注不确定、开头提到{asked}的报告（"
+                                  + "、".join(f"{s}：标注为{metas[s].region or '未识别'}" for s in extra) + "）")
+    issued = [s for s in sources if issued_by(metas[s], region)]
     if issued:
         said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
         return issued, f"没有标注为{asked}的报告；以下内容来自落款机关在该地的报告（{said}）"
