@@ -255,6 +255,9 @@ UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案�
 # wins, one with another of them loses.
 COUNT_VERBS = ("受理", "收到", "审结", "办结", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
                "败诉", "胜诉", "出庭", "审查", "备案", "公示", "培训", "检查", "处罚", "罚没", "收案", "接收", "登记")
+# The level of an honour or a body: a figure asked at one level ("省级示范村") is not one stated at another
+# ("全国民主法治示范村").
+SCOPE_WORDS = {"全国": "national", "国家级": "national", "省级": "province", "市级": "city", "县级": "county"}
 # A clause with these states a target or a shortfall, not what was achieved ("力争达到98%以上").
 TARGET_WORDS = ("力争", "确保", "目标", "未达到", "尚未达到", "争取", "预计", "计划", "仍未")
 # Kinds of cases a figure counts: a figure asked about one kind is never read from a sentence that

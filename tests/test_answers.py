@@ -230,3 +230,15 @@ def test_a_quoted_term_is_what_a_comparison_counts(tmp_path_factory):
     answer = bot.ask("各地培育的“法律明白人”有多少名？")
     rows = {row.source: row.value for row in answer.table.rows}
     assert rows["a.txt"] == "1260名" and rows["b.txt"] == "未写明", answer.text
+
+
+def test_a_figure_asked_at_one_level_is_not_stated_by_a_clause_at_another():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区),12个村获评省级民主法治示范村。", 1.0, "武汉市", 2022)
+    found = statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [hit])
+    assert [s.value for s in found][:1] == ["12个"]
+    only_national = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区)。", 1.0, "武汉市", 2022)
+    assert statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [only_national]) == []
+    assert [s.value for s in statements(analyze("武汉2022年有多少个村获评全国民主法治示范村？"), [only_national])] == ["6个"]

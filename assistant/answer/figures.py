@@ -93,6 +93,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
+    scopes = {k for w, k in lexicon.SCOPE_WORDS.items() if w in question.text}
     out = []
     for position, hit in enumerate(hits):
         rank = position if ranked else 0
@@ -110,6 +111,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
+                if _other_scope(folded, scopes):
+                    continue   # "全国…示范村" does not state the 省级 ones
                 if core and core not in folded and not _rate_before(folded, core):
                     continue
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
@@ -177,6 +180,12 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
         score = (2.0 if core else 0.0) + got / max(len(terms), 1) + 0.5 - 0.05 * rank
         out.append(Statement(hit, line.strip(), line.strip(), value, score, lead))
     return out
+
+
+def _other_scope(folded: str, scopes: set[str]) -> bool:
+    """Whether a clause names only levels other than the ones a question asks about."""
+    named = {k for w, k in lexicon.SCOPE_WORDS.items() if w in folded}
+    return bool(scopes and named and not named & scopes)
 
 
 def _rate_before(folded: str, core: str) -> re.Match | None:
