@@ -255,6 +255,8 @@ UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案�
 # wins, one with another of them loses.
 COUNT_VERBS = ("受理", "收到", "审结", "办结", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
                "败诉", "胜诉", "出庭", "审查", "备案", "公示", "培训", "检查", "处罚", "罚没", "收案", "接收", "登记")
+# Names reports give the same rate: an exam's 合格率 is its 通过率.
+RATE_ALIASES = {"合格率": ("通过率",), "通过率": ("合格率",)}
 # The level of an honour or a body: a figure asked at one level ("省级示范村") is not one stated at another
 # ("全国民主法治示范村").
 SCOPE_WORDS = {"全国": "national", "国家级": "national", "省级": "province", "市级": "city", "县级": "county"}

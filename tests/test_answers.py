@@ -242,3 +242,12 @@ def test_a_figure_asked_at_one_level_is_not_stated_by_a_clause_at_another():
     only_national = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区)。", 1.0, "武汉市", 2022)
     assert statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [only_national]) == []
     assert [s.value for s in statements(analyze("武汉2022年有多少个村获评全国民主法治示范村？"), [only_national])] == ["6个"]
+
+
+def test_a_rate_is_found_under_another_name_reports_give_it():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("d.txt", "学法", "全乡3名执法人员全部取得行政执法证,法律知识在线考试通过率100%。", 1.0, "大河乡", 2025)
+    assert [s.value for s in statements(analyze("大河乡2025年法律考试合格率是多少？"), [hit])] == ["100%"]
+    assert statements(analyze("大河乡2025年法律考试参考率是多少？"), [hit]) == []

@@ -113,18 +113,19 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 folded = normalize(clause)
                 if _other_scope(folded, scopes):
                     continue   # "全国…示范村" does not state the 省级 ones
-                if core and core not in folded and not _rate_before(folded, core):
+                written = _written_core(folded, core)   # 合格率 written as 通过率
+                if core and written not in folded and not _rate_before(folded, core):
                     continue
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
                     continue
-                value = _value(folded, core, units, question.text, terms)
+                value = _value(folded, written, units, question.text, terms)
                 if not value:
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
                 if terms and got == 0 and not core:
                     continue
-                score = (2.0 if core and (core in folded or _rate_before(folded, core)) else 0.0) + got / max(len(terms), 1) - 0.05 * rank
+                score = (2.0 if core and (written in folded or _rate_before(folded, core)) else 0.0) + got / max(len(terms), 1) - 0.05 * rank
                 # "审结行政复议案件17件" beats "行政复议案件邮件申请8件", and "15项行政许可事项" beats "6家部门":
                 # the figure right next to the asked words.
                 score += _nearness(folded, value, terms)
@@ -186,6 +187,11 @@ def _other_scope(folded: str, scopes: set[str]) -> bool:
     """Whether a clause names only levels other than the ones a question asks about."""
     named = {k for w, k in lexicon.SCOPE_WORDS.items() if w in folded}
     return bool(scopes and named and not named & scopes)
+
+
+def _written_core(folded: str, core: str) -> str:
+    """The name a clause gives the rate asked for: its own, or another name of the same rate (lexicon)."""
+    return next((name for name in lexicon.RATE_ALIASES.get(core, ()) if core not in folded and name in folded), core)
 
 
 def _rate_before(folded: str, core: str) -> re.Match | None:
