@@ -251,3 +251,14 @@ def test_a_rate_is_found_under_another_name_reports_give_it():
     hit = Hit("d.txt", "学法", "全乡3名执法人员全部取得行政执法证,法律知识在线考试通过率100%。", 1.0, "大河乡", 2025)
     assert [s.value for s in statements(analyze("大河乡2025年法律考试合格率是多少？"), [hit])] == ["100%"]
     assert statements(analyze("大河乡2025年法律考试参考率是多少？"), [hit]) == []
+
+
+def test_a_quoted_term_in_the_items_lead_sentence_heads_the_figures_after_it():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    text = ("一是全面推进“市县同权”改革。优化审批服务举措,办件数达8793件。二是加快推进“一件事一次办”改革。"
+            "上线事项333件。")
+    hit = Hit("x.txt", "(二)深化改革", text, 1.0, "兴国县", 2024)
+    assert [s.value for s in statements(analyze("兴国县2024年“市县同权”改革办件数达到多少件？"), [hit])][:1] == ["8793件"]
+    assert [s.value for s in statements(analyze("兴国县2024年“一件事一次办”上线事项多少件？"), [hit])][:1] == ["333件"]

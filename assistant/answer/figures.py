@@ -103,7 +103,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if "|" in sentence:
                 continue   # table rows: read by column above
             folded_sentence = normalize(sentence)
-            context = folded_sentence + normalize(hit.section)
+            # "一是全面推进“市县同权”改革。…办件数达8793件": the item's lead sentence heads what follows it.
+            context = folded_sentence + normalize(hit.section) + normalize(_item_lead(hit.text, a))
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
@@ -187,6 +188,15 @@ def _other_scope(folded: str, scopes: set[str]) -> bool:
     """Whether a clause names only levels other than the ones a question asks about."""
     named = {k for w, k in lexicon.SCOPE_WORDS.items() if w in folded}
     return bool(scopes and named and not named & scopes)
+
+
+_ITEM_LEAD = re.compile(r"(?:^|[。；;\n])\s*((?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])[^。；;\n]{0,60}[。；;])")
+
+
+def _item_lead(text: str, at: int) -> str:
+    """The lead sentence of the enumerated item ("一是…。") that a sentence at ``at`` belongs to, or ''."""
+    leads = [m for m in _ITEM_LEAD.finditer(text, 0, at + 1) if m.end(1) <= at]
+    return leads[-1][1] if leads else ""
 
 
 def _written_core(folded: str, core: str) -> str:
