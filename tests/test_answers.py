@@ -239,9 +239,10 @@ def test_a_figure_asked_at_one_level_is_not_stated_by_a_clause_at_another():
     hit = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区),12个村获评省级民主法治示范村。", 1.0, "武汉市", 2022)
     found = statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [hit])
     assert [s.value for s in found][:1] == ["12个"]
-    only_national = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区)。", 1.0, "武汉市", 2022)
+    only_national = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区),3项改革事项入选名单。", 1.0,
+                        "武汉市", 2022)
     assert statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [only_national]) == []
-    assert [s.value for s in statements(analyze("武汉2022年有多少个村获评全国民主法治示范村？"), [only_national])] == ["6个"]
+    assert [s.value for s in statements(analyze("武汉2022年有多少个村获评全国民主法治示范村？"), [only_national])][:1] == ["6个"]
 
 
 def test_a_rate_is_found_under_another_name_reports_give_it():

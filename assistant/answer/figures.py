@@ -108,6 +108,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
+            if _other_scope(folded_sentence, scopes):
+                continue   # a sentence about the 全国 honours states no 省级 count in any of its clauses
             if not all(q in context for q in question.quoted):
                 continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
