@@ -305,7 +305,7 @@ PROBLEMS_HEADING = r"问题|不足|困难|差距|短板|薄弱"
 PLANS_ASKED = r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"
 PLANS_HEADING = r"下一步|计划|打算|安排|思路|展望|今后"
 # "哪些地方…", "各地…": questions across all reports.
-CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|几份报告|各份报告|这些报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
+CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|哪些(?:乡镇|街道|县市?区?|城市|市|省份?)|各地|哪里|哪些报告|所有报告|几份报告|各份报告|这些报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
 # Of those, the ones that ask for a comparison of one figure across reports.
 COMPARE_ASKED = r"各地|分别|比较|对比|相比|各(?:有|是|为)?(?:多少|几)|几份报告|各份报告"
 # "…做了什么" / "…有哪些措施": a list of measures.
