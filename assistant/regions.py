@@ -228,6 +228,11 @@ _NOT_IN_STEM = set(lexicon.NOT_IN_STEM)
 _NOT_PLACES = frozenset(lexicon.NOT_PLACES)
 
 
+def _zone_kind_alone(stem: str, suffix: str) -> bool:
+    """"经济开发区" is a kind of zone (经济 + 开发区 spells the longer suffix 经济开发区), not a zone's name."""
+    return any(z != suffix and z.endswith(suffix) and z[:-len(suffix)].endswith(stem) for z in lexicon.ZONE_SUFFIXES)
+
+
 def shaped(text: str, start: int, before: Mention | None = None) -> Mention | None:
     """A town, zone or county name by its shape at ``start`` ("莫干山镇", "西安高新区", "新城县"), or None.
 
@@ -240,7 +245,7 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
         return None
     stem, suffix = match.group(1), match.group(2)
     word = match.group(0)
-    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES
+    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES or _zone_kind_alone(stem, suffix)
             or not at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
             or _holds_known_name(word)):
         return None
@@ -262,6 +267,11 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
                 if len(stem) - k >= 2:
                     stem = stem[k:]
                 break
+        if not parents:
+            # "宁河经济开发区", "新荣经济技术开发区": a zone named after the one county of that name is under it.
+            counties = {p.chain for p in short.get(stem, []) + full.get(stem, []) if p.level == 3 and p.now == ""}
+            if len(counties) == 1:
+                parents = counties.pop()
     if suffix in lexicon.ZONE_SUFFIXES:
         place = Place(stem + lexicon.ZONE_SUFFIXES[suffix], len(parents) + 1, parents, "zone")
     elif suffix in lexicon.TOWN_SUFFIXES:

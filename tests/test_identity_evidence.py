@@ -313,3 +313,20 @@ def test_a_guessed_label_naming_the_place_is_kept_for_a_year_its_labelled_report
     # A year the labelled report covers needs no guess.
     chosen = select_reports(Filters(regions=("西安市",), years=(2023,)), metas)
     assert chosen.sources == ["xa23.txt"] and not chosen.notices
+
+
+def test_a_zone_named_after_its_county_is_under_it_and_a_bare_kind_of_zone_is_no_place():
+    from assistant.regions import find_mentions
+    [m] = find_mentions("新荣经济技术开发区2024年法治政府建设年度报告")
+    assert m.places[0].chain == ("山西省", "大同市", "新荣区", "新荣经济技术开发区")
+    assert find_mentions("经济开发区2024年度法治政府建设情况报告") == []
+    meta = meta_of("经济开发区2024年度法治政府建设情况报告\n2024年宁河经济开发区在区委、区政府的正确领导下，坚持依法行政，"
+                   "天津市……\n" + BODY)
+    assert meta.region_path == ("天津市", "宁河区", "宁河经济开发区") and meta.level == "zone"
+    assert meta.issuer == "宁河经济开发区管委会"
+
+
+def test_pinyin_glosses_of_a_mirror_site_are_read_past():
+    from assistant.ingest.formats import load_txt
+    text = load_txt("n.txt", "內(nèi)蒙古自治區(qū)人民政府關(guān)于2024年法治政府建設(shè)情況的報(bào)告\n第(1)項(a)\n".encode()).text
+    assert text.startswith("內蒙古自治區人民政府關于2024年") and "第(1)項(a)" in text

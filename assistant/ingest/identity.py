@@ -251,6 +251,11 @@ def _bare_zone(text: str, body: str) -> Place | None:
     cities = Counter(m2.places[0] for m2 in find_mentions(body[:20000], shapes=False)
                      if m2.places[0].kind == "city" and _names_the_report(body, m2))
     kind = lexicon.ZONE_SUFFIXES[m[1]]
+    # "经济开发区2024年度…报告" over "2024年宁河经济开发区在…": the zone of that kind the text names.
+    named = Counter(m2.places[0] for m2 in find_mentions(body[:3000]) if m2.places[0].kind == "zone"
+                    and m2.places[0].name.endswith(kind) and m2.places[0].name != kind)
+    if named:
+        return named.most_common(1)[0][0]
     if not cities:
         return Place(kind, 1, (), "zone")
     city = cities.most_common(1)[0][0]

@@ -257,7 +257,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         own = _government(place, body)
         if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
-                or own in body or level != place.kind):   # a 新区 run by its 管委会 (see _level)
+                or own in body or level == "zone"):   # a zone's report is its 管委会's (see _level)
             issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
