@@ -84,7 +84,7 @@ TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|
 # Ministries of the State Council: a report they issue is national.
 MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|教育|科学技术|交通运输|水利|农业农村|文化和旅游|自然资源|"
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
-ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
+ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|党组|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
 TITLE_ISSUER = rf"^(?:关于)?([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
@@ -137,17 +137,23 @@ NOT_IN_SHAPE = ("召开", "主持", "通过", "深入", "结合", "列入", "思
 # After a name found by its shape, these make it a strong position anywhere in a report: the place's own
 # government or party body ("红旗镇人民政府", "金龙街道党工委", "X街道办事处").
 ORG_AFTER_PLACE = r"^(?:人民政府|政府|党委|党工委|管委会|管理委员会|办事处|人大)"
+# The level an addressee names by its word alone ("县委、县政府："): the report's place is not above it.
+ADDRESSEE_LEVELS = {"市": 2, "州": 2, "县": 3, "区": 3, "旗": 3}
 # An addressee line names the report's parent: "中共X市委、X市人民政府：", "区委、区政府：".
 ADDRESSEE_LINE = r"^[\u4e00-\u9fff、，,（）() ]{1,40}(?:委|政府|常委会|人大|办公室|公署)[：:]$"
 # What may come before the subject of a report's opening sentence: "2022年，", "2022年以来，",
 # "在市委、市政府的坚强领导下，".
-OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?(?:在[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
+OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*|(?:一年来|今年以来|过去一年)[，,]?\s*)?(?:在[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
                    r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?")
 # A site's or page's name: "XX区人民政府门户网站", "XX市人民政府" after a page title's separator.
 SITE_NAME = r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府))(?:门户网站|网站|网)?"
 # A department's name in a report that speaks as 我局/本局: "州生态环境局", "XX县司法局", "省生态环境厅".
 DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2,16}?(?:局|厅))(?=[\d关于深认坚全始紧高按以在对把将围聚切扎积，,、\s]|$)"
 NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
+# Words ending in 局 that name no department ("构建新发展格局").
+NOT_DEPARTMENT_END = ("格局", "布局", "大局", "开局", "变局", "结局", "新局", "全局", "破局", "当局")
+# A provincial department speaks of itself so ("现将我厅…"): a report at the province's level.
+PROVINCE_DEPARTMENT_SELF = ("我厅", "本厅")
 # A document number and its issuing prefix: "长朝委〔2024〕3号", "X政发[2023]12号".
 DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
 # An information-disclosure header's label before the title: "- 标题: …".
@@ -164,6 +170,11 @@ PROVINCE_ABBREVIATIONS = {
 # A document number heading a title: "[天政发〔2026〕7号]天水市人民政府关于…".
 TITLE_DOC_NUMBER = (r"^[\[【(（]?\s*[\u4e00-\u9fff]{2,8}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
                     r"\s*[\]】)）]?\s*")
+# A department's party group signs for the department: "中共青岛市交通运输局党组" is 青岛市交通运输局.
+PARTY_GROUP = r"^中共(.{2,30}?(?:局|厅|委员会|办公室))(?:党组|党委)$"
+# A department at the head of an opening sentence ("2022年,汕尾市交通运输局坚持…"): the report's issuer.
+OPENING_DEPARTMENT = (r"^([\u4e00-\u9fff]{2,24}?(?:局|厅|委员会|办公室))(?=在|坚持|以|认真|深入|紧|全面|始终|围绕|按照|"
+                      r"聚焦|立足|持续|不断|切实|积极|严格|党组|党委|[，,])")
 # A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
 BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
 # A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
@@ -278,7 +289,7 @@ GOVERNMENT_WORDS = ("人民政府",)
 LEVEL_WORDS = "省市州县区旗盟"
 # How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
 # the body's 我局 or the region's government is a guess.
-ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}
+ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "opening": 0.8, "body": 0.5}
 # The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
 GOVERNMENT_OF = {"街道": "办事处", "zone": "管委会"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.

@@ -330,3 +330,30 @@ def test_pinyin_glosses_of_a_mirror_site_are_read_past():
     from assistant.ingest.formats import load_txt
     text = load_txt("n.txt", "內(nèi)蒙古自治區(qū)人民政府關(guān)于2024年法治政府建設(shè)情況的報(bào)告\n第(1)項(a)\n".encode()).text
     assert text.startswith("內蒙古自治區人民政府關于2024年") and "第(1)項(a)" in text
+
+
+@pytest.mark.parametrize("text, path, issuer", [
+    # The department at the head of the opening sentence issues the report; its region is its government's.
+    ("2025年以来,汕尾市司法局在市委、市政府的坚强领导下,坚持依法行政，全市……\n" + BODY, ("广东省", "汕尾市"), "汕尾市司法局"),
+    # A department's party group above the title signs for the department.
+    ("中共青岛市交通运输局党组\n2022年度法治政府建设报告\n2022年,市交通运输局党组坚持依法行政，落实市委、市政府部署……\n"
+     + BODY, ("山东省", "青岛市"), "青岛市交通运输局"),
+    # A ministry as the subject after "在党中央、国务院的领导下，".
+    ("2022年,在党中央、国务院的领导下,交通运输部以习近平新时代中国特色社会主义思想为指导，深入推进……\n" + BODY,
+     ("交通运输部",), "交通运输部"),
+    # "现将我厅…（粤法治办〔2021〕36号）": a provincial department, its province read from 粤; never its government.
+    ("按照《关于做好年度报告的通知》(粤法治办〔2021〕36号)要求,现将我厅2021年度法治政府建设情况报告如下:\n"
+     "2021年,我厅立足新发展阶段,构建新发展格局,认真落实省委省政府部署。\n" + BODY, ("广东省",), ""),
+    # "一年来,梅县区坚持…" after a first sentence about the year.
+    ("2025年是全面深化改革的关键之年,也是收官之年。一年来,梅县区坚持依法行政,在全市率先……全区……梅州市……\n" + BODY,
+     ("广东省", "梅州市", "梅县区"), "梅州市梅县区人民政府"),
+])
+def test_opening_and_head_lines_name_the_issuer_and_its_region(text, path, issuer):
+    meta = meta_of(text)
+    assert (meta.region_path, meta.issuer) == (path, issuer)
+
+
+def test_an_addressee_naming_only_a_county_level_rules_out_a_province():
+    meta = meta_of("县委、县政府:\n2024年以来,教育局坚持依法治教，贯彻习近平总书记对江苏工作重要讲话精神……\n" + BODY)
+    assert meta.region_path == () and meta.issuer == "教育局"
+    assert any(e["kind"] == "addressee" for c in meta.provenance["evidence"]["region"] for e in c["evidence"])

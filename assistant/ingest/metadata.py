@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import opens_heading
-from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference
+from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference, subject_text
 from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, gazetteer, pick_place
@@ -44,6 +44,8 @@ _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 _BREADCRUMB = re.compile(lexicon.BREADCRUMB)
 _TITLE_DOC_NUMBER = re.compile(lexicon.TITLE_DOC_NUMBER)
 _TITLE_LABEL = re.compile(lexicon.TITLE_LABEL)
+_PARTY_GROUP = re.compile(lexicon.PARTY_GROUP)
+_OPENING_DEPARTMENT = re.compile(lexicon.OPENING_DEPARTMENT)
 _YEAR = re.compile(lexicon.YEAR)
 _PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
 _CRUMB_SEP = re.compile(r"\s*[>＞›»]\s*")
@@ -98,8 +100,9 @@ def find_title(blocks: list[Block]) -> tuple[str, str, int]:
     _, title, i = best
     title = title.replace(" ", "")
     prev = normalize(blocks[i - 1].text).replace(" ", "") if i else ""
-    if prev and is_organisation(prev) and title.startswith("关于"):
-        return prev + title, prev, i
+    if prev and is_organisation(prev) and not any(m in prev for m in lexicon.SOURCE_MARKERS):
+        # "中共X局党组" / "X人民政府" above the title: its issuer ("X人民政府关于…" reads as one title).
+        return (prev + title if title.startswith("关于") else title), prev, i
     return title, "", i
 
 
@@ -154,7 +157,10 @@ def _site_name(blocks: list[Block]) -> str:
 
 def _department(head: str) -> str:
     """The department a report speaks for as 我局/本局, named in its head lines ("州生态环境局"), or ''."""
-    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START))
+    # "认真总结我局": a department's self-reference, not its name.
+    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START)
+                     and not any(w in m[1] for w in lexicon.SELF_REFERENCE["department"])
+                     and not m[1].endswith(lexicon.NOT_DEPARTMENT_END))
     if not counts:
         return ""
     name, _ = counts.most_common(1)[0]
@@ -176,6 +182,13 @@ def _zone_run(name: str, body: str) -> bool:
         return False
     suffix = max((z for z in lexicon.ZONE_SUFFIXES if name.endswith(z)), key=len)
     return lexicon.GOVERNMENT_OF["zone"] in body or body.count(suffix) > body.count(name)
+
+
+def _opening_department(opening: list[str]) -> str:
+    """The department an opening sentence starts with ("2025年以来,汕尾市司法局在市委…"), or ''."""
+    subject = subject_text(opening, 40)
+    m = _OPENING_DEPARTMENT.match(subject)
+    return m[1] if m and not m[1].startswith(lexicon.NOT_DEPARTMENT_START) else ""
 
 
 def _named_issuer(issuers: list[tuple[str, str]], place) -> tuple[str, str]:
@@ -232,7 +245,8 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     title_issuer = _TITLE_ISSUER.match(_TITLE_DOC_NUMBER.sub("", title))
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
-    issuers = [(_JOINT.sub(r"\1、", t), o) for t, o in issuers if t]
+    issuers.append((_opening_department(opening), "opening"))
+    issuers = [(_PARTY_GROUP.sub(r"\1", _JOINT.sub(r"\1、", t)), o) for t, o in issuers if t]
     site = _site_name(blocks)
     who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
@@ -246,14 +260,16 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.
         issuer += _government(place)
-    if not issuer and self_reference(body[:6000]) == "department":
+    speaks_as_department = self_reference(body[:6000]) == "department"
+    if not issuer and speaks_as_department:
         # "我局…": a department's report; its name is in the head lines, its region is its government's.
         issuer = _department("\n".join(opening) + "\n" + body[:3000])
         issuer = _with_place(issuer, place) if issuer and place else issuer
         issuer_origin = "body" if issuer else ""
     if not issuer and place and place.kind == "national":
         issuer, issuer_origin = place.name, "body"
-    if not issuer and place and place.kind != "national":
+    if not issuer and place and place.kind != "national" and not speaks_as_department:
+        # A report that speaks as 我厅 and never names its department is not its government's.
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         own = _government(place, body)
         if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
