@@ -263,3 +263,12 @@ def test_a_quoted_term_in_the_items_lead_sentence_heads_the_figures_after_it():
     hit = Hit("x.txt", "(二)深化改革", text, 1.0, "兴国县", 2024)
     assert [s.value for s in statements(analyze("兴国县2024年“市县同权”改革办件数达到多少件？"), [hit])][:1] == ["8793件"]
     assert [s.value for s in statements(analyze("兴国县2024年“一件事一次办”上线事项多少件？"), [hit])][:1] == ["333件"]
+
+
+def test_the_whole_beats_the_part_after_qizhong_unless_the_part_is_asked():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("d.txt", "做法", "2024年,共制定双随机抽查计划4个,其中3个为跨部门联合检查。", 1.0, "岱山县", 2024)
+    assert statements(analyze("岱山县2024年制定了几个双随机抽查计划？"), [hit])[0].value == "4个"
+    assert statements(analyze("其中跨部门联合检查有几个？"), [hit])[0].value == "3个"

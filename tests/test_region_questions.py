@@ -151,3 +151,12 @@ def test_a_ministry_named_in_a_question_picks_its_report_and_a_municipality_dist
     assert cited(answer) == {"sfb.txt"} and "**1065件**" in answer.lead, answer.text
     answer = bot.ask("和平区行政复议纠错率是多少？")
     assert "天津市和平区" in answer.lead and "沈阳市和平区" in answer.lead, answer.text
+
+
+def test_a_long_banner_name_is_found_by_its_clipped_form():
+    from assistant.records import ReportMeta
+    from assistant.search.catalog import Catalog, clipped_name
+    from assistant.search.question import analyze
+    catalog = Catalog({"x.txt": ReportMeta(region="西乌珠穆沁旗", region_path=("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗"))})
+    assert analyze("西乌旗2024年法治建设督察的反馈问题有多少个？", catalog).region_paths == (("西乌珠穆沁旗",),)
+    assert clipped_name("浦东新区") is None and clipped_name("鼓楼区") is None

@@ -137,6 +137,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                     score += 1.0 if set(said) & set(verbs) else (-0.5 if said else 0.0)
                 if any(w in folded for w in lexicon.TARGET_WORDS):
                     score -= 1.5
+                if folded.lstrip().startswith("其中") and "其中" not in question.text:
+                    score -= 1.0   # "共制定计划4个,其中3个为联合检查": the part is not the whole asked for
                 out.append(Statement(hit, display(sentence), display(clause).strip(" ，,；;。！？"), value, score))
     # Best first; among equals the earliest clause (reports state the headline count first).
     return sorted(out, key=lambda s: -s.score)

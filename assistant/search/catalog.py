@@ -50,10 +50,21 @@ def known_places(metas: Iterable[ReportMeta]) -> dict[str, tuple[Place, ...]]:
         name = meta.region_path[-1]
         place = Place(name, len(meta.region_path), meta.region_path[:-1], meta.level)
         alias = autonomous_alias(name)
-        for key in ([name] if name not in full else []) + ([alias] if alias and alias not in full else []):
+        clipped = clipped_name(name)
+        for key in ([name] if name not in full else []) + ([alias] if alias and alias not in full else []) + (
+                [clipped] if clipped and clipped not in full else []):
             if place not in out.get(key, ()):
                 out[key] = out.get(key, ()) + (place,)
     return out
+
+
+def clipped_name(name: str) -> str | None:
+    """How people clip a long county-level name: its first two characters and its kind (西乌珠穆沁旗 → 西乌旗);
+    None for a name of three characters or fewer before its kind."""
+    if name.endswith(lexicon.COUNTY_SUFFIXES) and not name.endswith(tuple(lexicon.AUTONOMOUS_KIND)) \
+            and len(name) - 1 >= 4:
+        return name[:2] + name[-1]
+    return None
 
 
 class Catalog:
