@@ -325,3 +325,9 @@ def test_of_several_near_misses_the_closest_sound_wins_and_the_others_are_kept()
                "方正县": ("黑龙江省", "哈尔滨市", "方正县")}
     found = suggest("方三县法律援助", indexed)
     assert found.name == "方山县" and len(found.candidates) == 3 and "音近" in found.explain()
+
+
+def test_a_scope_of_several_cities_is_no_ask_of_its_own():
+    from assistant.search.parts import split
+    assert len(split("2025年几个城市的报告里，参加述法的领导干部分别有多少人？")) == 1
+    assert len(split("西秀区审计查出问题金额是多少万元？其中违规金额多少？")) == 2

@@ -357,3 +357,14 @@ def test_an_addressee_naming_only_a_county_level_rules_out_a_province():
     meta = meta_of("县委、县政府:\n2024年以来,教育局坚持依法治教，贯彻习近平总书记对江苏工作重要讲话精神……\n" + BODY)
     assert meta.region_path == () and meta.issuer == "教育局"
     assert any(e["kind"] == "addressee" for c in meta.provenance["evidence"]["region"] for e in c["evidence"])
+
+
+def test_a_report_whose_issuer_was_not_read_is_kept_for_a_year_the_named_bodys_reports_do_not_cover():
+    named = ReportMeta(region="广东省", region_path=("广东省",), level="province", year_from=2023,
+                       issuer="广东省交通运输厅")
+    unnamed = ReportMeta(region="广东省", region_path=("广东省",), level="province", year_from=2021, issuer="")
+    metas = {"jtt23.txt": named, "jtt21.txt": unnamed}
+    chosen = select_reports(Filters(regions=("广东省",), years=(2021,), issuers=("交通运输厅",)), metas)
+    assert chosen.sources == ["jtt21.txt"] and "未识别" in chosen.notices[-1]
+    chosen = select_reports(Filters(regions=("广东省",), years=(2023,), issuers=("交通运输厅",)), metas)
+    assert chosen.sources == ["jtt23.txt"] and not chosen.notices

@@ -164,6 +164,13 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
         # "司法部…": the body's own reports, among the region's. A body that issued none of them restricts
         # nothing, and the answer says whose reports it comes from ("贵州省人民政府…" → only 生态环境厅's).
         issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        missing = [y for y in filters.years if issued and not any(metas[s].covers(y) for s in issued)]
+        unnamed = [s for s in sources if not metas[s].issuer and any(metas[s].covers(y) for y in missing)]
+        if unnamed:
+            # The body's reports cover other years only: a report of the year whose issuer was not read is kept.
+            issued += unnamed
+            notices.append(f"以下内容可能来自发布机关未识别的报告（{'、'.join(unnamed)}），"
+                           f"无法确认是{'、'.join(filters.issuers)}发布的")
         if not issued and sources:
             asked = "、".join(filters.region_labels()) + "、".join(filters.issuers)
             bodies = "、".join(dict.fromkeys(metas[s].issuer or "未识别的机关" for s in sources))
