@@ -368,3 +368,10 @@ def test_a_report_whose_issuer_was_not_read_is_kept_for_a_year_the_named_bodys_r
     assert chosen.sources == ["jtt21.txt"] and "未识别" in chosen.notices[-1]
     chosen = select_reports(Filters(regions=("广东省",), years=(2023,), issuers=("交通运输厅",)), metas)
     assert chosen.sources == ["jtt23.txt"] and not chosen.notices
+
+
+def test_a_clipped_banner_name_in_a_report_is_its_banner_and_a_title_may_start_with_its_year():
+    meta = meta_of("2024年，西乌旗坚持依法行政，全旗……\n" + BODY)
+    assert meta.region_path == ("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗")
+    meta = meta_of("2022年度元谋县卫生健康局法治政府建设工作报告\n2022年，我局……\n" + BODY)
+    assert meta.issuer == "元谋县卫生健康局" and meta.region == "元谋县"

@@ -155,7 +155,8 @@ def test_a_ministry_named_in_a_question_picks_its_report_and_a_municipality_dist
 
 def test_a_long_banner_name_is_found_by_its_clipped_form():
     from assistant.records import ReportMeta
-    from assistant.search.catalog import Catalog, clipped_name
+    from assistant.regions import clipped_name
+    from assistant.search.catalog import Catalog
     from assistant.search.question import analyze
     catalog = Catalog({"x.txt": ReportMeta(region="西乌珠穆沁旗", region_path=("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗"))})
     assert analyze("西乌旗2024年法治建设督察的反馈问题有多少个？", catalog).region_paths == (("西乌珠穆沁旗",),)

@@ -5,7 +5,7 @@ from typing import Iterable, Mapping
 
 from assistant import lexicon
 from assistant.records import ReportMeta
-from assistant.regions import Place, autonomous_alias, gazetteer, short_name
+from assistant.regions import Place, autonomous_alias, clipped_name, gazetteer, short_name
 
 
 def known_short_forms(metas: Iterable[ReportMeta]) -> frozenset[str]:
@@ -56,15 +56,6 @@ def known_places(metas: Iterable[ReportMeta]) -> dict[str, tuple[Place, ...]]:
             if place not in out.get(key, ()):
                 out[key] = out.get(key, ()) + (place,)
     return out
-
-
-def clipped_name(name: str) -> str | None:
-    """How people clip a long county-level name: its first two characters and its kind (西乌珠穆沁旗 → 西乌旗);
-    None for a name of three characters or fewer before its kind."""
-    if name.endswith(lexicon.COUNTY_SUFFIXES) and not name.endswith(tuple(lexicon.AUTONOMOUS_KIND)) \
-            and len(name) - 1 >= 4:
-        return name[:2] + name[-1]
-    return None
 
 
 class Catalog:
