@@ -227,12 +227,17 @@ def _unstated(question: Question, found: Retrieval, hits: list[Hit]) -> Answer |
     the report searched; None when the question names no place, or no report of it covers the year."""
     if question.intent != "figure" or not question.regions or found.year_in_text or not found.sources:
         return None
-    own = [h for h in hits if h.source in found.sources]
+    first: dict[str, Hit] = {}
+    for h in hits:
+        if h.source in found.sources:
+            first.setdefault(h.source, h)
+    own = list(first.values())[:3]   # the best passage of each report searched
     if not own:
         return None
     lead = f"{NOT_STATED}{_label(own[0])}{asked_thing(question)}"
-    return Answer(False, lead=lead, citations=(own[0],),
-                  reason=f"{lead}（已检索该报告，其中没有提到相关内容）")
+    searched = "、".join(h.source for h in own)
+    return Answer(False, lead=lead, citations=tuple(own),
+                  reason=f"{lead}（已检索{searched}，其中没有提到相关内容）")
 
 
 def _label(hit: Hit) -> str:
