@@ -272,3 +272,13 @@ def test_the_whole_beats_the_part_after_qizhong_unless_the_part_is_asked():
     hit = Hit("d.txt", "做法", "2024年,共制定双随机抽查计划4个,其中3个为跨部门联合检查。", 1.0, "岱山县", 2024)
     assert statements(analyze("岱山县2024年制定了几个双随机抽查计划？"), [hit])[0].value == "4个"
     assert statements(analyze("其中跨部门联合检查有几个？"), [hit])[0].value == "3个"
+
+
+def test_a_figure_counting_another_thing_is_not_the_one_asked():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("p.txt", "基础", "二是落实法律顾问制度,聘请社会律师为法律顾问,鼓励支持3名执法人员参加法律职业资格考试。", 1.0, "莆田市", 2022)
+    assert statements(analyze("莆田市市场监管局聘请了几名法律顾问？"), [hit]) == []
+    hit = Hit("p.txt", "复议", "行政复议方面，全年收到68件申请,受理61件。", 1.0, "莆田市", 2022)
+    assert statements(analyze("收到了多少件行政复议申请？"), [hit])[0].value == "68件"

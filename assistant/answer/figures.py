@@ -94,6 +94,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     scopes = {k for w, k in lexicon.SCOPE_WORDS.items() if w in question.text}
+    counted = _COUNTED.search(question.text)
+    counted = counted[1] if counted else ""
     out = []
     for position, hit in enumerate(hits):
         rank = position if ranked else 0
@@ -123,7 +125,7 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                 if fields and named and not set(named) & set(fields):
                     continue
                 value = _value(folded, written, units, question.text, terms)
-                if not value:
+                if not value or _counts_another(folded, value, counted):
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
                 if terms and got == 0 and not core:
@@ -186,6 +188,19 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
         score = (2.0 if core else 0.0) + got / max(len(terms), 1) + 0.5 - 0.05 * rank
         out.append(Statement(hit, line.strip(), line.strip(), value, score, lead))
     return out
+
+
+_COUNTED = re.compile(rf"(?:几|多少)(?:{_UNITS})([\u4e00-\u9fff]{{2,8}}?)(?=[?？,，。的]|$)")
+
+
+def _counts_another(folded: str, value: str, counted: str) -> bool:
+    """Whether a figure counts another thing than the one asked: "3名执法人员" for 几名法律顾问 (the noun right
+    after the figure shares nothing with the asked one); "68件申请" for 多少件行政复议申请 counts it."""
+    if not counted:
+        return False
+    at = folded.find(value)
+    after = folded[at + len(value):at + len(value) + 2] if at >= 0 else ""
+    return len(after) == 2 and all("\u4e00" <= c <= "\u9fff" for c in after) and after not in counted
 
 
 def _other_scope(folded: str, scopes: set[str]) -> bool:
