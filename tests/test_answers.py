@@ -282,3 +282,11 @@ def test_a_figure_counting_another_thing_is_not_the_one_asked():
     assert statements(analyze("莆田市市场监管局聘请了几名法律顾问？"), [hit]) == []
     hit = Hit("p.txt", "复议", "行政复议方面，全年收到68件申请,受理61件。", 1.0, "莆田市", 2022)
     assert statements(analyze("收到了多少件行政复议申请？"), [hit])[0].value == "68件"
+
+
+def test_a_scope_of_several_cities_is_not_the_thing_counted():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("t.txt", "述法", "组织全市1858名领导干部参加年度述法。", 1.0, "天水市", 2025)
+    assert statements(analyze("2025年几个城市的报告里，参加述法的领导干部分别有多少人？"), [hit])[0].value == "1858名"

@@ -375,3 +375,11 @@ def test_a_clipped_banner_name_in_a_report_is_its_banner_and_a_title_may_start_w
     assert meta.region_path == ("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗")
     meta = meta_of("2022年度元谋县卫生健康局法治政府建设工作报告\n2022年，我局……\n" + BODY)
     assert meta.issuer == "元谋县卫生健康局" and meta.region == "元谋县"
+
+
+def test_a_name_alone_label_is_found_with_parents_even_when_its_head_lines_do_not_name_it():
+    guess = ReportMeta(region="大河乡", region_path=("大河乡",), level="town", uncertain=("region",),
+                       places=(), provenance={"namesakes": 5})
+    chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": guess})
+    assert chosen.sources == ["d.txt"] and "不确定" in chosen.notices[0]
+    assert select_reports(Filters(regions=(("杭州市", "大河乡"),)), {"d.txt": guess}).sources == []

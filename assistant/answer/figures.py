@@ -94,8 +94,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
     scopes = {k for w, k in lexicon.SCOPE_WORDS.items() if w in question.text}
-    counted = _COUNTED.search(question.text)
-    counted = counted[1] if counted else ""
+    # The thing counted, where its unit is the one asked ("几个城市的报告里…多少人" counts 人, not 城市).
+    counted = next((m[2] for m in _COUNTED.finditer(question.text) if not units or m[1] in units), "")
     out = []
     for position, hit in enumerate(hits):
         rank = position if ranked else 0
@@ -190,7 +190,7 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
     return out
 
 
-_COUNTED = re.compile(rf"(?:几|多少)(?:{_UNITS})([\u4e00-\u9fff]{{2,8}}?)(?=[?？,，。的]|$)")
+_COUNTED = re.compile(rf"(?:几|多少)({_UNITS})([\u4e00-\u9fff]{{2,8}}?)(?=[?？,，。的]|$)")
 
 
 def _counts_another(folded: str, value: str, counted: str) -> bool:

@@ -232,8 +232,8 @@ def names_place(meta: ReportMeta, region: Region) -> bool:
     """Whether a report's title, issuer or opening lines name ``region``, with every parent the question
     gives: "贵阳白云区" is not named by a report that names only 广州's 白云区."""
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
-    if name not in meta.places:
-        return False
+    if name not in meta.places and meta.region_path[-1:] != (name,):
+        return False   # a label that is the name alone ("大河乡", read deep in the body) names it too
     shown = meta.places if meta.provenance.get("namesakes") else meta.places + meta.region_path
     if all(p in shown for p in parents):
         return True
