@@ -290,3 +290,11 @@ def test_a_scope_of_several_cities_is_not_the_thing_counted():
     from assistant.search.question import analyze
     hit = Hit("t.txt", "述法", "组织全市1858名领导干部参加年度述法。", 1.0, "天水市", 2025)
     assert statements(analyze("2025年几个城市的报告里，参加述法的领导干部分别有多少人？"), [hit])[0].value == "1858名"
+
+
+def test_the_thing_counted_runs_past_its_modifiers():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("f.txt", "开办", "优选印章刻制企业,实现了政府支付刻章费用,为112家企业免费刻制首套印章。", 1.0, "方山县", 2021)
+    assert statements(analyze("方山县帮多少家新开办的企业免费刻了公章？"), [hit])[0].value == "112家"

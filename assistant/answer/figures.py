@@ -190,7 +190,7 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
     return out
 
 
-_COUNTED = re.compile(rf"(?:几|多少)({_UNITS})([\u4e00-\u9fff]{{2,8}}?)(?=[?？,，。的]|$)")
+_COUNTED = re.compile(rf"(?:几|多少)({_UNITS})([\u4e00-\u9fff]{{2,16}})(?=[?？,，。]|$)")
 
 
 def _counts_another(folded: str, value: str, counted: str) -> bool:
