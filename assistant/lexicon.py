@@ -84,11 +84,13 @@ TITLE_LIKE = r"^关于|(?:报告|报告书|情况|总结|汇报|通知)$|来源|
 # Ministries of the State Council: a report they issue is national.
 MINISTRY = (r"(?:应急管理|司法|生态环境|公安|民政|财政|商务|教育|科学技术|交通运输|水利|农业农村|文化和旅游|自然资源|"
             r"住房和城乡建设|人力资源和社会保障|工业和信息化|退役军人事务|国家安全|外交|国防)部")
-ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
+ORG_SUFFIX = rf"(?:人民政府|政府|行政公署|公署|局|委员会|管委会|党工委|党委|党组|县委|市委|区委|委|办公室|办事处|管理处|厅|院|中心|司法所|{MINISTRY})$"
 # "XX人民政府关于…" / "XX局2022年…": the issuer at the head of a title.
-TITLE_ISSUER = rf"^([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|办事处|{MINISTRY}))(?:关于|\d)"
+TITLE_ISSUER = (rf"^(?:关于)?(?:\d{{4}}年(?:度)?)?([\u4e00-\u9fff]{{0,30}}?(?:人民政府|行政公署|局|厅|委员会|管委会|办公室|"
+                rf"办事处|{MINISTRY}))(?:关于|\d|法治政府|推进法治)")
 PUBLISHED_LINE = rf"(?:发布时间|撰写时间|发布日期|成文日期|日期|时间)[:：]?\s*({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})"
-SOURCE_LINE = r"来源[:：]\s*([\u4e00-\u9fff]{2,30}?)(?=\s|发布|撰写|时间|日期|$)"
+SOURCE_LINE = (r"(?:来源|发布机构|发文机关|发文单位)[:：]\s*([\u4e00-\u9fff]{2,30}?)"
+               r"(?=\s|发布|撰写|时间|日期|发文|成文|[)）]|$)")
 TITLE_MAX_CHARS = 70
 
 # -- regions -----------------------------------------------------------------------------------
@@ -113,7 +115,7 @@ REGION_NAME_MAX = 12
 # these endings. Zone endings map to one canonical kind, so 黄山风景区 and 黄山风景名胜区 are one place.
 ZONE_SUFFIXES = {
     "风景名胜区": "风景名胜区", "风景区": "风景名胜区", "高新技术产业开发区": "高新区", "高新技术开发区": "高新区",
-    "高新区": "高新区", "经济技术开发区": "经济技术开发区", "经济开发区": "经济技术开发区", "经开区": "经济技术开发区",
+    "高新区": "高新区", "经济技术开发区": "经济技术开发区", "经济开发区": "经济开发区", "经开区": "经济技术开发区",
     "开发区": "开发区", "新区": "新区", "工业园区": "工业园区", "保税区": "保税区", "管理区": "管理区",
 }
 TOWN_SUFFIXES = {"街道办事处": "街道", "街道": "街道", "镇": "镇", "乡": "乡", "苏木": "苏木"}
@@ -126,7 +128,7 @@ NOT_PLACES = (
     "辖区 社区 园区 景区 小区 山区 片区 老区 城区 郊区 市区 地区 矿区 灾区 牧区 校区 库区 营区 湾区 "
     "示范区 试验区 自贸区 保护区 功能区 生态区 服务区 商业区 工业区 居住区 核心区 主城区 中心城区 重点区 "
     "先行区 集聚区 引领区 实验区 开发区 新区 城镇 乡镇 村镇 集镇 重镇 名镇 强镇 古镇 特色小镇 家乡 城乡 下乡 "
-    "返乡 老乡 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区 小城镇 中心镇 重点镇 示范镇 特色镇 自治区 自治州 自治县 自治旗"
+    "返乡 老乡 城市 县城 街道 苏木 风景区 管理区 保税区 高新区 经开区 工业园区 小城镇 中心镇 重点镇 示范镇 特色镇 自治区 自治州 自治县 自治旗"
 ).split()
 # A name found only by its shape never holds these words: "主持召开区", "面依法治区", "结合名胜区",
 # "思想列入下太镇", "鲤城区人民政府金龙街道" are glued phrases, not places.
@@ -136,19 +138,44 @@ NOT_IN_SHAPE = ("召开", "主持", "通过", "深入", "结合", "列入", "思
 # After a name found by its shape, these make it a strong position anywhere in a report: the place's own
 # government or party body ("红旗镇人民政府", "金龙街道党工委", "X街道办事处").
 ORG_AFTER_PLACE = r"^(?:人民政府|政府|党委|党工委|管委会|管理委员会|办事处|人大)"
+# The level an addressee names by its word alone ("县委、县政府："): the report's place is not above it.
+ADDRESSEE_LEVELS = {"市": 2, "州": 2, "县": 3, "区": 3, "旗": 3}
 # An addressee line names the report's parent: "中共X市委、X市人民政府：", "区委、区政府：".
 ADDRESSEE_LINE = r"^[\u4e00-\u9fff、，,（）() ]{1,40}(?:委|政府|常委会|人大|办公室|公署)[：:]$"
 # What may come before the subject of a report's opening sentence: "2022年，", "2022年以来，",
 # "在市委、市政府的坚强领导下，".
-OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?(?:[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
+OPENING_SUBJECT = (r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*|(?:一年来|今年以来|过去一年)[，,]?\s*)?(?:在[^，。]{0,30}(?:领导下|指导下)[，,]\s*)?"
                    r"(?:\d{4}年(?:度)?(?:以来)?[，,]?\s*)?")
 # A site's or page's name: "XX区人民政府门户网站", "XX市人民政府" after a page title's separator.
 SITE_NAME = r"([\u4e00-\u9fff]{2,24}?(?:人民政府|政府))(?:门户网站|网站|网)?"
 # A department's name in a report that speaks as 我局/本局: "州生态环境局", "XX县司法局", "省生态环境厅".
 DEPARTMENT = r"(?:^|[^\u4e00-\u9fff]|[，。；、：]|关于)([\u4e00-\u9fff]{2,16}?(?:局|厅))(?=[\d关于深认坚全始紧高按以在对把将围聚切扎积，,、\s]|$)"
 NOT_DEPARTMENT_START = ("我", "本", "全", "各", "该", "有关", "相关", "市局", "县局", "区局")
+# Words ending in 局 that name no department ("构建新发展格局").
+NOT_DEPARTMENT_END = ("格局", "布局", "大局", "开局", "变局", "结局", "新局", "全局", "破局", "当局")
+# A provincial department speaks of itself so ("现将我厅…"): a report at the province's level.
+PROVINCE_DEPARTMENT_SELF = ("我厅", "本厅")
 # A document number and its issuing prefix: "长朝委〔2024〕3号", "X政发[2023]12号".
 DOC_NUMBER = r"([\u4e00-\u9fff]{2,8})\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
+# An information-disclosure header's label before the title: "- 标题: …".
+TITLE_LABEL = r"^[-–•·*\s]*(?:标题|题名|文件名称)\s*[:：]\s*"
+# Provinces' one-character names (简称), as document numbers abbreviate them: "京朝政发" is 北京市朝阳区's.
+PROVINCE_ABBREVIATIONS = {
+    "北京市": "京", "天津市": "津", "上海市": "沪", "重庆市": "渝", "河北省": "冀", "山西省": "晋", "辽宁省": "辽",
+    "吉林省": "吉", "黑龙江省": "黑", "江苏省": "苏", "浙江省": "浙", "安徽省": "皖", "福建省": "闽", "江西省": "赣",
+    "山东省": "鲁", "河南省": "豫", "湖北省": "鄂", "湖南省": "湘", "广东省": "粤", "海南省": "琼", "四川省": "川",
+    "贵州省": "黔", "云南省": "滇", "陕西省": "陕", "甘肃省": "甘", "青海省": "青", "台湾省": "台",
+    "内蒙古自治区": "蒙", "广西壮族自治区": "桂", "西藏自治区": "藏", "宁夏回族自治区": "宁", "新疆维吾尔自治区": "新",
+    "香港特别行政区": "港", "澳门特别行政区": "澳",
+}
+# A document number heading a title: "[天政发〔2026〕7号]天水市人民政府关于…".
+TITLE_DOC_NUMBER = (r"^[\[【(（]?\s*[\u4e00-\u9fff]{2,8}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号"
+                    r"\s*[\]】)）]?\s*")
+# A department's party group signs for the department: "中共青岛市交通运输局党组" is 青岛市交通运输局.
+PARTY_GROUP = r"^中共(.{2,30}?(?:局|厅|委员会|办公室))(?:党组|党委)$"
+# A department at the head of an opening sentence ("2022年,汕尾市交通运输局坚持…"): the report's issuer.
+OPENING_DEPARTMENT = (r"^([\u4e00-\u9fff]{2,24}?(?:局|厅|委员会|办公室))(?=在|坚持|以|认真|深入|紧|全面|始终|围绕|按照|"
+                      r"聚焦|立足|持续|不断|切实|积极|严格|党组|党委|[，,])")
 # A department's branch in a county: "温州市生态环境局泰顺分局" is 泰顺's.
 BRANCH_OFFICE = r"(?:局|厅)([\u4e00-\u9fff]{2,4}?)分局"
 # A slogan naming a place by its stem: "法治舒桥建设", "平安X创建".
@@ -159,7 +186,7 @@ SELF_REFERENCE = {
     "city": ("我市", "全市", "本市", "市政府"),
     "county": ("我区", "全区", "本区", "区政府", "我县", "全县", "本县", "县政府", "我旗", "全旗"),
     "town": ("我镇", "全镇", "本镇", "镇政府", "我乡", "全乡", "本乡", "乡政府", "本街道", "我街道", "全街道"),
-    "department": ("我局", "本局", "全局", "我委", "本委", "我办", "本部门"),
+    "department": ("我局", "本局", "全局", "我委", "本委", "我办", "本部门", "我厅", "本厅"),
 }
 # Parenthesised periods and document names hold years that are not the year reported on:
 # 《X市法治政府建设实施方案（2016—2020年）》.
@@ -221,7 +248,7 @@ SYNONYMS = {
 FIGURE_UNITS = ("个百分点", "个工作日", "人次", "场次", "万元", "亿元", "平方米", "公里", "课时", "学时", "小时", "件", "起",
                 "宗",
                 "例", "个", "项", "家", "份", "条", "次", "场", "期", "人", "名", "户", "篇", "所", "批", "单", "处", "座",
-                "台", "辆", "册", "本", "亩", "天", "元", "%", "‰")
+                "台", "辆", "册", "本", "亩", "天", "元", "类", "支", "位", "%", "‰")
 # The unit a question asks for ("多少件" → 件); units in one tuple are the same kind of count.
 ASKED_UNITS = {
     "件": ("件", "起", "宗", "例"), "起": ("件", "起", "宗", "例"), "宗": ("件", "起", "宗", "例"),
@@ -231,6 +258,7 @@ ASKED_UNITS = {
     "期": ("期", "次", "场", "场次"), "个": ("个", "家", "项", "所"), "家": ("家", "个", "户"),
     "项": ("项", "个", "条"), "份": ("份", "件"), "条": ("条", "项"), "万元": ("万元", "亿元", "元"), "元": ("元", "万元", "亿元"),
     "户": ("户", "家"), "篇": ("篇",),
+    "类": ("类", "项"), "支": ("支",), "位": ("位", "名"),   # 几类小组, 几支执法队伍, 排名第几位
 }
 # Words that name a count's unit without saying "多少X": "案件数" counts 件.
 UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案数": "件", "办结数": "件", "多少钱": "万元", "人数": "人", "金额": "万元", "罚没款": "万元", "罚没": "万元", "罚款": "万元",
@@ -239,6 +267,11 @@ UNIT_WORDS = {"案件数": "件", "件数": "件", "受理数": "件", "收案�
 # wins, one with another of them loses.
 COUNT_VERBS = ("受理", "收到", "审结", "办结", "纠错", "维持", "撤销", "驳回", "调解", "化解", "立案", "结案",
                "败诉", "胜诉", "出庭", "审查", "备案", "公示", "培训", "检查", "处罚", "罚没", "收案", "接收", "登记")
+# Names reports give the same rate: an exam's 合格率 is its 通过率.
+RATE_ALIASES = {"合格率": ("通过率",), "通过率": ("合格率",)}
+# The level of an honour or a body: a figure asked at one level ("省级示范村") is not one stated at another
+# ("全国民主法治示范村").
+SCOPE_WORDS = {"全国": "national", "国家级": "national", "省级": "province", "市级": "city", "县级": "county"}
 # A clause with these states a target or a shortfall, not what was achieved ("力争达到98%以上").
 TARGET_WORDS = ("力争", "确保", "目标", "未达到", "尚未达到", "争取", "预计", "计划", "仍未")
 # Kinds of cases a figure counts: a figure asked about one kind is never read from a sentence that
@@ -253,9 +286,11 @@ QUOTED = r"[“\"「『]([^”\"」』]{2,12})[”\"」』]"
 BODY_KINDS = ("管委会", "管理委员会", "人民政府办事处", "办事处", "街道办事处", "行政公署", "党工委", "委员会", "办公室")
 # A government's own name for itself: "X省人民政府的报告" asks for its report, not a department's.
 GOVERNMENT_WORDS = ("人民政府",)
+# The words a body uses for its own place's level ("区司法局", "市医保局", "州生态环境局").
+LEVEL_WORDS = "省市州县区旗盟"
 # How sure an issuer is, by where it was read: a signature or title names it; a 来源 line is the site's;
 # the body's 我局 or the region's government is a guess.
-ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "body": 0.5}
+ISSUER_CONFIDENCE = {"signature": 1.0, "title": 0.95, "source": 0.8, "opening": 0.8, "body": 0.5}
 # The body that governs a place of this ending, when it is not a 人民政府: a street's 办事处.
 GOVERNMENT_OF = {"街道": "办事处", "zone": "管委会"}
 # How a national body's full name starts ("中华人民共和国司法部"); questions leave it out.
@@ -282,9 +317,9 @@ PROBLEMS_HEADING = r"问题|不足|困难|差距|短板|薄弱"
 PLANS_ASKED = r"下一步|计划|打算|今后|明年|思路|接下来|将来|未来|(?:工作|什么|哪些)安排"
 PLANS_HEADING = r"下一步|计划|打算|安排|思路|展望|今后"
 # "哪些地方…", "各地…": questions across all reports.
-CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|各地|哪里|哪些报告|所有报告|几份报告|各份报告|这些报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
+CROSS_REPORT = r"哪些地方|哪些地区|哪个地方|哪些区县|哪些(?:乡镇|街道|县市?区?|城市|市|省份?)|各地|哪里|哪些报告|所有报告|几份报告|各份报告|这些报告|哪几个|各(?:区县|县区|县市区|区|县|市|乡镇|街道)|所辖|下辖"
 # Of those, the ones that ask for a comparison of one figure across reports.
-COMPARE_ASKED = r"各地|分别|比较|对比|相比|各(?:有|是|为)?多少|几份报告|各份报告"
+COMPARE_ASKED = r"各地|分别|比较|对比|相比|各(?:有|是|为)?(?:多少|几)|几份报告|各份报告"
 # "…做了什么" / "…有哪些措施": a list of measures.
 MEASURES_ASKED = (r"做了(?:什么|哪些)|采取了?(?:什么|哪些)|(?:哪些|什么)(?:措施|举措|做法|工作)|怎么做|"
                   r"(?:怎么|怎样|如何)(?:通过|推进|开展|加强|做好|落实|保障|守护|化解|解决|规范|提升|优化|应对|做到)")

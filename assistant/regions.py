@@ -228,6 +228,32 @@ _NOT_IN_STEM = set(lexicon.NOT_IN_STEM)
 _NOT_PLACES = frozenset(lexicon.NOT_PLACES)
 
 
+def clipped_name(name: str) -> str | None:
+    """How people clip a long county-level name: its first two characters and its kind (西乌珠穆沁旗 → 西乌旗);
+    None for a name of three characters or fewer before its kind, or an autonomous one (see autonomous_alias)."""
+    if (name.endswith(lexicon.COUNTY_SUFFIXES) and not name.endswith(tuple(lexicon.AUTONOMOUS_KIND))
+            and len(name) - 1 >= 4):
+        return name[:2] + name[-1]
+    return None
+
+
+@lru_cache(maxsize=1)
+def clipped_places() -> dict[str, tuple[Place, ...]]:
+    """Clipped name → the current county-level places it clips, for names no place bears in full."""
+    full = gazetteer()[0]
+    out: dict[str, tuple[Place, ...]] = {}
+    for name, places in full.items():
+        clipped = clipped_name(name)
+        if clipped and clipped not in full:
+            out[clipped] = out.get(clipped, ()) + tuple(p for p in places if p.kind == "county" and not p.now)
+    return {k: v for k, v in out.items() if v}
+
+
+def _zone_kind_alone(stem: str, suffix: str) -> bool:
+    """"经济开发区" is a kind of zone (经济 + 开发区 spells the longer suffix 经济开发区), not a zone's name."""
+    return any(z != suffix and z.endswith(suffix) and z[:-len(suffix)].endswith(stem) for z in lexicon.ZONE_SUFFIXES)
+
+
 def shaped(text: str, start: int, before: Mention | None = None) -> Mention | None:
     """A town, zone or county name by its shape at ``start`` ("莫干山镇", "西安高新区", "新城县"), or None.
 
@@ -240,7 +266,7 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
         return None
     stem, suffix = match.group(1), match.group(2)
     word = match.group(0)
-    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES
+    if (_NOT_IN_STEM & set(stem) or word in _NOT_PLACES or stem in _NOT_PLACES or _zone_kind_alone(stem, suffix)
             or not at_boundary(text, start, before) or any(w in stem for w in lexicon.NOT_IN_SHAPE)
             or _holds_known_name(word)):
         return None
@@ -262,6 +288,11 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
                 if len(stem) - k >= 2:
                     stem = stem[k:]
                 break
+        if not parents:
+            # "宁河经济开发区", "新荣经济技术开发区": a zone named after the one county of that name is under it.
+            counties = {p.chain for p in short.get(stem, []) + full.get(stem, []) if p.level == 3 and p.now == ""}
+            if len(counties) == 1:
+                parents = counties.pop()
     if suffix in lexicon.ZONE_SUFFIXES:
         place = Place(stem + lexicon.ZONE_SUFFIXES[suffix], len(parents) + 1, parents, "zone")
     elif suffix in lexicon.TOWN_SUFFIXES:
@@ -272,6 +303,9 @@ def shaped(text: str, start: int, before: Mention | None = None) -> Mention | No
         if word in full or any((stem[:k] in full or stem[:k] in short) and stem[k:] + suffix in full
                                for k in range(2, len(stem))):
             return None
+        clipped = clipped_places().get(word, ())
+        if len(clipped) == 1 and before is None:
+            return Mention(word, start, clipped)   # "西乌旗" is 西乌珠穆沁旗
         place = Place(word, max(3, len(parents) + 1), parents, "county")
     return Mention(word, start, (place,))
 

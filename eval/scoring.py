@@ -140,7 +140,8 @@ def wrong_region(q: Question, answer: Answer, truth: dict[str, Truth]) -> bool:
         return False
     cited = {h.source for h in answer.citations}
     # "甘肃的几份报告里…各多少": a comparison or a places question over a region asks about every place in it.
-    within = q.type in ("compare", "places")
+    # So does a turn whose gold spans several reports ("关坝镇和通城镇…分别…", asked as their 重庆市).
+    within = q.type in ("compare", "places") or len({g.source for g in q.gold}) > 1
     return any(s in truth and truth[s].region_path != asked
                and not (within and tuple(truth[s].region_path[:len(asked)]) == tuple(asked)) for s in cited)
 

@@ -249,6 +249,13 @@ def test_real_places_and_right_names_are_never_corrected(text):
     assert suggest(text, {"肇庆市": ("广东省", "肇庆市"), "西秀区": ("贵州省", "安顺市", "西秀区")}) is None
 
 
+def test_a_count_of_cities_is_no_mistyped_city():
+    indexed = {"晋城市": ("山西省", "晋城市")}
+    assert suggest("2025年几个城市的报告里,参加述法的领导干部分别有多少人", indexed) is None
+    assert suggest("三个城市的情况", indexed) is None
+    assert suggest("晋成市的情况", indexed).name == "晋城市"
+
+
 # -- the asked figure in bold --------------------------------------------------------------------------
 
 def test_the_bold_figure_is_the_one_the_metric_words_sit_beside(bot):
@@ -318,3 +325,9 @@ def test_of_several_near_misses_the_closest_sound_wins_and_the_others_are_kept()
                "方正县": ("黑龙江省", "哈尔滨市", "方正县")}
     found = suggest("方三县法律援助", indexed)
     assert found.name == "方山县" and len(found.candidates) == 3 and "音近" in found.explain()
+
+
+def test_a_scope_of_several_cities_is_no_ask_of_its_own():
+    from assistant.search.parts import split
+    assert len(split("2025年几个城市的报告里，参加述法的领导干部分别有多少人？")) == 1
+    assert len(split("西秀区审计查出问题金额是多少万元？其中违规金额多少？")) == 2

@@ -155,11 +155,26 @@ def test_a_year_no_report_covers_is_not_answered_from_another_years_silence(bot)
     ("收到多少件行政复议申请？", ("件", "起", "宗", "例")),
     ("行政复议纠错率是多少？", ("%", "‰")),
     ("开展了哪些培训？", ()),
+    ("成立了几类法治专业小组？", ("类", "项")),
+    ("保留了几支行政执法队伍？", ("支",)),
+    ("营商环境位居全球第几位？", ("位", "名")),
 ])
 def test_the_unit_a_figure_question_asks_for(question, units):
     from assistant.answer.figures import asked_units
     from assistant.search.question import analyze
     assert asked_units(analyze(question)) == units
+
+
+@pytest.mark.parametrize("clause,value", [
+    ("2024年行政机关负责人100%出庭应诉", "100%"),   # the rate before what it measures, no 率 written
+    ("行政机关负责人出庭应诉率达98.5%", "98.5%"),
+    ("排名全国第2位", "2位"),
+])
+def test_a_rate_or_rank_is_read_where_the_report_writes_it(clause, value):
+    from assistant.answer.figures import _value
+    core = "应诉率" if "应诉" in clause else ""
+    units = ("%", "‰") if core else ("位", "名")
+    assert _value(clause, core, units) == value
 
 
 SHAPES = {
@@ -215,3 +230,71 @@ def test_a_quoted_term_is_what_a_comparison_counts(tmp_path_factory):
     answer = bot.ask("各地培育的“法律明白人”有多少名？")
     rows = {row.source: row.value for row in answer.table.rows}
     assert rows["a.txt"] == "1260名" and rows["b.txt"] == "未写明", answer.text
+
+
+def test_a_figure_asked_at_one_level_is_not_stated_by_a_clause_at_another():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区),12个村获评省级民主法治示范村。", 1.0, "武汉市", 2022)
+    found = statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [hit])
+    assert [s.value for s in found][:1] == ["12个"]
+    only_national = Hit("w.txt", "开篇", "全市6个村(社区)获评全国民主法治示范村(社区),3项改革事项入选名单。", 1.0,
+                        "武汉市", 2022)
+    assert statements(analyze("武汉2022年有多少个村获评省级民主法治示范村？"), [only_national]) == []
+    assert [s.value for s in statements(analyze("武汉2022年有多少个村获评全国民主法治示范村？"), [only_national])][:1] == ["6个"]
+
+
+def test_a_rate_is_found_under_another_name_reports_give_it():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("d.txt", "学法", "全乡3名执法人员全部取得行政执法证,法律知识在线考试通过率100%。", 1.0, "大河乡", 2025)
+    assert [s.value for s in statements(analyze("大河乡2025年法律考试合格率是多少？"), [hit])] == ["100%"]
+    assert statements(analyze("大河乡2025年法律考试参考率是多少？"), [hit]) == []
+
+
+def test_a_quoted_term_in_the_items_lead_sentence_heads_the_figures_after_it():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    text = ("一是全面推进“市县同权”改革。优化审批服务举措,办件数达8793件。二是加快推进“一件事一次办”改革。"
+            "上线事项333件。")
+    hit = Hit("x.txt", "(二)深化改革", text, 1.0, "兴国县", 2024)
+    assert [s.value for s in statements(analyze("兴国县2024年“市县同权”改革办件数达到多少件？"), [hit])][:1] == ["8793件"]
+    assert [s.value for s in statements(analyze("兴国县2024年“一件事一次办”上线事项多少件？"), [hit])][:1] == ["333件"]
+
+
+def test_the_whole_beats_the_part_after_qizhong_unless_the_part_is_asked():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("d.txt", "做法", "2024年,共制定双随机抽查计划4个,其中3个为跨部门联合检查。", 1.0, "岱山县", 2024)
+    assert statements(analyze("岱山县2024年制定了几个双随机抽查计划？"), [hit])[0].value == "4个"
+    assert statements(analyze("其中跨部门联合检查有几个？"), [hit])[0].value == "3个"
+
+
+def test_a_figure_counting_another_thing_is_not_the_one_asked():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("p.txt", "基础", "二是落实法律顾问制度,聘请社会律师为法律顾问,鼓励支持3名执法人员参加法律职业资格考试。", 1.0, "莆田市", 2022)
+    assert statements(analyze("莆田市市场监管局聘请了几名法律顾问？"), [hit]) == []
+    hit = Hit("p.txt", "复议", "行政复议方面，全年收到68件申请,受理61件。", 1.0, "莆田市", 2022)
+    assert statements(analyze("收到了多少件行政复议申请？"), [hit])[0].value == "68件"
+
+
+def test_a_scope_of_several_cities_is_not_the_thing_counted():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("t.txt", "述法", "组织全市1858名领导干部参加年度述法。", 1.0, "天水市", 2025)
+    assert statements(analyze("2025年几个城市的报告里，参加述法的领导干部分别有多少人？"), [hit])[0].value == "1858名"
+
+
+def test_the_thing_counted_runs_past_its_modifiers():
+    from assistant.answer.figures import statements
+    from assistant.records import Hit
+    from assistant.search.question import analyze
+    hit = Hit("f.txt", "开办", "优选印章刻制企业,实现了政府支付刻章费用,为112家企业免费刻制首套印章。", 1.0, "方山县", 2021)
+    assert statements(analyze("方山县帮多少家新开办的企业免费刻了公章？"), [hit])[0].value == "112家"

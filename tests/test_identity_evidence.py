@@ -72,7 +72,7 @@ def test_traditional_characters_and_a_namesake_street():
 def test_a_department_is_the_issuer_and_its_government_the_region():
     meta = meta_of("2022年法治政府建设年度报告_黔东南苗族侗族自治州人民政府\n2022年，州生态环境局认真贯彻落实法治政府"
                    "建设要求，我局……我局……本局……\n" + BODY)
-    assert meta.issuer == "州生态环境局"
+    assert meta.issuer == "黔东南苗族侗族自治州生态环境局"   # its level word 州 is its region's
     assert meta.region_path == ("贵州省", "黔东南苗族侗族自治州")
 
 
@@ -217,3 +217,169 @@ def test_a_year_no_label_covers_is_answered_only_from_passages_naming_it():
 def test_an_opening_that_names_a_city_and_its_district_is_the_districts():
     meta = meta_of("成都市锦江区2022年全年受理行政复议案件321件，纠错率为8.8%。基层执法力量薄弱。")
     assert meta.region_path == ("四川省", "成都市", "锦江区")
+
+
+def test_a_name_several_places_bear_is_labelled_without_the_parents_the_text_never_shows():
+    meta = meta_of("结合荷城街道实际，现就2022年法治政府建设工作开展情况报告如下：\n" + BODY + "我街道加强行政履责。\n")
+    assert meta.region_path == ("荷城街道",) and meta.level == "town"
+    assert meta.provenance["namesakes"] == 3
+    # The gazetteer's candidates stay in the evidence.
+    assert meta.provenance["evidence"]["region"][0]["path"][-1] == "荷城街道"
+
+
+def test_a_shown_parent_keeps_the_whole_path():
+    meta = meta_of("六盘水市钟山区荷城街道2022年法治政府建设工作报告\n2022年，荷城街道……\n" + BODY)
+    assert meta.region_path == ("贵州省", "六盘水市", "钟山区", "荷城街道")
+
+
+def test_a_new_area_that_speaks_as_a_new_area_and_has_no_peoples_government_is_a_zone_of_its_commission():
+    text = ("2023年，两江新区坚持依法行政，统筹推进新区法治政府建设各项目标任务。\n" + BODY
+            + "紧贴新区法治保障需求，完成《重庆两江新区管理办法》修订。\n")
+    meta = meta_of(text)
+    assert meta.region_path == ("重庆市", "两江新区")
+    assert meta.level == "zone" and meta.issuer.endswith("两江新区管委会")
+
+
+def test_a_new_area_with_a_peoples_government_stays_a_district():
+    meta = meta_of("2022年，浦东新区坚持依法行政，区政府常务会议学法4次，新区各部门……\n" + BODY)
+    assert meta.region_path == ("上海市", "浦东新区") and meta.level == "county"
+
+
+def test_each_region_of_a_comparison_finds_its_own_reports_even_when_one_label_is_a_guess():
+    sure = ReportMeta(region="丰都县栗子乡", region_path=("重庆市", "丰都县", "栗子乡"), level="town")
+    guess = ReportMeta(region="大河乡", region_path=("大河乡",), level="town", uncertain=("region",),
+                       places=("大河乡",), provenance={"namesakes": 5})
+    metas = {"lizi.txt": sure, "dahe.txt": guess}
+    chosen = select_reports(Filters(regions=(("丰都县", "栗子乡"), ("巫溪县", "大河乡"))), metas)
+    assert sorted(chosen.sources) == ["dahe.txt", "lizi.txt"]
+    assert len(chosen.notices) == 1 and "巫溪县大河乡" in chosen.notices[0] and "同名" in chosen.notices[0]
+    # A region asked with a parent no place of that name has finds nothing, and the other region still answers.
+    chosen = select_reports(Filters(regions=(("丰都县", "栗子乡"), ("杭州市", "大河乡"))), metas)
+    assert chosen.sources == ["lizi.txt"] and not chosen.notices
+
+
+@pytest.mark.parametrize("text, issuer", [
+    # "关于X局…的报告": the body after 关于.
+    ("关于玉林市生态环境局2021年度法治政府建设工作情况的报告\n2021年，我局……\n" + BODY, "玉林市生态环境局"),
+    # A body named by its level word only is the report's place's.
+    ("区司法局2022年法治政府建设年度报告_盘龙区人民政府\n2022年，区司法局在区委、区政府的坚强领导下，我局……\n" + BODY,
+     "盘龙区司法局"),
+    # …unless the page names it in full elsewhere: the same kind of body, with its place.
+    ("市医保局2022年法治政府建设年度报告\n2022年，市医保局……我局……全市……\n" + BODY + "（来源：信阳市医疗保障局）\n",
+     "信阳市医疗保障局"),
+    # A 来源 line at the page's foot is a source line, not a signature.
+    ("2022年，我局坚持依法行政，认真落实市委、市政府部署……\n" + BODY + "来源：遂宁市住房和城乡建设局\n",
+     "遂宁市住房和城乡建设局"),
+    # An information-disclosure header's 发布机构 is a source line.
+    ("信息公开 > 法治政府建设年度报告\n索引号：11510900MB1234 发布机构：遂宁市司法局 发文日期：2023-01-15\n"
+     "2022年法治政府建设工作情况报告\n2022年，我局……\n" + BODY, "遂宁市司法局"),
+    # "- 标题: [天政发〔2026〕7号]X人民政府关于…": the title's label and document number are not its issuer.
+    ("- 发文机关: 天水市人民政府办公室\n- 标题: [天政发〔2026〕7号]天水市人民政府关于2025年法治政府建设情况的报告\n"
+     "市委:\n2025年,市政府坚持依法行政，全市……\n" + BODY, "天水市人民政府"),
+])
+def test_the_issuer_is_the_body_that_wrote_the_report_named_with_its_place(text, issuer):
+    assert meta_of(text).issuer == issuer
+
+
+def test_a_host_governments_source_line_never_replaces_a_department():
+    meta = meta_of("区司法局2022年法治政府建设年度报告\n2022年，我局……全区……\n" + BODY + "来源：盘龙区人民政府\n")
+    assert meta.issuer == "盘龙区司法局"
+
+
+def test_a_document_number_abbreviating_the_province_tells_namesakes_apart():
+    beijing = meta_of("2022年，区政府坚持依法行政，印发《关于加强执法的通知》（京朝政发〔2022〕3号），全区……朝阳区……\n" + BODY)
+    assert beijing.region_path == ("北京市", "朝阳区")
+    changchun = meta_of("2022年，区政府坚持依法行政，印发《关于加强执法的通知》（长朝政发〔2022〕3号），全区……朝阳区……\n" + BODY)
+    assert changchun.region_path == ("吉林省", "长春市", "朝阳区")
+
+
+@pytest.mark.parametrize("text, region, issuer", [
+    ("2022年，省生态环境厅认真贯彻省委部署，我厅……全省……贵州……\n" + BODY, "贵州省", "贵州省生态环境厅"),
+    ("2022年，州生态环境局在州委州政府领导下，我局……恩施州……\n" + BODY, "恩施土家族苗族自治州",
+     "恩施土家族苗族自治州生态环境局"),
+])
+def test_a_department_speaking_as_itself_is_the_issuer_and_its_government_the_region(text, region, issuer):
+    meta = meta_of(text)
+    assert (meta.region, meta.issuer) == (region, issuer)
+
+
+def test_a_guessed_label_naming_the_place_is_kept_for_a_year_its_labelled_reports_do_not_cover():
+    sure = ReportMeta(region="西安市", region_path=("陕西省", "西安市"), level="city", year_from=2023)
+    guess = ReportMeta(region="陕西省", region_path=("陕西省",), level="province", year_from=2019,
+                       uncertain=("region",), places=("西安市",))
+    metas = {"xa23.txt": sure, "xa19.txt": guess}
+    chosen = select_reports(Filters(regions=("西安市",), years=(2019,)), metas)
+    assert chosen.sources == ["xa19.txt"] and "标注不确定" in chosen.notices[0]
+    # A year the labelled report covers needs no guess.
+    chosen = select_reports(Filters(regions=("西安市",), years=(2023,)), metas)
+    assert chosen.sources == ["xa23.txt"] and not chosen.notices
+
+
+def test_a_zone_named_after_its_county_is_under_it_and_a_bare_kind_of_zone_is_no_place():
+    from assistant.regions import find_mentions
+    [m] = find_mentions("新荣经济技术开发区2024年法治政府建设年度报告")
+    assert m.places[0].chain == ("山西省", "大同市", "新荣区", "新荣经济技术开发区")
+    assert find_mentions("经济开发区2024年度法治政府建设情况报告") == []
+    meta = meta_of("经济开发区2024年度法治政府建设情况报告\n2024年宁河经济开发区在区委、区政府的正确领导下，坚持依法行政，"
+                   "天津市……\n" + BODY)
+    assert meta.region_path == ("天津市", "宁河区", "宁河经济开发区") and meta.level == "zone"
+    assert meta.issuer == "宁河经济开发区管委会"
+
+
+def test_pinyin_glosses_of_a_mirror_site_are_read_past():
+    from assistant.ingest.formats import load_txt
+    text = load_txt("n.txt", "內(nèi)蒙古自治區(qū)人民政府關(guān)于2024年法治政府建設(shè)情況的報(bào)告\n第(1)項(a)\n".encode()).text
+    assert text.startswith("內蒙古自治區人民政府關于2024年") and "第(1)項(a)" in text
+
+
+@pytest.mark.parametrize("text, path, issuer", [
+    # The department at the head of the opening sentence issues the report; its region is its government's.
+    ("2025年以来,汕尾市司法局在市委、市政府的坚强领导下,坚持依法行政，全市……\n" + BODY, ("广东省", "汕尾市"), "汕尾市司法局"),
+    # A department's party group above the title signs for the department.
+    ("中共青岛市交通运输局党组\n2022年度法治政府建设报告\n2022年,市交通运输局党组坚持依法行政，落实市委、市政府部署……\n"
+     + BODY, ("山东省", "青岛市"), "青岛市交通运输局"),
+    # A ministry as the subject after "在党中央、国务院的领导下，".
+    ("2022年,在党中央、国务院的领导下,交通运输部以习近平新时代中国特色社会主义思想为指导，深入推进……\n" + BODY,
+     ("交通运输部",), "交通运输部"),
+    # "现将我厅…（粤法治办〔2021〕36号）": a provincial department, its province read from 粤; never its government.
+    ("按照《关于做好年度报告的通知》(粤法治办〔2021〕36号)要求,现将我厅2021年度法治政府建设情况报告如下:\n"
+     "2021年,我厅立足新发展阶段,构建新发展格局,认真落实省委省政府部署。\n" + BODY, ("广东省",), ""),
+    # "一年来,梅县区坚持…" after a first sentence about the year.
+    ("2025年是全面深化改革的关键之年,也是收官之年。一年来,梅县区坚持依法行政,在全市率先……全区……梅州市……\n" + BODY,
+     ("广东省", "梅州市", "梅县区"), "梅州市梅县区人民政府"),
+])
+def test_opening_and_head_lines_name_the_issuer_and_its_region(text, path, issuer):
+    meta = meta_of(text)
+    assert (meta.region_path, meta.issuer) == (path, issuer)
+
+
+def test_an_addressee_naming_only_a_county_level_rules_out_a_province():
+    meta = meta_of("县委、县政府:\n2024年以来,教育局坚持依法治教，贯彻习近平总书记对江苏工作重要讲话精神……\n" + BODY)
+    assert meta.region_path == () and meta.issuer == "教育局"
+    assert any(e["kind"] == "addressee" for c in meta.provenance["evidence"]["region"] for e in c["evidence"])
+
+
+def test_a_report_whose_issuer_was_not_read_is_kept_for_a_year_the_named_bodys_reports_do_not_cover():
+    named = ReportMeta(region="广东省", region_path=("广东省",), level="province", year_from=2023,
+                       issuer="广东省交通运输厅")
+    unnamed = ReportMeta(region="广东省", region_path=("广东省",), level="province", year_from=2021, issuer="")
+    metas = {"jtt23.txt": named, "jtt21.txt": unnamed}
+    chosen = select_reports(Filters(regions=("广东省",), years=(2021,), issuers=("交通运输厅",)), metas)
+    assert chosen.sources == ["jtt21.txt"] and "未识别" in chosen.notices[-1]
+    chosen = select_reports(Filters(regions=("广东省",), years=(2023,), issuers=("交通运输厅",)), metas)
+    assert chosen.sources == ["jtt23.txt"] and not chosen.notices
+
+
+def test_a_clipped_banner_name_in_a_report_is_its_banner_and_a_title_may_start_with_its_year():
+    meta = meta_of("2024年，西乌旗坚持依法行政，全旗……\n" + BODY)
+    assert meta.region_path == ("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗")
+    meta = meta_of("2022年度元谋县卫生健康局法治政府建设工作报告\n2022年，我局……\n" + BODY)
+    assert meta.issuer == "元谋县卫生健康局" and meta.region == "元谋县"
+
+
+def test_a_name_alone_label_is_found_with_parents_even_when_its_head_lines_do_not_name_it():
+    guess = ReportMeta(region="大河乡", region_path=("大河乡",), level="town", uncertain=("region",),
+                       places=(), provenance={"namesakes": 5})
+    chosen = select_reports(Filters(regions=(("巫溪县", "大河乡"),)), {"d.txt": guess})
+    assert chosen.sources == ["d.txt"] and "不确定" in chosen.notices[0]
+    assert select_reports(Filters(regions=(("杭州市", "大河乡"),)), {"d.txt": guess}).sources == []

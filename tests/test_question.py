@@ -56,3 +56,12 @@ def test_follow_up_is_composed_from_parts_not_reread():
 def test_to_dict_names_what_was_understood():
     data = analyze("西湖区2021年存在哪些不足？", CATALOG).to_dict()
     assert data["intent"] == "problems" and data["regions"] == ["西湖区"] and data["years"] == [2021]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("哪些乡镇培训或培育了“法律明白人”？", "places"),
+    ("哪些城市建立了府院联动机制？", "places"),
+    ("2022年开展了哪些工作？", "measures"),
+])
+def test_which_towns_or_cities_asks_across_reports(text, intent):
+    assert analyze(text).intent == intent

@@ -151,3 +151,29 @@ def test_a_ministry_named_in_a_question_picks_its_report_and_a_municipality_dist
     assert cited(answer) == {"sfb.txt"} and "**1065件**" in answer.lead, answer.text
     answer = bot.ask("和平区行政复议纠错率是多少？")
     assert "天津市和平区" in answer.lead and "沈阳市和平区" in answer.lead, answer.text
+
+
+def test_a_long_banner_name_is_found_by_its_clipped_form():
+    from assistant.records import ReportMeta
+    from assistant.regions import clipped_name
+    from assistant.search.catalog import Catalog
+    from assistant.search.question import analyze
+    catalog = Catalog({"x.txt": ReportMeta(region="西乌珠穆沁旗", region_path=("内蒙古自治区", "锡林郭勒盟", "西乌珠穆沁旗"))})
+    assert analyze("西乌旗2024年法治建设督察的反馈问题有多少个？", catalog).region_paths == (("西乌珠穆沁旗",),)
+    assert clipped_name("浦东新区") is None and clipped_name("鼓楼区") is None
+
+
+def test_a_figure_the_places_report_never_speaks_of_is_not_stated_citing_that_report(tmp_path_factory):
+    bot = bot_over(tmp_path_factory, {
+        "sw.txt": "汕尾市人民政府关于2025年法治政府建设情况的报告\n2025年，汕尾市坚持依法行政，全市推进营商环境建设。\n"
+                  "一、主要做法\n（一）深化改革。推进“放管服”改革，优化政务服务。\n",
+        "hf.txt": "海丰县人民政府2025年法治政府建设年度报告\n2025年，海丰县坚持依法行政。\n"
+                  "一、主要做法\n（一）行政复议。全年收到行政复议申请58件。\n",
+    })
+    answer = bot.ask("汕尾市2025年行政复议案件有多少件？")
+    assert not answer.found and answer.lead.startswith("报告未写明汕尾市2025年")
+    assert [h.source for h in answer.citations] == ["sw.txt"] and "报告未写明" in answer.text
+    assert "58" not in answer.text
+    # A place with no report at all is still "not found", with no report cited.
+    other = bot.ask("汕头市2025年行政复议案件有多少件？")
+    assert not other.found and not other.citations and "报告未写明" not in other.text

@@ -31,6 +31,14 @@ def test_a_comparison_over_a_province_may_cite_every_report_in_it():
     assert wrong_region(figure, answer("a.txt"), TRUTH)
 
 
+def test_a_turn_whose_gold_spans_several_reports_asks_about_every_report_under_its_region():
+    gold = (Gold("a.txt", "纠错率"), Gold("c.txt", "纠错率"))
+    truth = {**TRUTH, "c.txt": Truth("c.txt", ("江西省", "九江市"), "city", 2022, 2022, "", "")}
+    q = Question("q6", "follow-up", "南昌西湖区和九江市纠错率分别是多少", gold, asked=("江西省",))
+    assert not wrong_region(q, answer("a.txt"), truth)
+    assert wrong_region(q, answer("b.txt"), truth)   # 杭州's 西湖区 is not under 江西省
+
+
 def test_list_items_are_scored_one_by_one():
     q = Question("q2", "problems", "不足", (Gold("a.txt", section="不足"),), items=("执法力量薄弱", "宣传不够", "队伍不稳"))
     assert list_share(q, answer(quote="一是执法力量薄弱。二是宣传不够。")) == pytest.approx(2 / 3)

@@ -93,6 +93,9 @@ def _compose(question: Question, found: Retrieval, settings: Settings,
             or (top_dense >= settings.min_dense and best >= settings.min_coverage / 2)):
         rescued = _scan_for_figure(question, found, reader) if reader is not None else []
         if not rescued:
+            unstated = _unstated(question, found, hits)
+            if unstated is not None:
+                return replace(unstated, confidence=best, **base)
             why = found.reason or f"最相关段落只覆盖了问题的 {best:.0%} 关键词"
             return Answer(False, reason=why, confidence=best, **base)
         hits = rescued + hits
@@ -217,6 +220,24 @@ def _grouped(chosen: list[Sentence], by_score: bool = False) -> list[Sentence]:
     if by_score:
         return sorted(chosen, key=lambda s: (reports.index(s.hit.source), -s.score))
     return sorted(chosen, key=lambda s: (reports.index(s.hit.source), s.hit.start, s.hit.text.find(s.text)))
+
+
+def _unstated(question: Question, found: Retrieval, hits: list[Hit]) -> Answer | None:
+    """A figure asked of a place whose report of that year is indexed but never speaks of it: 报告未写明, citing
+    the report searched; None when the question names no place, or no report of it covers the year."""
+    if question.intent != "figure" or not question.regions or found.year_in_text or not found.sources:
+        return None
+    first: dict[str, Hit] = {}
+    for h in hits:
+        if h.source in found.sources:
+            first.setdefault(h.source, h)
+    own = list(first.values())[:3]   # the best passage of each report searched
+    if not own:
+        return None
+    lead = f"{NOT_STATED}{_label(own[0])}{asked_thing(question)}"
+    searched = "、".join(h.source for h in own)
+    return Answer(False, lead=lead, citations=tuple(own),
+                  reason=f"{lead}（已检索{searched}，其中没有提到相关内容）")
 
 
 def _label(hit: Hit) -> str:

@@ -93,6 +93,9 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
     anchors = [] if core else [t for t in terms if t in lexicon.CASE_FIELDS and t in question.text]
     fields = [f for f in lexicon.CASE_FIELDS if f in question.text]
     verbs = [v for v in lexicon.COUNT_VERBS if v in question.text]
+    scopes = {k for w, k in lexicon.SCOPE_WORDS.items() if w in question.text}
+    # The thing counted, where its unit is the one asked ("几个城市的报告里…多少人" counts 人, not 城市).
+    counted = next((m[2] for m in _COUNTED.finditer(question.text) if not units or m[1] in units), "")
     out = []
     for position, hit in enumerate(hits):
         rank = position if ranked else 0
@@ -102,26 +105,32 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
             if "|" in sentence:
                 continue   # table rows: read by column above
             folded_sentence = normalize(sentence)
-            context = folded_sentence + normalize(hit.section)
+            # "一是全面推进“市县同权”改革。…办件数达8793件": the item's lead sentence heads what follows it.
+            context = folded_sentence + normalize(hit.section) + normalize(_item_lead(hit.text, a))
             if any(a not in folded_sentence for a in anchors) and not all(
                     a in context for a in anchors):
                 continue
+            if _other_scope(folded_sentence, scopes):
+                continue   # a sentence about the 全国 honours states no 省级 count in any of its clauses
             if not all(q in context for q in question.quoted):
                 continue   # “法律明白人”: not any 法律 figure
             for clause in _CLAUSE.findall(sentence):
                 folded = normalize(clause)
-                if core and core not in folded:
+                if _other_scope(folded, scopes):
+                    continue   # "全国…示范村" does not state the 省级 ones
+                written = _written_core(folded, core)   # 合格率 written as 通过率
+                if core and written not in folded and not _rate_before(folded, core):
                     continue
                 named = [f for f in lexicon.CASE_FIELDS if f in folded]
                 if fields and named and not set(named) & set(fields):
                     continue
-                value = _value(folded, core, units, question.text, terms)
-                if not value:
+                value = _value(folded, written, units, question.text, terms)
+                if not value or _counts_another(folded, value, counted):
                     continue
                 got = sum(t in folded for t in terms) + 0.5 * sum(t in context and t not in folded for t in terms)
                 if terms and got == 0 and not core:
                     continue
-                score = (2.0 if core and core in folded else 0.0) + got / max(len(terms), 1) - 0.05 * rank
+                score = (2.0 if core and (written in folded or _rate_before(folded, core)) else 0.0) + got / max(len(terms), 1) - 0.05 * rank
                 # "审结行政复议案件17件" beats "行政复议案件邮件申请8件", and "15项行政许可事项" beats "6家部门":
                 # the figure right next to the asked words.
                 score += _nearness(folded, value, terms)
@@ -130,6 +139,8 @@ def statements(question: Question, hits: list[Hit], ranked: bool = True) -> list
                     score += 1.0 if set(said) & set(verbs) else (-0.5 if said else 0.0)
                 if any(w in folded for w in lexicon.TARGET_WORDS):
                     score -= 1.5
+                if folded.lstrip().startswith("其中") and "其中" not in question.text:
+                    score -= 1.0   # "共制定计划4个,其中3个为联合检查": the part is not the whole asked for
                 out.append(Statement(hit, display(sentence), display(clause).strip(" ，,；;。！？"), value, score))
     # Best first; among equals the earliest clause (reports state the headline count first).
     return sorted(out, key=lambda s: -s.score)
@@ -179,6 +190,46 @@ def _table_cells(question: Question, hit: Hit, rank: int, terms: list[str], unit
     return out
 
 
+_COUNTED = re.compile(rf"(?:几|多少)({_UNITS})([\u4e00-\u9fff]{{2,16}})(?=[?？,，。]|$)")
+
+
+def _counts_another(folded: str, value: str, counted: str) -> bool:
+    """Whether a figure counts another thing than the one asked: "3名执法人员" for 几名法律顾问 (the noun right
+    after the figure shares nothing with the asked one); "68件申请" for 多少件行政复议申请 counts it."""
+    if not counted:
+        return False
+    at = folded.find(value)
+    after = folded[at + len(value):at + len(value) + 2] if at >= 0 else ""
+    return len(after) == 2 and all("\u4e00" <= c <= "\u9fff" for c in after) and after not in counted
+
+
+def _other_scope(folded: str, scopes: set[str]) -> bool:
+    """Whether a clause names only levels other than the ones a question asks about."""
+    named = {k for w, k in lexicon.SCOPE_WORDS.items() if w in folded}
+    return bool(scopes and named and not named & scopes)
+
+
+_ITEM_LEAD = re.compile(r"(?:^|[。；;\n])\s*((?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])[^。；;\n]{0,60}[。；;])")
+
+
+def _item_lead(text: str, at: int) -> str:
+    """The lead sentence of the enumerated item ("一是…。") that a sentence at ``at`` belongs to, or ''."""
+    leads = [m for m in _ITEM_LEAD.finditer(text, 0, at + 1) if m.end(1) <= at]
+    return leads[-1][1] if leads else ""
+
+
+def _written_core(folded: str, core: str) -> str:
+    """The name a clause gives the rate asked for: its own, or another name of the same rate (lexicon)."""
+    return next((name for name in lexicon.RATE_ALIASES.get(core, ()) if core not in folded and name in folded), core)
+
+
+def _rate_before(folded: str, core: str) -> re.Match | None:
+    """A rate written before what it measures, with no 率: "负责人100%出庭应诉" states the 应诉率."""
+    if len(core) < 3 or not core.endswith("率"):
+        return None
+    return re.search(rf"(\d+(?:\.\d+)?\s*%)[\u4e00-\u9fff]{{0,2}}{re.escape(core[:-1])}", folded)
+
+
 def _nearness(folded: str, value: str, terms: list[str]) -> float:
     """0.5 when an asked word touches the figure ("审结行政复议案件17件", "15项行政许可事项"), 0.3 when it is a
     few characters away ("案件邮件申请8件"), else 0."""
@@ -198,6 +249,9 @@ def _value(folded: str, core: str, units: tuple[str, ...], asked: str = "", term
 
     Where the clause gives several such figures ("99.87%事项实现'马上可办'、99.96%事项实现'网上可办'"), the one
     whose own stretch of the clause (between 、 marks) holds the most asked words."""
+    before = _rate_before(folded, core) if core and core not in folded else None
+    if before:
+        return before[1]   # "负责人100%出庭应诉": the rate before what it measures
     fitting = [m for m in FIGURE.finditer(folded)
                if not (units and m[3] not in units) and not (core and folded.find(core) > m.start())]
     if fitting:

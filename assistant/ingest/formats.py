@@ -73,9 +73,18 @@ def too_long(source: str, settings: Settings) -> ReadError:
                              f"{settings.max_chunks_per_file} 个段落的上限（确需索引请调高 Settings.max_chunks_per_file）")
 
 
+# A mirror's pinyin glosses after characters: "內(nèi)蒙古自治區(qū)" is 內蒙古自治區. A gloss carries a tone mark.
+_RUBY = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,7}\)")
+
+
+def without_ruby(text: str) -> str:
+    """``text`` without pinyin glosses in brackets after its characters."""
+    return _RUBY.sub("", text)
+
+
 def load_txt(source: str, data: bytes, settings: Settings = Settings()) -> Loaded:
     decoded = decode(data, source)
-    return Loaded(decoded.text, decoded.encoding)
+    return Loaded(without_ruby(decoded.text), decoded.encoding)
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -175,7 +184,7 @@ def load_html(source: str, data: bytes, settings: Settings = Settings()) -> Load
     if info:
         header.append(" ".join(info))
     text = "\n".join(header + [body.strip()]) + "\n"
-    return Loaded(text, encoding)
+    return Loaded(without_ruby(text), encoding)
 
 
 # -- PDF -----------------------------------------------------------------------------------

@@ -41,10 +41,12 @@ def national(name: str) -> Place:
 def _ministry(title: str, issuers: list[tuple[str, str]], opening: list[str]) -> tuple[str, str] | None:
     """(the ministry a report is by, where it was read): its title, an issuer line, or the subject of its
     opening sentence ("2022年,司法部坚持…")."""
-    for text, origin in [(title, "title")] + [(t, o) for t, o in issuers] + [(line[:24], "opening")
+    for text, origin in [(title, "title")] + [(t, o) for t, o in issuers] + [(line[:40], "opening")
                                                                              for line in opening[:2]]:
-        m = _MINISTRY_NAMED.search(text or "")
-        if m and (origin != "opening" or _OPENING_SUBJECT.match(text).end() == m.start()):
+        # An opening sentence names its ministry as its subject, after "在党中央、国务院的领导下，".
+        m = (_MINISTRY_NAMED.match(text, _OPENING_SUBJECT.match(text).end()) if origin == "opening"
+             else _MINISTRY_NAMED.search(text or ""))
+        if m:
             return m[1], origin
     return None
 
@@ -129,9 +131,10 @@ def abbreviated(place: Place, prefixes: tuple[str, ...]) -> bool:
     not 北京市朝阳区's (京朝…)."""
     if not place.parents:
         return False
-    parent = short_name(place.parents[-1]) or place.parents[-1]
+    parent = place.parents[-1]
+    initials = {(short_name(parent) or parent)[0], lexicon.PROVINCE_ABBREVIATIONS.get(parent, "")} - {""}
     own = short_name(place.name) or place.name
-    return any(p.startswith(parent[0] + own[0]) for p in prefixes)
+    return any(p.startswith(i + own[0]) for p in prefixes for i in initials)
 
 
 def resolve(places: tuple[Place, ...], context: str, prefixes: tuple[str, ...] = ()) -> tuple[Place, bool]:
@@ -231,13 +234,34 @@ def _addressee(opening: list[str]) -> list[Mention]:
     return []
 
 
-def _subject_text(opening: list[str]) -> str:
+def _addressee_level(opening: list[str]) -> int:
+    """The level an addressee line names without a place ("县委、县政府：" → 3): the report comes from a unit
+    at or below it, so no place above it is the report's. 0 when it says none."""
+    for line in opening[:3]:
+        line = line.strip()
+        if _ADDRESSEE.search(line):
+            m = re.match(r"^(?:中共)?([省市州县区旗])(?:委|人民政府|政府)", line)
+            return lexicon.ADDRESSEE_LEVELS.get(m[1], 0) if m else 0
+    return 0
+
+
+def _sentences(opening: list[str]) -> list[str]:
+    """The opening lines, and after each its next sentences that start with a year or a lead-in:
+    "2025年是…关键之年。一年来,梅县区坚持…" gives both."""
+    out = []
+    for line in opening[:6]:
+        first, *rest = re.split(r"(?<=。)", line.strip())
+        out += [line.strip()] + [s.strip() for s in rest[:2] if _OPENING_SUBJECT.match(s.strip()).end()]
+    return [s for s in out if s]
+
+
+def subject_text(opening: list[str], length: int = 20) -> str:
     """The opening sentence's words after its year and lead-in ("2022年,高新区以…" → "高新区以…"), or ''."""
     for line in opening[:6]:
         line = line.strip()
         m = _OPENING_SUBJECT.match(line)
         if len(line) >= 16 and m.end() and not _ADDRESSEE.search(line) and any(p in line for p in "，,。"):
-            return line[m.end():][:20]
+            return line[m.end():][:length]
     return ""
 
 
@@ -250,6 +274,11 @@ def _bare_zone(text: str, body: str) -> Place | None:
     cities = Counter(m2.places[0] for m2 in find_mentions(body[:20000], shapes=False)
                      if m2.places[0].kind == "city" and _names_the_report(body, m2))
     kind = lexicon.ZONE_SUFFIXES[m[1]]
+    # "经济开发区2024年度…报告" over "2024年宁河经济开发区在…": the zone of that kind the text names.
+    named = Counter(m2.places[0] for m2 in find_mentions(body[:3000]) if m2.places[0].kind == "zone"
+                    and m2.places[0].name.endswith(kind) and m2.places[0].name != kind)
+    if named:
+        return named.most_common(1)[0][0]
     if not cities:
         return Place(kind, 1, (), "zone")
     city = cities.most_common(1)[0][0]
@@ -258,8 +287,7 @@ def _bare_zone(text: str, body: str) -> Place | None:
 
 def _opening_subject(opening: list[str]) -> Mention | None:
     """The place an opening sentence starts with ("2022年，渝中区深入学习…"), or None."""
-    for line in opening[:6]:
-        line = line.strip()
+    for line in _sentences(opening):
         if len(line) < 16 or _ADDRESSEE.search(line) or not any(p in line for p in "，,。"):
             continue   # a sentence, not a heading, an organisation's name or an addressee
         m = _OPENING_SUBJECT.match(line)
@@ -308,7 +336,7 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
         if found:
             board.add(found[0], "site", site, WEIGHTS["site"])
     for text, kind in [(title, "title")] + [(t, {"title": "issuer"}.get(o, o)) for t, o in issuers] + [
-            (_subject_text(opening), "opening")]:
+            (subject_text(opening), "opening")]:
         zone = _bare_zone(text, body)
         if zone:
             board.add(zone, kind, text, WEIGHTS[kind])
@@ -326,8 +354,11 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     _score_body(board, body, context, prefixes)
     for place in list(board.scores):
         if abbreviated(place, prefixes):
-            board.add(place, "docnumber", next(p for p in prefixes if p.startswith(
-                (short_name(place.parents[-1]) or place.parents[-1])[0])), WEIGHTS["docnumber"])
+            board.add(place, "docnumber", next(p for p in prefixes if abbreviated(place, (p,))), WEIGHTS["docnumber"])
+    above = _addressee_level(opening)
+    for place in list(board.scores):
+        if place.level < above and place.kind != "national":
+            board.add(place, "addressee", "上级为" + {2: "市", 3: "县区"}.get(above, ""), WEIGHTS["addressee"])
     for m in _addressee(opening):
         for place in m.places:
             board.add(place, "addressee", m.text, WEIGHTS["addressee"])
@@ -345,6 +376,12 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
     if kind == "town" and not any(v > 0 for v in board.scores.values()):
         for place, stem in _slogan_towns(body):
             board.add(place, "slogan", stem, WEIGHTS["slogan"])
+    if not any(v > 0 for v in board.scores.values()) and (
+            kind == "province" or any(w in body for w in lexicon.PROVINCE_DEPARTMENT_SELF)):
+        # "现将我厅…（粤法治办〔2021〕36号）": a province's report whose only place is its documents' 粤.
+        province = _province_abbreviated(prefixes)
+        if province is not None:
+            board.add(province[0], "docnumber", province[1], WEIGHTS["docnumber"])
     if kind:
         for place in list(board.scores):
             if board.scores[place] > 0:
@@ -360,12 +397,25 @@ def identify(title: str, issuers: list[tuple[str, str]], body: str, opening: lis
                    if k in kinds), "body")
     # Units renamed away are no namesakes of a current one (保定's 新市区 is 竞秀区 since 2015).
     namesakes = [p for p in gazetteer()[0].get(best.place.name, ()) if not p.now] or [best.place]
-    ambiguous = len(namesakes) > 1 and not any(p in context for p in best.place.parents)
+    # A document number that abbreviates the place with its parent (长朝委) shows that parent too.
+    ambiguous = (len(namesakes) > 1 and not any(p in context for p in best.place.parents)
+                 and not abbreviated(best.place, prefixes))
     if ambiguous:
         confidence = round(confidence / len(namesakes), 2)   # one of several places of that name, a guess
     strong = any(k in STRONG for k in kinds)
     certain = strong and confidence >= CERTAIN_MARGIN and not ambiguous
     return Identity(best.place, origin, certain, ambiguous, confidence, tuple(board.ranked()[:5]))
+
+
+def _province_abbreviated(prefixes: tuple[str, ...]) -> tuple[Place, str] | None:
+    """(the province, the document number prefix) the first prefix abbreviates by its one character (粤 → 广东省)."""
+    by_char = {c: name for name, c in lexicon.PROVINCE_ABBREVIATIONS.items()}
+    for prefix in prefixes:
+        name = by_char.get(prefix[0])
+        places = [p for p in gazetteer()[0].get(name or "", ()) if p.kind == "province"]
+        if places:
+            return places[0], prefix
+    return None
 
 
 def _same(a: Place, b: Place) -> bool:

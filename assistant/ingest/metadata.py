@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant import lexicon
 from assistant.ingest.cleaning import Block
 from assistant.ingest.headings import opens_heading
-from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference
+from assistant.ingest.identity import body_mentions, identify, is_organisation, self_reference, subject_text
 from assistant.ingest.period import reported_period, without_document_names
 from assistant.records import ReportMeta
 from assistant.regions import describe, find_mentions, gazetteer, pick_place
@@ -42,6 +42,10 @@ PUBLISHED_LINE = re.compile(lexicon.PUBLISHED_LINE)
 SOURCE_LINE = re.compile(lexicon.SOURCE_LINE)
 _TITLE_ISSUER = re.compile(lexicon.TITLE_ISSUER)
 _BREADCRUMB = re.compile(lexicon.BREADCRUMB)
+_TITLE_DOC_NUMBER = re.compile(lexicon.TITLE_DOC_NUMBER)
+_TITLE_LABEL = re.compile(lexicon.TITLE_LABEL)
+_PARTY_GROUP = re.compile(lexicon.PARTY_GROUP)
+_OPENING_DEPARTMENT = re.compile(lexicon.OPENING_DEPARTMENT)
 _YEAR = re.compile(lexicon.YEAR)
 _PAGE_TITLE_SEP = re.compile(r"\s*(?:_|｜|\||\s-\s|——)\s*")
 _CRUMB_SEP = re.compile(r"\s*[>＞›»]\s*")
@@ -50,7 +54,7 @@ HEAD_BLOCKS = 15
 
 def _title_candidate(text: str) -> str:
     """The report title a line holds ("…的报告_工作报告_XX市人民政府" → "…的报告"), or ''."""
-    folded = normalize(text).strip()
+    folded = _TITLE_LABEL.sub("", normalize(text).strip())
     if _BREADCRUMB.search(folded) or any(folded.startswith(m) for m in lexicon.SOURCE_MARKERS):
         return ""
     parts = [p for p in _PAGE_TITLE_SEP.split(folded) if p]
@@ -96,8 +100,9 @@ def find_title(blocks: list[Block]) -> tuple[str, str, int]:
     _, title, i = best
     title = title.replace(" ", "")
     prev = normalize(blocks[i - 1].text).replace(" ", "") if i else ""
-    if prev and is_organisation(prev) and title.startswith("关于"):
-        return prev + title, prev, i
+    if prev and is_organisation(prev) and not any(m in prev for m in lexicon.SOURCE_MARKERS):
+        # "中共X局党组" / "X人民政府" above the title: its issuer ("X人民政府关于…" reads as one title).
+        return (prev + title if title.startswith("关于") else title), prev, i
     return title, "", i
 
 
@@ -116,7 +121,8 @@ def _signature(blocks: list[Block], body_from: int = 0) -> tuple[str, str]:
         if when and not date:
             date = when
             continue
-        if is_organisation(block.text) and not issuer:
+        if is_organisation(block.text) and not issuer and not SOURCE_LINE.search(folded):
+            # "来源：X局" at the foot of a page is the site's source line (read as such), not a signature.
             issuer = "、".join(normalize(p) for p in re.split(r"\s+|、", block.text.strip()) if p)
     return issuer, date
 
@@ -151,7 +157,10 @@ def _site_name(blocks: list[Block]) -> str:
 
 def _department(head: str) -> str:
     """The department a report speaks for as 我局/本局, named in its head lines ("州生态环境局"), or ''."""
-    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START))
+    # "认真总结我局": a department's self-reference, not its name.
+    counts = Counter(m[1] for m in _DEPARTMENT.finditer(head) if not m[1].startswith(lexicon.NOT_DEPARTMENT_START)
+                     and not any(w in m[1] for w in lexicon.SELF_REFERENCE["department"])
+                     and not m[1].endswith(lexicon.NOT_DEPARTMENT_END))
     if not counts:
         return ""
     name, _ = counts.most_common(1)[0]
@@ -161,10 +170,58 @@ def _department(head: str) -> str:
 def _government(place, body: str = "") -> str:
     """The body that governs a place: 人民政府, a street's 办事处, a zone's 管委会 (also a 新区 the official
     list counts as a district, when its report speaks of its 管委会)."""
-    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES))
-                                and lexicon.GOVERNMENT_OF["zone"] in body and "人民政府" not in body):
+    if place.kind == "zone" or (place.name.endswith(tuple(lexicon.ZONE_SUFFIXES)) and _zone_run(place.name, body)):
         return lexicon.GOVERNMENT_OF["zone"]
     return next((body for end, body in lexicon.GOVERNMENT_OF.items() if place.name.endswith(end)), "人民政府")
+
+
+def _zone_run(name: str, body: str) -> bool:
+    """Whether a report on a place named like a zone ("两江新区") speaks as a zone: of its 管委会, or of itself
+    by the zone word alone ("新区法治政府建设"), and never of its 人民政府/区政府."""
+    if any(w in body for w in lexicon.GOVERNMENT_WORDS + ("区政府",)):
+        return False
+    suffix = max((z for z in lexicon.ZONE_SUFFIXES if name.endswith(z)), key=len)
+    return lexicon.GOVERNMENT_OF["zone"] in body or body.count(suffix) > body.count(name)
+
+
+def _opening_department(opening: list[str]) -> str:
+    """The department an opening sentence starts with ("2025年以来,汕尾市司法局在市委…"), or ''."""
+    subject = subject_text(opening, 40)
+    m = _OPENING_DEPARTMENT.match(subject)
+    return m[1] if m and not m[1].startswith(lexicon.NOT_DEPARTMENT_START) else ""
+
+
+def _named_issuer(issuers: list[tuple[str, str]], place) -> tuple[str, str]:
+    """(issuer, where read): the first by where it was read; one that does not name its place ("市医保局")
+    gives way to a later one of the same kind of body that does ("来源：信阳市医疗保障局"), else takes the
+    report's place ("区司法局" → "盘龙区司法局"). A 来源 line naming the host government never replaces a
+    department."""
+    if not issuers:
+        return "", ""
+    first, origin = issuers[0]
+    if find_mentions(first, shapes=False):
+        return first, origin
+    same_kind = [(t, o) for t, o in issuers[1:] if t[-1:] == first[-1:] and find_mentions(t, shapes=False)]
+    if same_kind:
+        return same_kind[0]
+    return (_with_place(first, place) if place else first), origin
+
+
+def _with_place(issuer: str, place) -> str:
+    """An issuer named by its level word only ("区司法局", "市医保局") is the body of the report's place:
+    "盘龙区司法局". The level word must be the place's own (区 for a 区)."""
+    if (len(issuer) < 3 or issuer[0] not in lexicon.LEVEL_WORDS or find_mentions(issuer, shapes=False)
+            or not place.name.endswith(issuer[0])):
+        return issuer
+    return place.name + issuer[1:]
+
+
+def _level(place, body: str) -> str:
+    """The place's level; a 新区 the official list counts as a district is a zone when it is governed by a
+    管委会, not a 人民政府 (重庆两江新区; 浦东新区 has its 人民政府)."""
+    if place.kind == "county" and _government(place, body) == lexicon.GOVERNMENT_OF["zone"]:
+        return "zone"
+    return place.kind
 
 
 def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
@@ -185,30 +242,38 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
     web_date = PUBLISHED_LINE.search(folded_all)
     date = sig_date or (f"{int(web_date[1]):04d}-{int(web_date[2]):02d}-{int(web_date[3]):02d}" if web_date else "")
     source = _source_line(folded_all)
-    title_issuer = _TITLE_ISSUER.match(title)
+    title_issuer = _TITLE_ISSUER.match(_TITLE_DOC_NUMBER.sub("", title))
     issuers = [(sig_issuer, "signature"), (pre_title_issuer, "title"),
                (title_issuer[1] if title_issuer and len(title_issuer[1]) >= 3 else "", "title"), (source, "source")]
-    issuers = [(_JOINT.sub(r"\1、", t), o) for t, o in issuers if t]
+    issuers.append((_opening_department(opening), "opening"))
+    issuers = [(_PARTY_GROUP.sub(r"\1", _JOINT.sub(r"\1、", t)), o) for t, o in issuers if t]
     site = _site_name(blocks)
     who = identify(without_document_names(title), issuers, body, opening, site)
     place = who.place
     # A name one of several places bear, none of whose parents the text shows, is labelled by that name alone.
     region = (place.name if who.ambiguous else describe(place, body + title)) if place else ""
-    issuer, issuer_origin = issuers[0] if issuers else ("", "")
+    # Its path holds only what the text shows: a namesake's parents are a guess, not a label ("大河乡", not
+    # "广西壮族自治区桂林市叠彩区大河乡"); the gazetteer's candidates stay in the evidence.
+    path = (place.name,) if place and who.ambiguous else (place.chain if place else ())
+    level = _level(place, body) if place else ""
+    issuer, issuer_origin = _named_issuer(issuers, place)
     if issuer and place and not is_organisation(issuer) and issuer.endswith(place.name):
         # "来源：辰溪县小龙门乡": a place, whose report its government issued.
         issuer += _government(place)
-    if not issuer and self_reference(body[:6000]) == "department":
+    speaks_as_department = self_reference(body[:6000]) == "department"
+    if not issuer and speaks_as_department:
         # "我局…": a department's report; its name is in the head lines, its region is its government's.
         issuer = _department("\n".join(opening) + "\n" + body[:3000])
+        issuer = _with_place(issuer, place) if issuer and place else issuer
         issuer_origin = "body" if issuer else ""
     if not issuer and place and place.kind == "national":
         issuer, issuer_origin = place.name, "body"
-    if not issuer and place and place.kind != "national":
+    if not issuer and place and place.kind != "national" and not speaks_as_department:
+        # A report that speaks as 我厅 and never names its department is not its government's.
         kind_words = lexicon.SELF_REFERENCE.get(place.kind, ())
         own = _government(place, body)
         if (re.search(r"[区县市镇乡]人民政府|[区县市镇乡]政府", body) or any(w in body for w in kind_words)
-                or own in body):
+                or own in body or level == "zone"):   # a zone's report is its 管委会's (see _level)
             issuer, issuer_origin = region + own, "body"
     period = reported_period(title, opening, body, date)
     uncertain = tuple(name for name, sure in (("region", who.certain), ("year", period.certain),
@@ -225,7 +290,7 @@ def extract_metadata(text: str, blocks: list[Block]) -> ReportMeta:
                                    [{"kind": issuer_origin, "text": issuer}] if issuer else [])}}
     strong = "\n".join([title, sig_issuer, source, pre_title_issuer, site])
     named = tuple(dict.fromkeys(m.places[0].name for m in find_mentions(strong) + body_mentions("\n".join(opening))))
-    return ReportMeta(title=tighten(display(title)), region=region, region_path=place.chain if place else (),
+    return ReportMeta(title=tighten(display(title)), region=region, region_path=path,
                       issuer=issuer, year_from=period.year_from, year_to=period.year_to, date=date,
-                      level=place.kind if place else "", provenance=provenance, uncertain=uncertain, places=named)
+                      level=level, provenance=provenance, uncertain=uncertain, places=named)
 

@@ -5,7 +5,7 @@ from typing import Iterable, Mapping
 
 from assistant import lexicon
 from assistant.records import ReportMeta
-from assistant.regions import Place, autonomous_alias, gazetteer, short_name
+from assistant.regions import Place, autonomous_alias, clipped_name, gazetteer, short_name
 
 
 def known_short_forms(metas: Iterable[ReportMeta]) -> frozenset[str]:
@@ -50,7 +50,9 @@ def known_places(metas: Iterable[ReportMeta]) -> dict[str, tuple[Place, ...]]:
         name = meta.region_path[-1]
         place = Place(name, len(meta.region_path), meta.region_path[:-1], meta.level)
         alias = autonomous_alias(name)
-        for key in ([name] if name not in full else []) + ([alias] if alias and alias not in full else []):
+        clipped = clipped_name(name)
+        for key in ([name] if name not in full else []) + ([alias] if alias and alias not in full else []) + (
+                [clipped] if clipped and clipped not in full else []):
             if place not in out.get(key, ()):
                 out[key] = out.get(key, ()) + (place,)
     return out

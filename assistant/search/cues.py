@@ -44,7 +44,7 @@ PART_MARKERS = r"[，,]?\s*(?:以及|另外|此外|同时|还有|并且|再者)\
 ASK_WORDS = (r"多少|几[件个项次人名家]?|哪些|哪几|哪个|哪家|哪里|哪儿|何时|什么|是否|有没有|如何|怎么|怎样|吗|呢|"
              r"做法|举措|措施|情况|比例|占比|是多少|率")
 # A bare comma splits only between two pieces that each ask with one of these (not "几份报告里，…", a scope).
-STRONG_ASK = r"多少|几(?:件|个(?!地方|地区|报告)|项|次|人|名|家|条|起|场)|哪些(?!地方|地区|报告)|什么|是否|有没有|如何|怎么|怎样|吗|呢|是多少|率"
+STRONG_ASK = r"多少|几(?:件|个(?!地方|地区|报告|城市|县|区|乡镇|街道|部门)|项|次|人|名|家|条|起|场)|哪些(?!地方|地区|报告|城市)|什么|是否|有没有|如何|怎么|怎样|吗|呢|是多少|率"
 # "分别": a question whose places each carry their own year asks once per place.
 RESPECTIVELY = r"分别|各自|各(?=是|为|有)"
 

@@ -150,33 +150,27 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
     if filters.sources:
         sources = [s for s in sources if s in filters.sources]
     if filters.regions:
-        labelled = [s for s in sources if any(region_matches(metas[s], r, filters.within) for r in filters.regions)]
-        if labelled:
-            sources = labelled
-        else:
-            # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
-            # that is not the place's report, however often its opening names the city.
-            named = [s for s in sources if not metas[s].certain("region")
-                     and any(names_place(metas[s], r) and not _below(metas[s], r) for r in filters.regions)]
-            issued = [s for s in sources if any(issued_by(metas[s], r) for r in filters.regions)]
-            if issued:
-                sources = issued
-                said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
-                notices.append(f"没有标注为{'、'.join(filters.region_labels())}的报告；以下内容来自落款机关在该地的报告"
-                               f"（{said}）")
-            elif named:
-                sources = named
-                guesses = "、".join(f"{metas[s].region or '未识别'}" + (
-                    f"，报告只写明“{metas[s].region_path[-1]}”，同名的地方有{metas[s].provenance['namesakes']}处"
-                    if metas[s].provenance.get("namesakes") else "") for s in named)
-                notices.append(f"没有确认为{'、'.join(filters.region_labels())}的报告；以下内容来自开头提到该地的报告"
-                               f"（其地区标注不确定：{guesses}）")
-            else:
-                return Selection([], False, _no_report(filters, metas))
+        # Each region asked finds its own reports: a comparison of 栗子乡 and a 大河乡 whose label is a guess
+        # keeps both, the guess said first.
+        chosen: list[str] = []
+        for region in filters.regions:
+            found, notice = _region_reports(region, filters, sources, metas)
+            chosen += [s for s in found if s not in chosen]
+            notices += [notice] if notice and notice not in notices else []
+        if not chosen:
+            return Selection([], False, _no_report(filters, metas))
+        sources = [s for s in sources if s in chosen]
     if filters.issuers:
         # "司法部…": the body's own reports, among the region's. A body that issued none of them restricts
         # nothing, and the answer says whose reports it comes from ("贵州省人民政府…" → only 生态环境厅's).
         issued = [s for s in sources if any(w in metas[s].issuer for w in filters.issuers)]
+        missing = [y for y in filters.years if issued and not any(metas[s].covers(y) for s in issued)]
+        unnamed = [s for s in sources if not metas[s].issuer and any(metas[s].covers(y) for y in missing)]
+        if unnamed:
+            # The body's reports cover other years only: a report of the year whose issuer was not read is kept.
+            issued += unnamed
+            notices.append(f"以下内容可能来自发布机关未识别的报告（{'、'.join(unnamed)}），"
+                           f"无法确认是{'、'.join(filters.issuers)}发布的")
         if not issued and sources:
             asked = "、".join(filters.region_labels()) + "、".join(filters.issuers)
             bodies = "、".join(dict.fromkeys(metas[s].issuer or "未识别的机关" for s in sources))
@@ -197,6 +191,38 @@ def select_reports(filters: Filters, metas: Mapping[str, ReportMeta]) -> Selecti
     return Selection(sources, year_in_text, "", tuple(notices))
 
 
+def _region_reports(region: Region, filters: Filters, sources: list[str],
+                    metas: Mapping[str, ReportMeta]) -> tuple[list[str], str]:
+    """The reports of one region asked, and what the answer must say first about them: labelled ones; else
+    those whose issuer sits there; else those whose label is a guess and whose head names the place."""
+    labelled = [s for s in sources if region_matches(metas[s], region, filters.within)]
+    # A guessed label under the place asked (天宁区 for 常州市) says the report is about a place below it:
+    # that is not the place's report, however often its opening names the city.
+    named = [s for s in sources if not metas[s].certain("region") and s not in labelled
+             and names_place(metas[s], region) and not _below(metas[s], region)]
+    asked = label(region)
+    if labelled:
+        # The place's labelled reports cover other years only: a guessed label whose head names the place
+        # and that covers the year asked is kept too, and said first.
+        missing = [y for y in filters.years if not any(metas[s].covers(y) for s in labelled)]
+        extra = [s for s in named if any(metas[s].covers(y) for y in missing)]
+        if not extra:
+            return labelled, ""
+        return labelled + extra, (f"另有地区标注不确定、开头提到{asked}的报告（"
+                                  + "、".join(f"{s}：标注为{metas[s].region or '未识别'}" for s in extra) + "）")
+    issued = [s for s in sources if issued_by(metas[s], region)]
+    if issued:
+        said = "；".join(f"{s}：标注为{metas[s].region or '未识别'}，落款为{metas[s].issuer}" for s in issued)
+        return issued, f"没有标注为{asked}的报告；以下内容来自落款机关在该地的报告（{said}）"
+    if named:
+        guesses = "、".join(f"{metas[s].region or '未识别'}" + (
+            f"，报告只写明“{metas[s].region_path[-1]}”，同名的地方有{metas[s].provenance['namesakes']}处"
+            if metas[s].provenance.get("namesakes") else "") for s in named)
+        return named, (f"没有确认为{asked}的报告；以下内容来自开头提到该地的报告"
+                       f"（其地区标注不确定：{guesses}）")
+    return [], ""
+
+
 def _below(meta: ReportMeta, region: Region) -> bool:
     name = region[-1] if isinstance(region, tuple) else region
     return name in meta.region_path[:-1]
@@ -206,8 +232,8 @@ def names_place(meta: ReportMeta, region: Region) -> bool:
     """Whether a report's title, issuer or opening lines name ``region``, with every parent the question
     gives: "贵阳白云区" is not named by a report that names only 广州's 白云区."""
     name, parents = (region[-1], region[:-1]) if isinstance(region, tuple) else (region, ())
-    if name not in meta.places:
-        return False
+    if name not in meta.places and meta.region_path[-1:] != (name,):
+        return False   # a label that is the name alone ("大河乡", read deep in the body) names it too
     shown = meta.places if meta.provenance.get("namesakes") else meta.places + meta.region_path
     if all(p in shown for p in parents):
         return True

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant import lexicon
 from assistant.regions import gazetteer, short_name
 
 _SUFFIX = "省市县区州旗盟镇乡"
@@ -160,6 +161,10 @@ def _occurrences(text: str, word: str) -> list[int]:
     return out
 
 
+_NOT_PLACES = frozenset(lexicon.NOT_PLACES)
+_COUNTS = set("几多每各两数一二三四五六七八九十百千0123456789")
+
+
 def _words(folded: str, taken: tuple[tuple[int, int], ...]) -> list[tuple[int, str, str]]:
     """Place-like words of the question: (start, word, the suffix that follows it or ''). A word ends in a
     place suffix (兆庆市), or is a short form followed by one or by 全 (兆庆全市)."""
@@ -172,6 +177,8 @@ def _words(folded: str, taken: tuple[tuple[int, int], ...]) -> list[tuple[int, s
             word = folded[start:end]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or any(a < end and start < b for a, b in taken):
                 continue
+            if word in _NOT_PLACES or (word[0] == "个" and folded[start - 1:start] in _COUNTS):
+                continue   # "几个城市" counts cities: no 晋城市 mistyped
             nxt = folded[end:end + 1]
             if word[-1] in _SUFFIX:
                 out.append((start, word, ""))
