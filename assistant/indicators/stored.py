@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.indicators.catalogue import tables_text
 from assistant.indicators.reader import READER_VERSION
+from assistant.index.filetable import json_line
 from assistant.indicators.records import Cell, ElementCheck, ReportRow
 from assistant.records import ReportMeta
 
@@ -35,15 +36,15 @@ def reader_key() -> dict:
     return {"reader": READER_VERSION, "tables": hashlib.sha256(tables_text().encode("utf-8")).hexdigest()[:16]}
 
 
-def _line(local: int, row: ReportRow) -> bytes:
-    data = {"local": local, "source": row.source, "cells": [c.to_dict() for c in row.cells],
-            "elements": [e.to_dict() for e in row.elements]}
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
+def _file(lines: Iterable[dict]) -> bytes:
+    """The file's bytes: the reader's key, then one JSON line per stored report."""
+    return json_line(reader_key()) + b"".join(json_line(data) for data in lines)
 
 
 def segment_lines(rows: Iterable[tuple[int, ReportRow]]) -> bytes:
     """The file's bytes for (first row in the segment, ReportRow) pairs."""
-    return (json.dumps(reader_key()) + "\n").encode("utf-8") + b"".join(_line(local, row) for local, row in rows)
+    return _file({"local": local, "source": row.source, "cells": [c.to_dict() for c in row.cells],
+                  "elements": [e.to_dict() for e in row.elements]} for local, row in rows)
 
 
 def read_segment(folder: Path) -> dict[int, dict]:
@@ -72,8 +73,7 @@ def merged_lines(folders: Sequence[Path], new_row: Sequence[np.ndarray]) -> byte
     if not kept:
         return None
     kept.sort(key=lambda x: x[0])
-    body = b"".join((json.dumps(d, ensure_ascii=False) + "\n").encode("utf-8") for _, d in kept)
-    return (json.dumps(reader_key()) + "\n").encode("utf-8") + body
+    return _file(d for _, d in kept)
 
 
 def _row(data: dict, meta: ReportMeta) -> ReportRow:
